@@ -1,0 +1,1 @@
+"""Chat-platform adapters: platform events in, core calls, platform messages out."""

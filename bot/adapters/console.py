@@ -1,0 +1,75 @@
+"""The console adapter: a terminal prompt, or one answer per stdin line when piped."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from rich.console import Console
+
+from bot.core import BotCore
+from bot.errors import CallbotError
+from bot.render.console import answer_plain, answer_renderable, principles_text, sources_text
+from bot.types import Actor, Question
+
+HELP = (
+    "Ask a question about the Paris Call for Trust and Security in Cyberspace, or type:\n"
+    "  principles | principle N | sources | help | quit"
+)
+
+
+class ConsoleAdapter:
+    """Has a core; turns lines into questions or commands and prints the results."""
+
+    def __init__(self, core: BotCore, stdin: TextIO | None = None, console: Console | None = None) -> None:
+        self.core = core
+        self.stdin = stdin or sys.stdin
+        self.console = console or Console(soft_wrap=True, highlight=False)
+        self.actor = Actor(platform="console", user_id="local", display_name="console")
+
+    @property
+    def interactive(self) -> bool:
+        return self.stdin.isatty() and self.console.is_terminal
+
+    def run(self) -> int:
+        if self.interactive:
+            self.console.print(f"[bold]callbot[/bold] — index {self.core.index_version}. {HELP}")
+        while True:
+            try:
+                line = self.console.input("[bold cyan]? [/bold cyan]") if self.interactive else self.stdin.readline()
+            except (EOFError, KeyboardInterrupt):
+                return 0
+            if not self.interactive and line == "":
+                return 0
+            text = line.strip()
+            if not text:
+                continue
+            if text.lower() in ("quit", "exit") and self.interactive:
+                return 0
+            self.handle(text)
+
+    def handle(self, text: str) -> None:
+        """One line: a built-in command or a question."""
+        words = text.split()
+        command = words[0].lower()
+        try:
+            if command == "help" and len(words) == 1:
+                self.console.print(HELP, markup=False)
+            elif command == "principles" and len(words) == 1:
+                self.console.print(principles_text(self.core.principles(), markup=self.interactive))
+            elif command == "principle" and len(words) == 2 and words[1].isdigit():
+                self.console.print(principles_text((self.core.principle(int(words[1])),), markup=self.interactive))
+            elif command == "sources" and len(words) == 1:
+                self.console.print(sources_text(self.core.sources()), markup=False)
+            else:
+                self._answer(text)
+        except CallbotError as err:
+            self.console.print(f"Sorry: {err}", markup=False)
+
+    def _answer(self, text: str) -> None:
+        answer = self.core.ask(Question(text, actor=self.actor))
+        if self.interactive:
+            self.console.print(answer_renderable(answer))
+        else:
+            self.console.print(f"Q: {text}", markup=False)
+            self.console.print(answer_plain(answer) + "\n", markup=False)

@@ -1,0 +1,1 @@
+"""The `callbot` command line (click); each module registers one group of commands."""

@@ -1,0 +1,72 @@
+"""What every command shares: the settings (loaded once) and a lazily built core."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from bot.config import Settings, load_settings
+from bot.core import BotCore
+from bot.types import Actor
+
+
+@dataclass
+class AppContext:
+    """Created by the top-level group; commands take it with `@pass_app`."""
+
+    config_file: str | None = None
+    knowledge_dir: str | None = None
+    index_dir: str | None = None
+    _settings: Settings | None = field(default=None, repr=False)
+    _core: BotCore | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            base = load_settings(self.config_file)
+            self._settings = base.with_overrides(knowledge_dir=self.knowledge_dir, index_dir=self.index_dir)
+        return self._settings
+
+    def core(self, start: bool = True, log_level: str | None = "WARNING") -> BotCore:
+        """The core, with its index loaded (built first if missing or stale).
+
+        One-shot commands log warnings only; long-running modes pass `log_level=None`
+        to use the configured level.
+        """
+        if self._core is None:
+            from bot.logging_setup import setup_logging
+
+            setup_logging(self.settings.logging, level=log_level)
+            self._core = BotCore(self.settings)
+        if start and not self._core.started:
+            self._core.start(progress=terminal_progress())
+        return self._core
+
+    @staticmethod
+    def cli_actor() -> Actor:
+        import getpass
+
+        try:
+            user = getpass.getuser()
+        except Exception:  # no passwd entry in some containers
+            user = "unknown"
+        return Actor(platform="cli", user_id=user, display_name=user)
+
+
+def terminal_progress():
+    """A tqdm progress callback on a terminal, None when stderr is not one."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar: dict[str, tqdm] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, desc="embedding passages", unit="text", file=sys.stderr, leave=False)
+        bar["bar"].n = done
+        bar["bar"].refresh()
+        if done >= total:
+            bar.pop("bar").close()
+
+    return update

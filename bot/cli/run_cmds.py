@@ -1,0 +1,59 @@
+"""`callbot run [console|discord|slack]` and `callbot chat`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bot.cli.context import AppContext
+from bot.config import secret
+
+pass_app = click.make_pass_decorator(AppContext)
+PLATFORMS = ("console", "discord", "slack")
+
+
+def pick_platform(settings) -> str:
+    """With no platform named: Discord if its token is set, then Slack, else the console."""
+    if secret(settings.discord.token_env):
+        return "discord"
+    if secret(settings.slack.bot_token_env):
+        return "slack"
+    return "console"
+
+
+def _run_console(app: AppContext) -> int:
+    from bot.adapters.console import ConsoleAdapter
+
+    core = app.core(log_level="WARNING")
+    return ConsoleAdapter(core).run()
+
+
+@click.command()
+@click.argument("platform", type=click.Choice(PLATFORMS), required=False)
+@click.option("--sync/--no-sync", default=None, help="Discord: sync slash commands at start (default: config).")
+@pass_app
+def run(app: AppContext, platform: str | None, sync: bool | None) -> None:
+    """Run the bot. With no PLATFORM: Discord or Slack when their tokens are set, else the console."""
+    platform = platform or pick_platform(app.settings)
+    if platform == "console":
+        sys.exit(_run_console(app))
+    if platform == "discord":
+        from bot.adapters.discord.run import run as run_discord
+
+        sys.exit(run_discord(app.core(log_level=None), app.settings, sync=sync))
+    from bot.adapters.slack.run import run as run_slack
+
+    sys.exit(run_slack(app.core(log_level=None), app.settings))
+
+
+@click.command()
+@pass_app
+def chat(app: AppContext) -> None:
+    """The console adapter: an interactive prompt (answers each stdin line when piped)."""
+    sys.exit(_run_console(app))
+
+
+def register(group: click.Group) -> None:
+    group.add_command(run)
+    group.add_command(chat)

@@ -1,0 +1,1 @@
+"""Text embedders: one tiny `embed_batch` protocol, several backends."""

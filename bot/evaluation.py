@@ -1,0 +1,107 @@
+"""Retrieval quality on a question set: hit@1, hit@3, MRR and the decline rates.
+
+A passage is a hit when it contains one of the question's answer substrings
+(case-insensitive, quotes and white space normalised). Hits are counted on the passages
+the bot returns (listed even when it declines); declining is measured separately.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import CallbotError
+from bot.types import Answer, Question
+
+MRR_DEPTH = 10
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    qid: str
+    question: str
+    answers: tuple[str, ...]
+    kind: str
+
+    @property
+    def off_topic(self) -> bool:
+        return self.kind == "offtopic" or not self.answers
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    on_topic: int
+    off_topic: int
+    hit1: float
+    hit3: float
+    mrr: float
+    off_topic_declined: float
+    on_topic_declined: float
+    misses: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        return [
+            f"questions: {self.on_topic} on-topic, {self.off_topic} off-topic",
+            f"hit@1: {self.hit1:.3f}",
+            f"hit@3: {self.hit3:.3f}",
+            f"MRR@{MRR_DEPTH}: {self.mrr:.3f}",
+            f"off-topic declined: {self.off_topic_declined:.3f}",
+            f"on-topic declined: {self.on_topic_declined:.3f}",
+        ]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.translate(_QUOTES)).casefold()
+
+
+def load_eval(path: Path) -> list[EvalItem]:
+    """Read a JSONL question set; a malformed line is a clear error naming the line."""
+    items = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise CallbotError(f"eval file not found: {path}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            items.append(
+                EvalItem(str(row.get("id", number)), str(row["question"]), tuple(row.get("answers", [])), str(row.get("kind", "")))
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise CallbotError(f"{path}, line {number}: expected a JSON object with a 'question'.") from None
+    return items
+
+
+def rank_of_hit(answer: Answer, answers: tuple[str, ...]) -> int | None:
+    """1-based rank of the first passage containing an answer substring."""
+    wanted = [_norm(a) for a in answers]
+    for rank, scored in enumerate(answer.passages, 1):
+        text = _norm(scored.passage.text)
+        if any(w in text for w in wanted):
+            return rank
+    return None
+
+
+def evaluate(core, items: list[EvalItem]) -> EvalReport:
+    """Ask every question (one batch) and score the answers."""
+    answers = core.ask_many([Question(item.question, top_k=MRR_DEPTH) for item in items])
+    on = [(i, a) for i, a in zip(items, answers) if not i.off_topic]
+    off = [(i, a) for i, a in zip(items, answers) if i.off_topic]
+    ranks = [rank_of_hit(a, i.answers) for i, a in on]
+    misses = tuple(f"{i.qid}: {i.question}" for (i, _), r in zip(on, ranks) if r is None or r > 3)
+    n_on, n_off = max(1, len(on)), max(1, len(off))
+    return EvalReport(
+        on_topic=len(on),
+        off_topic=len(off),
+        hit1=sum(1 for r in ranks if r == 1) / n_on,
+        hit3=sum(1 for r in ranks if r is not None and r <= 3) / n_on,
+        mrr=sum(1.0 / r for r in ranks if r) / n_on,
+        off_topic_declined=sum(1 for _, a in off if not a.answered) / n_off,
+        on_topic_declined=sum(1 for _, a in on if not a.answered) / n_on,
+        misses=misses,
+    )

@@ -1,0 +1,151 @@
+"""Plain-text shaping shared by the loaders: front matter, light Markdown, line unwrapping.
+
+The sentence splitter treats every line as a boundary and every line without final
+punctuation as a heading, so text must arrive with one paragraph (or list item) per line:
+Markdown markup is reduced to its words and hard-wrapped lines (PDF layout lines, 72-column
+text) are joined back into paragraphs before debris cleaning and chunking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from bot.errors import DocumentError
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_RULE = re.compile(r"^\s{0,3}([-*_=])(\s*\1){2,}\s*$")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+")
+_IMAGE = re.compile(r"!\[[^\]]*\]\((?:[^()]|\([^)]*\))*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)")
+_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])|(?<!\w)_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)")
+_CODE = re.compile(r"`([^`\n]+)`")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+_LIST_START = re.compile(r"^\s*(?:[-•·◦▪●‣⁃∙*–]\s+|\d{1,3}[.)]\s+|\(?[a-z]\)\s+|#{1,6}\s)")
+_BYLINE = re.compile(r"^\s*by\s+[A-Z]")
+_ENDS_CLOSED = re.compile(r"[.!?…:;][\"”’'»)\]]*$")
+
+
+def split_front_matter(name: str, text: str, *, strict: bool = True) -> tuple[dict[str, str], str]:
+    """YAML front matter (`---` ... `---`) as str values, and the body after it.
+
+    A block that is not a mapping is taken for text between two rules, not front matter.
+    Invalid YAML is an error in Markdown (`strict`), and plain text elsewhere.
+    """
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    import yaml
+
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        if not strict:
+            return {}, text
+        raise DocumentError(f"{name}: the front matter between the '---' lines is not valid YAML.") from None
+    if data is None:
+        return {}, text[match.end():]
+    if not isinstance(data, dict):
+        return {}, text
+    meta = {str(k).strip().lower(): _as_text(v) for k, v in data.items() if v is not None}
+    return meta, text[match.end():]
+
+
+def _as_text(value: object) -> str:
+    """YAML turns 2018-11-12 into a date; the Document wants ISO strings."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def markdown_to_text(markdown: str) -> tuple[str, str]:
+    """Markdown reduced to plain lines, and the first heading ('' if none)."""
+    first_heading = ""
+    lines: list[str] = []
+    for line in _COMMENT.sub("", markdown).splitlines():
+        if _FENCE.match(line) or _RULE.match(line) or _REF_DEFINITION.match(line):
+            continue
+        if _TABLE_SEPARATOR.match(line) and "-" in line:
+            continue
+        heading = _MD_HEADING.match(line)
+        if heading:
+            line = heading.group(1)
+        line = _inline(line)
+        if heading and not first_heading and line.strip():
+            first_heading = line.strip()
+        if line.lstrip().startswith("|") and line.rstrip().endswith("|"):
+            line = " | ".join(cell.strip() for cell in line.strip().strip("|").split("|"))
+        line = re.sub(r"^\s{0,3}>\s?", "", line)
+        lines.append(line)
+    return "\n".join(lines), first_heading
+
+
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
+_PRIVATE_BASE = 0xE000  # escaped characters hide in the private-use area while markup is stripped
+
+
+def _inline(line: str) -> str:
+    line = _ESCAPED.sub(lambda m: chr(_PRIVATE_BASE + ord(m.group(1))), line)
+    line = _strip_inline(line)
+    return re.sub("[\ue000-\ue07f]", lambda m: chr(ord(m.group()) - _PRIVATE_BASE), line)
+
+
+def _strip_inline(line: str) -> str:
+    line = _IMAGE.sub("", line)
+    line = _LINK.sub(r"\1", line)
+    line = _REF_LINK.sub(r"\1", line)
+    line = _AUTOLINK.sub(r"\1", line)
+    line = _CODE.sub(r"\1", line)
+    line = _STRONG.sub(r"\2", line)
+    return _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), line)
+
+
+def _join_threshold(lines: list[str]) -> int:
+    """Length from which a line without final punctuation is taken as wrapped, not ended."""
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    if not lengths:
+        return 60
+    p75 = lengths[(len(lengths) * 3) // 4]
+    return max(25, min(60, int(p75 * 0.7)))
+
+
+def unwrap_lines(text: str) -> str:
+    """Join hard-wrapped lines back into paragraphs; list items and headings stay apart.
+
+    A line is continued by the next one when it does not end a sentence or clause and the
+    next line either starts in lower case or the line is long enough to have been wrapped.
+    Conservative on purpose: a short label line followed by another line is left alone.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    threshold = _join_threshold(lines)
+    out: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        prev = out[-1].strip() if out else ""
+        if stripped and prev and _continues(prev, stripped, threshold):
+            if prev.endswith("-") and prev[-2:-1].isalpha() and stripped[:1].islower():
+                out[-1] = out[-1].rstrip()[:-1] + stripped  # "secu-" + "rity"
+            else:
+                out[-1] = out[-1].rstrip() + " " + stripped
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def _continues(prev: str, line: str, threshold: int) -> bool:
+    if _LIST_START.match(line) or _BYLINE.match(line) or prev.startswith("#"):
+        return False
+    if " | " in prev or " | " in line:  # table rows
+        return False
+    if _ENDS_CLOSED.search(prev):
+        return False
+    return line[:1].islower() or prev.endswith((",", "-")) or len(prev) >= threshold

@@ -1,0 +1,1 @@
+"""Admin knowledge operations: add, remove, rebuild, roll back — safely, with an audit log."""

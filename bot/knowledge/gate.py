@@ -1,0 +1,64 @@
+"""The quality gate: a new index version must answer the check questions about as well
+as the serving one, or it is not promoted."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.config import Settings
+from bot.embedding.base import Embedder
+from bot.evaluation import EvalItem, load_eval, rank_of_hit
+from bot.index.store import IndexData
+from bot.retrieval.decision import compose_answer
+from bot.retrieval.hybrid import HybridRetriever
+
+log = logging.getLogger(__name__)
+
+
+def hit_at_3(data: IndexData, items: list[EvalItem], embedder: Embedder, settings: Settings) -> float:
+    """Share of on-topic questions with an answering passage in the top 3 of `data`."""
+    on_topic = [item for item in items if not item.off_topic]
+    if not on_topic or not data.passages:
+        return 0.0
+    retriever = HybridRetriever(data, settings.retrieval)
+    vectors = embedder.embed_batch([item.question for item in on_topic])
+    hits = 0
+    for item, qvec in zip(on_topic, vectors):
+        ranked = retriever.rank(item.question, qvec, 3)
+        rank = rank_of_hit(compose_answer(item.question, ranked, data.version, settings.retrieval), item.answers)
+        hits += rank is not None
+    return hits / len(on_topic)
+
+
+class QualityGate:
+    """Callable for IndexManager.build_and_promote: returns a refusal sentence or None."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, serving: IndexData | None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.serving = serving
+        self.scores: tuple[float, float] | None = None
+
+    def _items(self) -> list[EvalItem]:
+        path = Path(self.settings.knowledge_ops.quality_eval_file)
+        if not path.is_file():
+            log.warning("quality gate skipped: %s not found", path)
+            return []
+        return load_eval(path)
+
+    def __call__(self, candidate: IndexData) -> str | None:
+        items = self._items()
+        if not items or self.serving is None:
+            return None
+        before = hit_at_3(self.serving, items, self.embedder, self.settings)
+        after = hit_at_3(candidate, items, self.embedder, self.settings)
+        self.scores = (before, after)
+        margin = self.settings.knowledge_ops.quality_max_hit3_drop
+        if after < before - margin:
+            return (
+                f"the new index answers fewer check questions (hit@3 {after:.2f} against {before:.2f} now, "
+                f"more than {margin:.2f} worse), so it was not promoted and the serving index is unchanged; "
+                "check the new document, or use --force to promote anyway."
+            )
+        return None

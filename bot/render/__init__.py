@@ -1,0 +1,1 @@
+"""Platform-neutral pieces of rendering; each adapter composes its own message format."""

@@ -1,0 +1,34 @@
+"""Answer or decline: the bot only answers when the documents really support it."""
+
+from __future__ import annotations
+
+from bot.config import RetrievalConfig
+from bot.retrieval.hybrid import Ranked
+from bot.types import Answer
+
+DECLINE_MESSAGE = "The documents I have do not cover that."
+SUGGESTIONS = (
+    "the Call's nine principles (`principles`, `principle 8`)",
+    "who launched, joined or declined to sign the Call, and when",
+    "the sources I answer from (`sources`)",
+)
+
+
+def is_supported(ranked: Ranked, cfg: RetrievalConfig) -> bool:
+    """Strong enough evidence: the question, and the question without the words every
+    document shares, both come close to some passage."""
+    return bool(ranked.passages) and ranked.evidence >= cfg.min_evidence
+
+
+def compose_answer(question: str, ranked: Ranked, version: str, cfg: RetrievalConfig) -> Answer:
+    """The neutral Answer; candidates are kept even when declining (the JSON lists them)."""
+    if is_supported(ranked, cfg):
+        return Answer(question=question, answered=True, passages=ranked.passages, index_version=version)
+    return Answer(
+        question=question,
+        answered=False,
+        passages=ranked.passages,
+        index_version=version,
+        message=DECLINE_MESSAGE,
+        suggestions=SUGGESTIONS,
+    )

@@ -1,0 +1,133 @@
+"""Rank passages for a question from dense and lexical evidence.
+
+Each candidate passage gets three signals: the cosine of its window to the question, the
+best cosine of one of its sentences (short windows dilute a sentence that answers
+exactly), and BM25 normalised by the best BM25 of this query. They are fused linearly;
+near-duplicates (the principles are repeated almost verbatim across press releases) are
+collapsed by the similarity of their best sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.config import RetrievalConfig
+from bot.index.store import IndexData
+from bot.retrieval.lexical import LexicalIndex
+from bot.types import ScoredPassage
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The ranked passages and the evidence the decline decision reads."""
+
+    passages: tuple[ScoredPassage, ...]
+    top_dense: float
+    top_lexical: float
+    top_fused: float
+    evidence: float = 0.0
+
+
+class HybridRetriever:
+    """Holds one index version's search structures; immutable once built."""
+
+    def __init__(self, data: IndexData, cfg: RetrievalConfig) -> None:
+        self.data = data
+        self.cfg = cfg
+        self.lexical = LexicalIndex([f"{p.title}\n{p.text}" for p in data.passages])
+        owners = data.sentence_owner
+        count = len(data.passages)
+        self._sent_start = np.searchsorted(owners, np.arange(count), side="left")
+        self._sent_end = np.searchsorted(owners, np.arange(count), side="right")
+        self.ubiquitous = ubiquitous_words(data)
+
+    def focus_text(self, question: str) -> str | None:
+        """The question without words every document contains ("Paris", "Call", ...).
+
+        Such words say nothing about whether the documents cover the question: "weather
+        in Paris" matches "Paris" everywhere. None when nothing would be removed.
+        """
+        words = _WORD.findall(question)
+        kept = [w for w in words if w.lower() not in self.ubiquitous]
+        if len(kept) == len(words):
+            return None
+        return " ".join(kept) or None
+
+    def coverage(self, qvec: np.ndarray) -> float:
+        """Best cosine of any passage or sentence to a (focused) question vector."""
+        if not self.data.passages:
+            return 0.0
+        best = float((self.data.vectors @ qvec).max())
+        if len(self.data.sentences):
+            best = max(best, float((self.data.sentence_vectors @ qvec).max()))
+        return best
+
+    def _candidates(self, qvec: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        count = len(self.data.passages)
+        k = min(self.cfg.candidates, count)
+        _, dense_ids = self.data.faiss_index.search(qvec[None, :], k)
+        ids = set(int(i) for i in dense_ids[0] if i >= 0)
+        if lexical.size and lexical.max() > 0:
+            top = np.argpartition(-lexical, min(k, count - 1))[:k]
+            ids.update(int(i) for i in top if lexical[i] > 0)
+        return np.array(sorted(ids), dtype=np.int64)
+
+    def _best_sentence(self, row: int, qvec: np.ndarray) -> tuple[float, int]:
+        start, end = int(self._sent_start[row]), int(self._sent_end[row])
+        if end <= start:
+            return float(self.data.vectors[row] @ qvec), -1
+        sims = self.data.sentence_vectors[start:end] @ qvec
+        best = int(np.argmax(sims))
+        return float(sims[best]), start + best
+
+    def rank(self, question: str, qvec: np.ndarray, top_k: int, focus_vec: np.ndarray | None = None) -> Ranked:
+        if not self.data.passages:
+            return Ranked((), 0.0, 0.0, 0.0)
+        lexical = self.lexical.scores(question)
+        ids = self._candidates(qvec, lexical)
+        passage_sims = self.data.vectors[ids] @ qvec
+        best = [self._best_sentence(int(row), qvec) for row in ids]
+        sentence_sims = np.array([b[0] for b in best], dtype=np.float32)
+        dense = 0.5 * passage_sims + 0.5 * np.maximum(sentence_sims, passage_sims)
+        lex_max = float(lexical.max()) if lexical.size else 0.0
+        lex = lexical[ids] / lex_max if lex_max > 0 else np.zeros(len(ids), dtype=np.float32)
+        weight = self.cfg.dense_weight
+        fused = weight * dense + (1.0 - weight) * lex * max(0.0, min(1.0, float(dense.max())))
+        order = np.argsort(-fused, kind="stable")
+        chosen: list[ScoredPassage] = []
+        chosen_vecs: list[np.ndarray] = []
+        for pos in order:
+            row, sentence_row = int(ids[pos]), best[pos][1]
+            probe = self.data.sentence_vectors[sentence_row] if sentence_row >= 0 else self.data.vectors[row]
+            if any(float(v @ probe) >= self.cfg.dedup_threshold for v in chosen_vecs):
+                continue
+            sentence = self.data.sentences[sentence_row] if sentence_row >= 0 else ""
+            chosen.append(ScoredPassage(self.data.passages[row], round(float(fused[pos]), 4), sentence))
+            chosen_vecs.append(probe)
+            if len(chosen) == top_k:
+                break
+        top_dense = float(dense.max())
+        focused = self.coverage(focus_vec) if focus_vec is not None else top_dense
+        return Ranked(
+            passages=tuple(chosen),
+            top_dense=top_dense,
+            top_lexical=float(lex.max()) if lex.size else 0.0,
+            top_fused=float(fused.max()),
+            evidence=0.5 * top_dense + 0.5 * focused,
+        )
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def ubiquitous_words(data: IndexData) -> frozenset[str]:
+    """Lower-cased words found in every document (only meaningful with 3+ documents)."""
+    per_doc: dict[str, set[str]] = {}
+    for p in data.passages:
+        per_doc.setdefault(p.doc_id, set()).update(w.lower() for w in _WORD.findall(f"{p.title} {p.text}"))
+    if len(per_doc) < 3:
+        return frozenset()
+    return frozenset(set.intersection(*per_doc.values()))

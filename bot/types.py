@@ -1,0 +1,105 @@
+"""Neutral types that cross the core/adapter boundary.
+
+Adapters build a `Question`, hand it to the core and render the `Answer` they get back;
+none of these types knows anything about a chat platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asked for something: used for rate limits, admin checks and the audit log."""
+
+    platform: str = "cli"
+    user_id: str = ""
+    display_name: str = ""
+
+    def label(self) -> str:
+        who = self.display_name or self.user_id or "unknown"
+        return f"{self.platform}:{who}"
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as a user typed it, with who asked and where."""
+
+    text: str
+    actor: Actor = field(default_factory=Actor)
+    top_k: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source document after loading and cleaning, before chunking."""
+
+    doc_id: str
+    path: str
+    title: str
+    publisher: str
+    date: str
+    kind: str
+    origin: str
+    text: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A short window of sentences from one document, the unit that is embedded and cited."""
+
+    passage_id: str
+    doc_id: str
+    position: int
+    text: str
+    title: str
+    publisher: str
+    date: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ScoredPassage:
+    """A passage returned for a question, with its fused score and best-answering sentence."""
+
+    passage: Passage
+    score: float
+    best_sentence: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the core returns for a question; each adapter renders it its own way."""
+
+    question: str
+    answered: bool
+    passages: tuple[ScoredPassage, ...]
+    index_version: str
+    message: str = ""
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Principle:
+    """One of the Call's nine principles, as listed in knowledge/principles.yaml."""
+
+    number: int
+    title: str
+    text: str
+    source_title: str
+    source_publisher: str
+    source_date: str
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A document in the serving index, for `/sources` and `callbot sources`."""
+
+    doc_id: str
+    title: str
+    publisher: str
+    date: str
+    source: str
+    passages: int
