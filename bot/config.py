@@ -42,6 +42,8 @@ class RetrievalConfig(_Section):
     index_type: Literal["flat", "hnsw", "ivf"] = "flat"
     dense_weight: float = Field(0.8, ge=0, le=1)
     min_evidence: float = Field(0.36, ge=-1, le=1)
+    min_lexical_coverage: float = Field(0.6, ge=0, le=1)
+    min_evidence_with_terms: float = Field(0.2, ge=-1, le=1)
     dedup_threshold: float = Field(0.92, ge=0, le=1)
     cache_size: int = Field(1024, ge=0)
 

@@ -15,7 +15,8 @@ from bot.embedding.base import Embedder
 from bot.index.faiss_index import make_faiss_index
 from bot.index.sources import INGEST_VERSION, read_sidecar, scan_sources
 from bot.index.store import IndexData
-from bot.ingest import chunk_document, load_knowledge_dir, split_sentences
+from bot.ingest import chunk_document, load_knowledge_dir
+from bot.ingest.sentences import Unit, split_units
 from bot.types import Document, Passage
 
 Progress = Callable[[int, int], None]
@@ -81,21 +82,20 @@ class _Embedding:
         return np.stack([self.cache[k] for k in keys]).astype(np.float32)
 
 
-def is_answer_sentence(sentence: str) -> bool:
+def is_answer_unit(unit: Unit) -> bool:
     """Headings, captions and list intros ("... committed to:") name a topic but answer
     nothing; letting them be a passage's best sentence ranks titles above answers."""
-    text = sentence.strip()
-    if len(text.split()) < 6 or text.endswith(":"):
+    text = unit.text.strip()
+    if len(text.split()) < 6 or text.endswith(":") or unit.kind == "heading":
         return False
-    is_bullet = text[:2] in ("- ", "* ", "• ")
-    return is_bullet or text[-1] in ".!?;\"”’)"
+    return unit.kind == "bullet" or text[-1] in ".!?;\"”’)"
 
 
 def answer_sentences(text: str) -> list[str]:
     """The sentences of a passage that may be marked as its answer (all, if none qualify)."""
-    sentences = split_sentences(text)
-    eligible = [s for s in sentences if is_answer_sentence(s)]
-    return eligible or sentences
+    units = split_units(text)
+    eligible = [u.text for u in units if is_answer_unit(u)]
+    return eligible or [u.text for u in units]
 
 
 def apply_sidecar(doc: Document) -> Document:

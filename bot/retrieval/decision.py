@@ -16,8 +16,14 @@ SUGGESTIONS = (
 
 def is_supported(ranked: Ranked, cfg: RetrievalConfig) -> bool:
     """Strong enough evidence: the question, and the question without the words every
-    document shares, both come close to some passage."""
-    return bool(ranked.passages) and ranked.evidence >= cfg.min_evidence
+    document shares, come close to some passage; or, for short questions that embed
+    poorly ("What did Brad Smith say?"), most of their rare terms are found in one of
+    the top passages and the dense match is at least plausible."""
+    if not ranked.passages:
+        return False
+    if ranked.evidence >= cfg.min_evidence:
+        return True
+    return ranked.lexical_coverage >= cfg.min_lexical_coverage and ranked.evidence >= cfg.min_evidence_with_terms
 
 
 def compose_answer(question: str, ranked: Ranked, version: str, cfg: RetrievalConfig) -> Answer:

@@ -29,6 +29,7 @@ class Ranked:
     top_lexical: float
     top_fused: float
     evidence: float = 0.0
+    lexical_coverage: float = 0.0
 
 
 class HybridRetriever:
@@ -109,6 +110,7 @@ class HybridRetriever:
             chosen_vecs.append(probe)
             if len(chosen) == top_k:
                 break
+        top_rows = [int(ids[pos]) for pos in order[:5]]
         top_dense = float(dense.max())
         focused = self.coverage(focus_vec) if focus_vec is not None else top_dense
         return Ranked(
@@ -117,6 +119,7 @@ class HybridRetriever:
             top_lexical=float(lex.max()) if lex.size else 0.0,
             top_fused=float(fused.max()),
             evidence=0.5 * top_dense + 0.5 * focused,
+            lexical_coverage=self.lexical.coverage(question, top_rows),
         )
 
 

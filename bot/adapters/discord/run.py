@@ -1,0 +1,157 @@
+"""`callbot run discord`: wire the client to the core, sync commands, connect, and stop cleanly.
+
+Start-up failures people can fix (no token, a token Discord rejects, a refused privileged
+intent, Discord unreachable) end with one line on stderr and an exit code, not a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from dataclasses import dataclass
+
+import aiohttp
+import discord
+from discord import app_commands
+
+from bot.adapters.discord.admin import register_admin_commands
+from bot.adapters.discord.asking import Asker
+from bot.adapters.discord.client import build_client, configure_endpoints
+from bot.adapters.discord.commands import install_error_handler, register_commands
+from bot.adapters.discord.conversations import attach_conversations
+from bot.config import DiscordConfig, Settings, secret
+from bot.core import BotCore
+from bot.errors import ConfigError
+
+log = logging.getLogger("bot.adapters.discord")
+EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
+
+
+@dataclass
+class DiscordApp:
+    """Everything `serve` runs: the client, its command tree, and a ready signal."""
+
+    client: discord.Client
+    tree: app_commands.CommandTree
+    ready: asyncio.Event
+
+
+def build_app(core: BotCore, settings: Settings, *, guild_ready_timeout: float = 2.0) -> DiscordApp:
+    """Explicit wiring: endpoints, client, commands, message handler. No network yet."""
+    cfg = settings.discord
+    configure_endpoints(cfg)
+    client = build_client(cfg, guild_ready_timeout=guild_ready_timeout)
+    tree = app_commands.CommandTree(client)
+    asker = Asker(core)
+    register_commands(tree, core, asker, cfg)
+    register_admin_commands(tree, core, cfg)
+    install_error_handler(tree)
+    attach_conversations(client, asker, cfg)
+    ready = asyncio.Event()
+
+    async def on_ready() -> None:
+        user = client.user
+        log.info("connected to Discord as %s (id %s) in %d server(s); serving index version %s",
+                 user, user.id if user else "?", len(client.guilds), core.index_version)
+        ready.set()
+
+    client.event(on_ready)
+    return DiscordApp(client, tree, ready)
+
+
+async def sync_commands(tree: app_commands.CommandTree, cfg: DiscordConfig) -> None:
+    """Register the commands with Discord: per configured guild (instant) or globally."""
+    if not cfg.guild_ids:
+        synced = await tree.sync()
+        log.info("synced %d slash commands globally (Discord can take a while to show changes)", len(synced))
+        return
+    for guild_id in cfg.guild_ids:
+        guild = discord.Object(id=guild_id)
+        tree.copy_global_to(guild=guild)
+        try:
+            synced = await tree.sync(guild=guild)
+        except discord.Forbidden:
+            log.warning("cannot register slash commands in server %s (403): is the bot in that server, "
+                        "invited with the applications.commands scope? (see `callbot discord invite-url`)", guild_id)
+            continue
+        log.info("synced %d slash commands to server %s", len(synced), guild_id)
+
+
+async def serve_app(app: DiscordApp, token: str, *, sync: bool, cfg: DiscordConfig) -> None:
+    """Log in, sync if asked, then stay connected until cancelled; always closes the client."""
+    async with app.client:
+        await app.client.login(token)
+        if sync:
+            await sync_commands(app.tree, cfg)
+        await app.client.connect(reconnect=True)
+
+
+def read_token(cfg: DiscordConfig) -> str:
+    """The bot token from the environment variable the config names, or a ConfigError."""
+    token = secret(cfg.token_env)
+    if token is None:
+        raise ConfigError(f"no Discord bot token: set the {cfg.token_env} environment variable "
+                          "(Developer Portal > your application > Bot > Reset Token).")
+    if any(ch.isspace() for ch in token) or not token.isascii():
+        raise ConfigError(f"{cfg.token_env} does not look like a Discord bot token (spaces or non-ASCII characters).")
+    return token
+
+
+async def serve(core: BotCore, settings: Settings, *, sync: bool | None = None) -> None:
+    """Run the Discord adapter until cancelled; raises on start-up failures (see `run`)."""
+    cfg = settings.discord
+    token = read_token(cfg)
+    if not core.started:
+        await asyncio.to_thread(core.start)
+    app = build_app(core, settings)
+    core.start_watcher()  # pick up index versions promoted by `callbot index ...` meanwhile
+    try:
+        await serve_app(app, token, sync=cfg.sync_commands if sync is None else sync, cfg=cfg)
+    finally:
+        core.stop_watcher()
+
+
+def _failure(err: BaseException, cfg: DiscordConfig) -> tuple[int, str]:
+    """The exit code and the one line for a start-up failure."""
+    if isinstance(err, ConfigError):
+        return EXIT_CONFIG, str(err)
+    if isinstance(err, discord.LoginFailure) or (isinstance(err, discord.ConnectionClosed) and err.code == 4004):
+        return EXIT_CONFIG, (f"Discord rejected the bot token in {cfg.token_env} (401 Unauthorized): copy a fresh "
+                             "token from the Developer Portal (Bot > Reset Token).")
+    if isinstance(err, discord.PrivilegedIntentsRequired):
+        return EXIT_CONFIG, ("Discord refused the Message Content intent that auto-answer channels need: enable it "
+                             "in the Developer Portal (Bot > Privileged Gateway Intents) or empty "
+                             "discord.auto_answer_channel_ids.")
+    if isinstance(err, discord.ConnectionClosed):
+        return EXIT_ERROR, f"Discord closed the gateway connection (code {err.code}): {err.reason or 'no reason given'}."
+    if isinstance(err, discord.HTTPException):
+        return EXIT_ERROR, f"Discord answered {err.status} during start-up: {err.text or err}."
+    if isinstance(err, (discord.GatewayNotFound, aiohttp.ClientError, OSError, asyncio.TimeoutError)):
+        return EXIT_ERROR, f"cannot reach Discord at {cfg.api_base_url} ({type(err).__name__}: {err})."
+    raise err
+
+
+def run(core: BotCore, settings: Settings, *, sync: bool | None = None) -> int:
+    """Blocking entry point for `callbot run discord [--sync]`; returns the exit code."""
+
+    async def main() -> None:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)  # type: ignore[union-attr]
+        except (NotImplementedError, RuntimeError):  # not on this platform / not the main thread
+            pass
+        await serve(core, settings, sync=sync)
+
+    try:
+        asyncio.run(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        log.info("Discord adapter stopped")
+        return EXIT_OK
+    except Exception as err:  # start-up failures a person can fix: one line, no traceback
+        code, line = _failure(err, settings.discord)
+        print(f"callbot: {line}", file=sys.stderr)
+        return code
+    return EXIT_OK

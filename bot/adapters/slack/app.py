@@ -1,0 +1,71 @@
+"""Build the Bolt `AsyncApp`: its Web API client, its authorization, and its listeners.
+
+The client points at `slack.api_base_url` (Slack, GovSlack, or a test server) and retries
+429s after `Retry-After`; every per-request client Bolt derives from it inherits both.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import command, conversations
+from bot.adapters.slack.deps import SlackDeps
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+RATE_LIMIT_RETRIES = 3
+
+
+def build_web_client(settings: Settings, token: str | None) -> AsyncWebClient:
+    """A Web API client for the configured endpoint that waits out 429s and blips."""
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack.api_base_url,
+        logger=logging.getLogger("callbot.slack.web"),
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
+def build_app(
+    core: "object",
+    settings: Settings,
+    *,
+    bot_token: str | None,
+    signing_secret: str = "",
+    oauth_settings: AsyncOAuthSettings | None = None,
+) -> tuple[AsyncApp, SlackDeps]:
+    """The Bolt app with our listeners; with `oauth_settings`, tokens come from installations.
+
+    `signing_secret` is empty in Socket Mode (the websocket is authenticated by the app token);
+    in HTTP mode Bolt verifies every request's signature and timestamp with it.
+    """
+    app = AsyncApp(
+        name="callbot",
+        logger=logging.getLogger("callbot.slack.bolt"),
+        client=build_web_client(settings, None if oauth_settings else bot_token),
+        signing_secret=signing_secret,
+        oauth_settings=oauth_settings,
+        process_before_response=False,
+        request_verification_enabled=True,
+    )
+    deps = register_listeners(app, core, settings)
+    return app, deps
+
+
+def register_listeners(app: AsyncApp, core: "object", settings: Settings) -> SlackDeps:
+    """Every listener the adapter has, in one place."""
+    deps = SlackDeps.create(core, settings)  # type: ignore[arg-type]
+    conversations.register(app, deps)
+    command.register(app, deps)
+    return deps

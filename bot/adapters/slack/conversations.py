@@ -1,0 +1,92 @@
+"""Mentions in channels (answered in the thread) and direct messages (answered in the DM).
+
+Bolt acks events before these listeners run, so the work here never delays an ack; the
+duplicate check happens before the first `await`, so two deliveries of one message racing
+each other still produce one answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import admin
+from bot.adapters.slack.asking import Refusal, ask
+from bot.adapters.slack.blocks import answer_message
+from bot.adapters.slack.dedup import event_keys
+from bot.adapters.slack.deps import SlackDeps, actor
+from bot.adapters.slack.mrkdwn import plain_text
+from bot.adapters.slack.reply import Reply
+from bot.types import Actor
+
+log = logging.getLogger(__name__)
+ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
+ADD_HINT = "To add a document, share the file with me in a direct message, or mention me with `add` and attach it."
+SORRY = "Sorry, something went wrong while answering; please try again in a moment."
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    """Wire `app_mention` and `message` (DMs) to the core."""
+
+    async def on_mention(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                         context: AsyncBoltContext) -> None:
+        await handle(deps, body, event, client, context, mention=True)
+
+    async def on_message(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                         context: AsyncBoltContext) -> None:
+        await handle(deps, body, event, client, context, mention=False)
+
+    app.event("app_mention")(on_mention)
+    app.event("message")(on_message)
+
+
+def is_from_a_bot(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    return bool(
+        event.get("bot_id") or event.get("subtype") == "bot_message" or event.get("bot_profile")
+        or (bot_user_id and event.get("user") == bot_user_id)
+    )
+
+
+async def handle(deps: SlackDeps, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                 context: AsyncBoltContext, *, mention: bool) -> None:
+    """Decide whether this delivery deserves an answer, then answer it once."""
+    if is_from_a_bot(event, context.bot_user_id) or not event.get("user"):
+        return
+    channel = str(event.get("channel", ""))
+    is_dm = event.get("channel_type") == "im" or channel.startswith("D")
+    if not mention and (not is_dm or event.get("subtype") not in ANSWERED_SUBTYPES):
+        return  # channel chatter, edits, deletions: only mentions are for us
+    if not deps.dedup.first_time(*event_keys(body, event)):
+        log.info("duplicate delivery of %s ignored", body.get("event_id"))
+        return
+    ts = event.get("ts")
+    thread_ts = event.get("thread_ts") or (None if is_dm else ts)
+    reply = Reply(client, channel, str(event["user"]), thread_ts, is_dm)
+    who = actor(str(event["user"]))
+    text = plain_text(str(event.get("text", "")), context.bot_user_id)
+    try:
+        files = event.get("files") or []
+        wants_add = text.split(" ", 1)[0].lower() == "add"
+        if files and (is_dm or wants_add):
+            await admin.add_shared_files(deps, client, who, files, reply)
+        elif wants_add and text.lower() == "add":
+            await reply.private(ADD_HINT)
+        else:
+            await answer(deps, reply, who, str(body.get("team_id", "")), text)
+    except Exception:
+        log.exception("failed to handle a Slack message from %s", who.label())
+        with contextlib.suppress(Exception):
+            await reply.private(SORRY)
+
+
+async def answer(deps: SlackDeps, reply: Reply, who: Actor, team_id: str, text: str) -> None:
+    result = await ask(deps, who, team_id, text)
+    if isinstance(result, Refusal):
+        await reply.private(result)
+        return
+    await reply.public(answer_message(result, text))

@@ -1,0 +1,219 @@
+"""Start the Slack adapter: check the tokens, then Socket Mode or the HTTP server until stopped.
+
+Tokens are read from the environment variables the config names and checked with Slack
+before anything listens, so a missing or wrong token is one clear line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.app.async_server import AsyncSlackAppServer
+from slack_sdk.errors import SlackApiError
+
+from bot.adapters.slack.app import build_app, build_web_client
+from bot.adapters.slack.deps import SlackDeps
+from bot.adapters.slack.oauth import oauth_settings
+from bot.config import Settings, SlackConfig, secret
+from bot.errors import CallbotError, ConfigError
+
+if TYPE_CHECKING:
+    from bot.core import BotCore
+
+log = logging.getLogger(__name__)
+EXIT_CONFIG = 2
+EXIT_ERROR = EXIT_UNREACHABLE = 1
+
+
+class SlackStartupError(ConfigError):
+    """A token or setting that stops the Slack adapter from starting; one line for the operator."""
+
+
+class SlackUnreachableError(CallbotError):
+    """The Slack API could not be reached at start (network, DNS, wrong api_base_url)."""
+
+
+@dataclass(frozen=True)
+class SlackSecrets:
+    bot_token: str | None
+    app_token: str | None
+    signing_secret: str | None
+    client_id: str | None
+    client_secret: str | None
+
+    @property
+    def oauth(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+
+def read_secrets(cfg: SlackConfig) -> SlackSecrets:
+    """The secrets the configured mode needs, or SlackStartupError naming the missing one."""
+    s = SlackSecrets(secret(cfg.bot_token_env), secret(cfg.app_token_env), secret(cfg.signing_secret_env),
+                     secret(cfg.client_id_env), secret(cfg.client_secret_env))
+    if cfg.mode == "socket":
+        if not s.bot_token:
+            raise SlackStartupError(f"{cfg.bot_token_env} is not set: Socket Mode needs the app's bot token (xoxb-…).")
+        if not s.app_token:
+            raise SlackStartupError(
+                f"{cfg.app_token_env} is not set: Socket Mode needs an app-level token (xapp-…) "
+                "with the connections:write scope."
+            )
+        if not s.app_token.startswith("xapp-"):
+            raise SlackStartupError(f"{cfg.app_token_env} is not an app-level token: it should start with xapp-.")
+    else:
+        if not s.signing_secret:
+            raise SlackStartupError(
+                f"{cfg.signing_secret_env} is not set: HTTP mode needs the app's signing secret to verify requests."
+            )
+        if bool(s.client_id) != bool(s.client_secret):
+            raise SlackStartupError(f"set both {cfg.client_id_env} and {cfg.client_secret_env} for OAuth, or neither.")
+        if not s.oauth and not s.bot_token:
+            raise SlackStartupError(
+                f"{cfg.bot_token_env} is not set: HTTP mode needs the bot token, or {cfg.client_id_env} and "
+                f"{cfg.client_secret_env} for multi-workspace installs."
+            )
+    if not (cfg.mode == "http" and s.oauth) and os.environ.get("SLACK_CLIENT_ID") and os.environ.get("SLACK_CLIENT_SECRET"):
+        raise SlackStartupError(
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set, which switches slack-bolt to multi-workspace OAuth; "
+            "that needs slack.mode: http (or unset them)."
+        )
+    return s
+
+
+class SlackService:
+    """The running adapter: the Bolt app plus its Socket Mode connection or HTTP server."""
+
+    def __init__(self, core: "BotCore", settings: Settings, secrets: SlackSecrets) -> None:
+        self.core = core
+        self.settings = settings
+        self.secrets = secrets
+        self.app: AsyncApp | None = None
+        self.deps: SlackDeps | None = None
+        self.port: int | None = None
+        self._handler: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def cfg(self) -> SlackConfig:
+        return self.settings.slack
+
+    async def start(self) -> None:
+        """Check tokens with Slack, then connect (Socket Mode) or listen (HTTP)."""
+        http = self.cfg.mode == "http"
+        oauth = oauth_settings(self.settings, self.secrets.client_id or "", self.secrets.client_secret or "") \
+            if http and self.secrets.oauth else None
+        if oauth is None:
+            await self._check_bot_token()
+        self.app, self.deps = build_app(
+            self.core, self.settings, bot_token=self.secrets.bot_token,
+            signing_secret=(self.secrets.signing_secret or "") if http else "", oauth_settings=oauth,
+        )
+        await (self._listen() if http else self._connect())
+
+    async def _check_bot_token(self) -> None:
+        client = build_web_client(self.settings, self.secrets.bot_token)
+        try:
+            who = await client.auth_test()
+        except SlackApiError as err:
+            raise SlackStartupError(
+                f"Slack refused {self.cfg.bot_token_env} ({err.response.get('error', 'error')}): check the bot token."
+            ) from None
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as err:
+            raise SlackUnreachableError(f"cannot reach the Slack API at {self.cfg.api_base_url} ({err}).") from None
+        log.info("Slack: bot user %s in team %s", who.get("user_id"), who.get("team_id"))
+
+    async def _connect(self) -> None:
+        assert self.app is not None
+        try:
+            opened = await self.app.client.apps_connections_open(app_token=self.secrets.app_token or "")
+        except SlackApiError as err:
+            raise SlackStartupError(
+                f"Slack refused {self.cfg.app_token_env} ({err.response.get('error', 'error')}): it must be an "
+                "app-level token with connections:write, and Socket Mode must be on for the app."
+            ) from None
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as err:
+            raise SlackUnreachableError(f"cannot reach the Slack API at {self.cfg.api_base_url} ({err}).") from None
+        handler = AsyncSocketModeHandler(self.app, self.secrets.app_token, logger=logging.getLogger("callbot.slack.socket"))
+        handler.client.wss_uri = opened["url"]  # use the URL we just opened rather than asking again
+        self._handler = handler
+        await handler.connect_async()
+        log.info("Slack: connected in Socket Mode")
+
+    async def _listen(self) -> None:
+        assert self.app is not None
+        server = AsyncSlackAppServer(port=self.cfg.port, path=self.cfg.path, app=self.app, host=self.cfg.host)
+        self._runner = web.AppRunner(server.web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.cfg.host, self.cfg.port)
+        try:
+            await site.start()
+        except OSError as err:
+            await self._runner.cleanup()
+            raise SlackStartupError(f"cannot listen on {self.cfg.host}:{self.cfg.port} ({err.strerror}).") from None
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        oauth = " (OAuth install at /slack/install)" if self.app.oauth_flow else ""
+        log.info("Slack: HTTP mode on %s:%s%s%s", self.cfg.host, self.port, self.cfg.path, oauth)
+
+    async def stop(self) -> None:
+        if self._handler is not None:
+            with contextlib.suppress(Exception):
+                await self._handler.close_async()
+            self._handler = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+async def serve(core: "BotCore", settings: Settings) -> None:
+    """Run the Slack adapter until cancelled; raises CallbotError when it cannot start."""
+    service = SlackService(core, settings, read_secrets(settings.slack))
+    try:
+        await service.start()
+        await asyncio.Event().wait()
+    finally:
+        await service.stop()
+
+
+async def _serve_until_signalled(core: "BotCore", settings: Settings) -> None:
+    task = asyncio.ensure_future(serve(core, settings))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
+            loop.add_signal_handler(sig, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def run(core: "BotCore", settings: Settings) -> int:
+    """`callbot run slack`: 0 when stopped, 2 for missing or refused tokens, 1 for other errors."""
+    try:
+        read_secrets(settings.slack)  # fail before loading anything
+        if not core.started:
+            core.start()
+        core.start_watcher()
+        asyncio.run(_serve_until_signalled(core, settings))
+    except SlackUnreachableError as err:
+        print(f"callbot: {err}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    except ConfigError as err:
+        print(f"callbot: {err}", file=sys.stderr)
+        return EXIT_CONFIG
+    except CallbotError as err:
+        print(f"callbot: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        core.stop_watcher()
+    return 0
