@@ -23,7 +23,8 @@ EXIT_USAGE = 2
 def cli(ctx: click.Context, config_file: str | None, knowledge_dir: str | None, index_dir: str | None) -> None:
     """callbot answers questions about the Paris Call for Trust and Security in Cyberspace,
     citing the documents in its knowledge base."""
-    ctx.obj = AppContext(config_file=config_file, knowledge_dir=knowledge_dir, index_dir=index_dir)
+    if ctx.obj is None:  # tests may pass a prepared AppContext (with a core on a fake embedder)
+        ctx.obj = AppContext(config_file=config_file, knowledge_dir=knowledge_dir, index_dir=index_dir)
 
 
 def register_all(group: click.Group) -> None:

@@ -27,7 +27,7 @@ class TorchEmbedder:
 
     @property
     def dimension(self) -> int:
-        return int(self._load().get_sentence_embedding_dimension())
+        return int(self._load().get_embedding_dimension())
 
     def _load(self):
         if self._model is None:

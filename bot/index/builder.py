@@ -86,9 +86,11 @@ def is_answer_unit(unit: Unit) -> bool:
     """Headings, captions and list intros ("... committed to:") name a topic but answer
     nothing; letting them be a passage's best sentence ranks titles above answers."""
     text = unit.text.strip()
-    if len(text.split()) < 6 or text.endswith(":") or unit.kind == "heading":
+    if not text or text.endswith(":") or unit.kind == "heading":
         return False
-    return unit.kind == "bullet" or text[-1] in ".!?;\"”’)"
+    if unit.kind == "bullet":
+        return len(text.split()) >= 3
+    return len(text.split()) >= 5 and text[-1] in ".!?;\"”’)"
 
 
 def answer_sentences(text: str) -> list[str]:

@@ -28,6 +28,8 @@ from bot.types import Actor
 
 log = logging.getLogger("bot.adapters.discord")
 REFUSAL = "Only the bot's admins can use this command; nothing was changed."
+# The audit log names operations as the core and the CLI do.
+AUDIT_ACTIONS = {"reindex": "build", "add-document": "add", "remove-document": "remove", "rollback": "rollback"}
 
 
 def is_admin(user: discord.abc.User, cfg: DiscordConfig) -> bool:
@@ -57,19 +59,23 @@ class AdminCommands:
         self.core = core
         self.cfg = cfg
 
-    async def allowed(self, interaction: discord.Interaction, action: str) -> bool:
+    async def allowed(self, interaction: discord.Interaction, command: str) -> bool:
         """True for an admin; otherwise reply privately, log and audit the attempt."""
         if is_admin(interaction.user, self.cfg):
             return True
         await delivery.respond_privately(interaction, REFUSAL)
         log.warning("refused /%s from user %s (%s) in %s: not in discord.admin_user_ids or admin_role_ids",
-                    action, interaction.user.id, interaction.user.name, delivery.where(interaction.channel))
-        try:
-            await asyncio.to_thread(self.core.knowledge.record_refusal, actor_for(interaction.user), action,
-                                    "not a Discord admin")
-        except Exception:  # the refusal stands even if the audit log cannot be written
-            log.exception("could not record the refused /%s in the audit log", action)
+                    command, interaction.user.id, interaction.user.name, delivery.where(interaction.channel))
+        await self._audit_refusal(interaction, command, "not a Discord admin")
         return False
+
+    async def _audit_refusal(self, interaction: discord.Interaction, command: str, reason: str,
+                             target: str = "") -> None:
+        try:
+            await asyncio.to_thread(self.core.knowledge.record_refusal, actor_for(interaction.user),
+                                    AUDIT_ACTIONS[command], reason, target)
+        except Exception:  # the refusal stands even if the audit log cannot be written
+            log.exception("could not record the refused /%s in the audit log", command)
 
     async def run(self, interaction: discord.Interaction, action: str,
                   operation: Callable[[Actor], object]) -> None:
@@ -95,6 +101,7 @@ class AdminCommands:
         problem = attachment_problem(attachment, self.core.settings.limits.max_document_bytes)
         if problem is not None:
             await delivery.respond_privately(interaction, problem)
+            await self._audit_refusal(interaction, "add-document", problem, attachment.filename)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:

@@ -94,7 +94,9 @@ def register_commands(tree: app_commands.CommandTree, core: BotCore, asker: Aske
 
 
 def install_error_handler(tree: app_commands.CommandTree) -> None:
-    """An unexpected error in a command: logged once, and the user told privately."""
+    """An unexpected error in a command: logged with its traceback, and the user told in one
+    sentence without details (privately, unless the command had already deferred publicly:
+    Discord then shows the first follow-up in place of the public "thinking" message)."""
 
     @tree.error
     async def on_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:

@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ADMIN_OPS = ("reindex", "remove", "rollback")
+# Slack subcommand -> (the core's audit-log action, what a refusal says they may not do)
+AUDIT_ACTIONS = {
+    "add": ("add", "add documents"),
+    "reindex": ("build", "rebuild the index"),
+    "remove": ("remove", "remove documents"),
+    "rollback": ("rollback", "roll the index back"),
+}
 
 
 class AdminCheck:
@@ -58,15 +65,16 @@ class AdminCheck:
         return verdict
 
 
-async def refuse(core: "BotCore", who: Actor, action: str, target: str = "") -> str:
-    """Log and audit a non-admin attempt; the private sentence to show them."""
+async def refuse(core: "BotCore", who: Actor, op: str, target: str = "") -> str:
+    """Log and audit a non-admin attempt (`op`: add or one of ADMIN_OPS); the private reply."""
+    action, phrase = AUDIT_ACTIONS[op]
     reason = "not a bot admin"
-    log.warning("refused admin action %r for %s: %s", action, who.label(), reason)
+    log.warning("refused Slack %s %r for %s: %s", op, target, who.label(), reason)
     try:
         await asyncio.to_thread(core.knowledge.record_refusal, who, action, reason, target)
     except Exception:  # the refusal stands even if the audit log is unavailable
         log.exception("could not record the refusal in the audit log")
-    return f"Only the bot's admins can {action.replace('_', ' ')}; nothing was changed."
+    return f"Only the bot's admins can {phrase}; nothing was changed."
 
 
 async def run_op(core: "BotCore", who: Actor, op: str, arg: str = "") -> str:
@@ -94,7 +102,7 @@ async def add_shared_files(deps: "SlackDeps", client: AsyncWebClient, who: Actor
     """Add each shared file through the core (validated, then rebuilt); say what happened to each."""
     if not await deps.admins.is_admin(client, who.user_id):
         names = ", ".join(str(f.get("name") or f.get("id", "")) for f in files)
-        await reply.private(await refuse(deps.core, who, "add_document", names))
+        await reply.private(await refuse(deps.core, who, "add", names))
         return
     limits, api = deps.settings.limits, deps.settings.slack.api_base_url
     for shared in files:

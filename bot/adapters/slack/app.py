@@ -7,6 +7,7 @@ The client points at `slack.api_base_url` (Slack, GovSlack, or a test server) an
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -19,6 +20,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import command, conversations
 from bot.adapters.slack.deps import SlackDeps
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.core import BotCore
 
 log = logging.getLogger(__name__)
 RATE_LIMIT_RETRIES = 3
@@ -38,7 +42,7 @@ def build_web_client(settings: Settings, token: str | None) -> AsyncWebClient:
 
 
 def build_app(
-    core: "object",
+    core: "BotCore",
     settings: Settings,
     *,
     bot_token: str | None,
@@ -63,9 +67,9 @@ def build_app(
     return app, deps
 
 
-def register_listeners(app: AsyncApp, core: "object", settings: Settings) -> SlackDeps:
+def register_listeners(app: AsyncApp, core: "BotCore", settings: Settings) -> SlackDeps:
     """Every listener the adapter has, in one place."""
-    deps = SlackDeps.create(core, settings)  # type: ignore[arg-type]
+    deps = SlackDeps.create(core, settings)
     conversations.register(app, deps)
     command.register(app, deps)
     return deps

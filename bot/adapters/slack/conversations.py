@@ -74,7 +74,7 @@ async def handle(deps: SlackDeps, body: dict[str, Any], event: dict[str, Any], c
         wants_add = text.split(" ", 1)[0].lower() == "add"
         if files and (is_dm or wants_add):
             await admin.add_shared_files(deps, client, who, files, reply)
-        elif wants_add and text.lower() == "add":
+        elif wants_add:
             await reply.private(ADD_HINT)
         else:
             await answer(deps, reply, who, str(body.get("team_id", "")), text)

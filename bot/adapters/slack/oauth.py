@@ -23,8 +23,8 @@ from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
-BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "files:read", "im:history", "im:read",
-              "im:write", "users:read")
+# The same scopes as slack-manifest.yaml (a test keeps them equal).
+BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "files:read", "im:history", "users:read")
 STATE_SECONDS = 600
 
 

@@ -1,0 +1,100 @@
+"""End to end with the real model (all-MiniLM-L6-v2) and a real FAISS index.
+
+The eval test guards answer quality: a retrieval regression fails CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import Settings
+from bot.core import BotCore
+from bot.evaluation import evaluate, load_eval
+from bot.types import Question
+from tests.conftest import EVAL_FILE, KNOWLEDGE, REPO
+
+pytestmark = pytest.mark.real_model
+
+# Floors measured on tests/eval/qa.jsonl (see README, "Answer quality"); a drop below
+# them is a regression. The issue's targets (hit@1 0.85, hit@3 0.95, off-topic declined
+# 0.9) are not reached yet by this model on this deliberately hard set.
+FLOORS = {"hit1": 0.68, "hit3": 0.86, "off_topic_declined": 0.80}
+MAX_ON_TOPIC_DECLINED = 0.05
+
+
+@pytest.fixture(scope="session")
+def real_workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("real")
+    shutil.copytree(KNOWLEDGE, root / "knowledge")
+    return root
+
+
+def _settings(root, backend: str) -> Settings:
+    return Settings.model_validate(
+        {
+            "knowledge_dir": str(root / "knowledge"),
+            "index_dir": str(root / f"index-{backend}"),
+            "embedding": {"backend": backend},
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def real_core(real_workspace) -> BotCore:
+    core = BotCore(_settings(real_workspace, "onnx"))
+    core.start()
+    return core
+
+
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+def test_eval_meets_the_quality_floors(real_workspace, real_core, backend):
+    core = real_core if backend == "onnx" else BotCore(_settings(real_workspace, "torch"))
+    if not core.started:
+        core.start()
+    report = evaluate(core, load_eval(EVAL_FILE))
+    print(f"[{backend}] " + " | ".join(report.lines()))
+    assert report.on_topic >= 40 and report.off_topic >= 10
+    assert report.hit1 >= FLOORS["hit1"], report.misses
+    assert report.hit3 >= FLOORS["hit3"], report.misses
+    assert report.off_topic_declined >= FLOORS["off_topic_declined"]
+    assert report.on_topic_declined <= MAX_ON_TOPIC_DECLINED
+
+
+def test_real_answers_and_declines(real_core):
+    answer = real_core.ask(Question("What does the Call say about hack-back?"))
+    assert answer.answered
+    assert "hack" in answer.passages[0].best_sentence.lower()
+    for off_topic in ("What's the weather going to be like tomorrow?", "Tell me a joke", "Who won the football match yesterday?"):
+        assert not real_core.ask(Question(off_topic)).answered, off_topic
+
+
+def _cli(real_workspace, *args, input=None):
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--knowledge", str(real_workspace / "knowledge"),
+         "--index", str(real_workspace / "index-onnx"), *args],
+        capture_output=True, text=True, input=input, timeout=300, cwd=REPO, env=env,
+    )
+
+
+def test_cli_ask_json_with_the_real_model(real_workspace, real_core):
+    result = _cli(real_workspace, "ask", "--json", "What does the Call say about hack-back?")
+    assert result.returncode == 0, result.stderr
+    obj = json.loads(result.stdout)
+    assert obj["answered"] is True
+    assert any("hack" in p["text"].lower() for p in obj["passages"])
+    assert {"text", "score", "title", "publisher", "date", "source"} <= set(obj["passages"][0])
+
+
+def test_cli_stdin_batch_with_the_real_model(real_workspace, real_core):
+    result = _cli(real_workspace, "ask", "--json", "-", input="Who launched the Paris Call?\nWhat is a good pizza recipe?\n")
+    assert result.returncode == 0, result.stderr
+    first, second = [json.loads(line) for line in result.stdout.splitlines()]
+    assert first["answered"] and "Macron" in " ".join(p["text"] for p in first["passages"])
+    assert second["answered"] is False
