@@ -213,9 +213,24 @@ class BotCore:
                     listener(question, result, seconds)
         return results  # type: ignore[return-value]
 
+    @cached_property
+    def batcher(self):
+        from bot.batching import MicroBatcher
+
+        cfg = self.settings.embedding
+        return MicroBatcher(self._ask_batch, cfg.batch_size, cfg.max_batch_wait_ms)
+
+    def _ask_batch(self, questions: Sequence[Question]) -> list:
+        """ask_many for the batcher: a lone bad question comes back as its error."""
+        try:
+            return self.ask_many(questions)
+        except QuestionError as err:
+            return [err]
+
     async def ask_async(self, question: Question) -> Answer:
-        """Answer off the event loop, so heartbeats and acks are never late."""
-        return await asyncio.to_thread(self.ask, question)
+        """Answer off the event loop (in the micro-batcher's thread), so heartbeats and
+        acks are never late; concurrent questions share one embedding batch."""
+        return await asyncio.wrap_future(self.batcher.submit(question))
 
     def _cache_get(self, key: tuple[str, int, str]) -> Answer | None:
         with self._cache_lock:

@@ -101,25 +101,42 @@ def test_answers_are_cached_per_index_version(make_core, knowledge_copy):
     assert embedder.calls > calls  # a new version empties the cache
 
 
-def test_ask_async_runs_off_the_event_loop(make_core):
-    core = make_core()
-    loop_thread = []
+def test_ask_async_runs_off_the_event_loop_in_batches(make_core):
+    """Concurrent callers share embedding batches and each gets its own answer, in order."""
+    import threading
 
-    def spy(question):
-        import threading
+    core = make_core(embedding={"max_batch_wait_ms": 20})
+    threads = []
+    original = core.ask_many
 
-        loop_thread.append(threading.current_thread().name)
-        return original(question)
+    def spy(questions):
+        threads.append(threading.current_thread().name)
+        return original(questions)
 
-    original = core.ask
-    core.ask = spy  # type: ignore[method-assign]
+    core.ask_many = spy  # type: ignore[method-assign]
+    questions = [f"electoral interference question {i}" for i in range(16)] + ["hack-back non-state actors"] * 4
 
     async def main():
-        return await asyncio.gather(*(core.ask_async(Question("hack-back")) for _ in range(4)))
+        return await asyncio.gather(*(core.ask_async(Question(q)) for q in questions), return_exceptions=True)
 
+    calls_before = core.embedder.calls
     answers = asyncio.run(main())
-    assert len(answers) == 4
-    assert all(name != "MainThread" for name in loop_thread)
+    assert [a.question for a in answers] == questions
+    assert all(name == "callbot-batcher" for name in threads)
+    assert core.embedder.calls - calls_before < len(questions) / 2  # batched, not one call each
+    assert "hack" in answers[-1].passages[0].passage.text.lower()
+
+
+def test_ask_async_reports_a_bad_question_only_to_its_caller(make_core):
+    core = make_core()
+
+    async def main():
+        return await asyncio.gather(core.ask_async(Question("")), core.ask_async(Question("hack-back")),
+                                    return_exceptions=True)
+
+    bad, good = asyncio.run(main())
+    assert isinstance(bad, QuestionError)
+    assert isinstance(good, Answer) and good.answered
 
 
 def test_principles_and_sources(make_core):

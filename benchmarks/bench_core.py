@@ -1,0 +1,208 @@
+"""Speed and footprint of callbot against the plain pipeline, side by side, in one run.
+
+Baseline ("plain"): sentence-transformers on torch + FAISS flat over the same passages,
+one question at a time (what LangChain's FAISS store does). callbot: its configured
+backend (ONNX by default), hybrid retrieval, micro-batching.
+
+Prints: model load, cold start (process start to first printed answer), answer latency
+p50/p99 and its ratio to the bare encode of the same question, throughput with 32
+concurrent questions, build times (knowledge/ and a synthetic 10,000-passage corpus),
+peak RSS of a serving process, and eval quality. Usage:
+    python benchmarks/bench_core.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from benchmarks.bench_common import BASELINE_SERVER, peak_rss_of, percentile, synthetic_corpus  # noqa: E402
+
+QUESTION = "What does the Call say about hack-back?"
+
+
+def cold_start(cmd: list[str], runs: int = 3) -> float:
+    """Median wall time from process start to its first line of output."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO)
+        proc.stdout.readline()
+        times.append(time.perf_counter() - start)
+        proc.wait()
+    return statistics.median(times)
+
+
+def bench_callbot(workdir: Path, questions: list[str], rounds: int) -> dict:
+    from bot.config import Settings
+    from bot.core import BotCore
+    from bot.types import Question
+
+    settings = Settings.model_validate({
+        "knowledge_dir": str(workdir / "knowledge"), "index_dir": str(workdir / "index"),
+        "retrieval": {"cache_size": 0},
+    })
+    t0 = time.perf_counter()
+    core = BotCore(settings)
+    core.index.build_and_promote()
+    build_seconds = time.perf_counter() - t0
+    core.start()
+    load_start = time.perf_counter()
+    fresh = BotCore(settings)
+    fresh.embedder.embed_batch(["warm up"])
+    model_load = time.perf_counter() - load_start
+    embedder = core.embedder
+    for q in questions[:20]:
+        core.ask(Question(q))
+    answer_ms, encode_ms = [], []
+    for _ in range(rounds):
+        for q in questions:
+            s = time.perf_counter()
+            embedder.embed_batch([q])
+            encode_ms.append((time.perf_counter() - s) * 1000)
+            s = time.perf_counter()
+            core.ask(Question(q))
+            answer_ms.append((time.perf_counter() - s) * 1000)
+
+    async def burst() -> float:
+        batch = [Question(questions[i % len(questions)]) for i in range(32)]
+        s = time.perf_counter()
+        for _ in range(rounds * 4):
+            await asyncio.gather(*(core.ask_async(q) for q in batch))
+        return rounds * 4 * 32 / (time.perf_counter() - s)
+
+    throughput = asyncio.run(burst())
+    return {
+        "model_load_s": model_load, "build_knowledge_s": build_seconds,
+        "p50_ms": percentile(answer_ms, 50), "p99_ms": percentile(answer_ms, 99),
+        "encode_p50_ms": percentile(encode_ms, 50), "throughput_qps": throughput,
+        "passages": len(core.serving.data.passages),
+    }
+
+
+def bench_baseline(workdir: Path, questions: list[str], rounds: int) -> dict:
+    import faiss
+    import numpy as np
+
+    from bot.embedding.model_path import resolve_model
+    from bot.index.store import read_version
+    from bot.index.versions import VersionStore
+
+    t0 = time.perf_counter()
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(resolve_model("default"), device="cpu")
+    model_load = time.perf_counter() - t0
+    store = VersionStore(workdir / "index")
+    passages = [p.text for p in read_version(store.path(store.current())).passages]
+    vectors = model.encode(passages, normalize_embeddings=True, convert_to_numpy=True)
+    np.save(workdir / "baseline_vectors.npy", vectors)
+    (workdir / "baseline_passages.json").write_text(json.dumps(passages))
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+
+    def answer(q: str):
+        v = model.encode([q], normalize_embeddings=True, convert_to_numpy=True)
+        return index.search(v, 3)
+
+    for q in questions[:20]:
+        answer(q)
+    answer_ms, encode_ms = [], []
+    for _ in range(rounds):
+        for q in questions:
+            s = time.perf_counter()
+            model.encode([q], normalize_embeddings=True, convert_to_numpy=True)
+            encode_ms.append((time.perf_counter() - s) * 1000)
+            s = time.perf_counter()
+            answer(q)
+            answer_ms.append((time.perf_counter() - s) * 1000)
+
+    async def burst() -> float:
+        batch = [questions[i % len(questions)] for i in range(32)]
+        s = time.perf_counter()
+        for _ in range(rounds * 4):
+            await asyncio.gather(*(asyncio.to_thread(answer, q) for q in batch))
+        return rounds * 4 * 32 / (time.perf_counter() - s)
+
+    return {
+        "model_load_s": model_load, "p50_ms": percentile(answer_ms, 50), "p99_ms": percentile(answer_ms, 99),
+        "encode_p50_ms": percentile(encode_ms, 50), "throughput_qps": asyncio.run(burst()),
+    }
+
+
+def bench_synthetic_build(passages: int) -> float:
+    from bot.config import Settings
+    from bot.core import BotCore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        synthetic_corpus(root / "knowledge", passages)
+        settings = Settings.model_validate({"knowledge_dir": str(root / "knowledge"), "index_dir": str(root / "index")})
+        core = BotCore(settings)
+        models = REPO / "index" / "models"
+        if models.is_dir():  # reuse the ONNX export: this measures building, not exporting
+            shutil.copytree(models, root / "index" / "models")
+        start = time.perf_counter()
+        result = core.index.build_and_promote()
+        seconds = time.perf_counter() - start
+        print(f"  synthetic corpus: {len(result.data.passages)} passages, {result.embedded} texts embedded")
+        return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, 2,000-passage synthetic corpus")
+    args = parser.parse_args()
+    rounds = 2 if args.quick else 5
+    from bot.evaluation import load_eval
+
+    questions = [i.question for i in load_eval(REPO / "tests" / "eval" / "qa.jsonl")]
+    work = Path(tempfile.mkdtemp(prefix="callbot-bench-"))
+    shutil.copytree(REPO / "knowledge", work / "knowledge")
+    ours = bench_callbot(work, questions, rounds)
+    plain = bench_baseline(work, questions, rounds)
+    python = sys.executable
+    ours["cold_start_s"] = cold_start([python, "-m", "bot", "--knowledge", str(work / "knowledge"),
+                                       "--index", str(work / "index"), "ask", "--json", QUESTION])
+    plain["cold_start_s"] = cold_start([python, "-c", BASELINE_SERVER, str(work), QUESTION])
+    ours["peak_rss_mb"] = peak_rss_of([python, "-m", "bot", "--knowledge", str(work / "knowledge"),
+                                       "--index", str(work / "index"), "ask", "-"], questions)
+    plain["peak_rss_mb"] = peak_rss_of([python, "-c", BASELINE_SERVER, str(work), "-"], questions)
+    ours["build_synthetic_s"] = bench_synthetic_build(2_000 if args.quick else 10_000)
+
+    print(f"\ncallbot benchmark — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"knowledge/: {ours['passages']} passages; {len(questions)} eval questions x {rounds} rounds\n")
+    rows = [
+        ("model load (s)", "model_load_s", "{:.2f}"),
+        ("cold start: process start to first answer (s)", "cold_start_s", "{:.2f}"),
+        ("answer latency p50 (ms)", "p50_ms", "{:.2f}"),
+        ("answer latency p99 (ms)", "p99_ms", "{:.2f}"),
+        ("bare encode of the question p50 (ms)", "encode_p50_ms", "{:.2f}"),
+        ("throughput, 32 concurrent (questions/s)", "throughput_qps", "{:.0f}"),
+        ("peak RSS serving knowledge/ (MB)", "peak_rss_mb", "{:.0f}"),
+    ]
+    print(f"{'measure':48} {'callbot':>10} {'plain':>10} {'ratio':>8}")
+    for label, key, fmt in rows:
+        a, b = ours[key], plain[key]
+        print(f"{label:48} {fmt.format(a):>10} {fmt.format(b):>10} {a / b:>8.2f}")
+    print(f"\ncallbot answer p50 / its bare encode p50: {ours['p50_ms'] / ours['encode_p50_ms']:.2f} (goal <= 1.25)")
+    print(f"build knowledge/ (s): {ours['build_knowledge_s']:.2f}")
+    print(f"build synthetic {'2,000' if args.quick else '10,000'}-passage corpus (s): {ours['build_synthetic_s']:.1f}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
