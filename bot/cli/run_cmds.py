@@ -41,10 +41,11 @@ def run(app: AppContext, platform: str | None, sync: bool | None) -> None:
     if platform == "discord":
         from bot.adapters.discord.run import run as run_discord
 
-        sys.exit(run_discord(app.core(log_level=None), app.settings, sync=sync))
+        # the adapter checks its token first, then loads the index (no wait for a typo)
+        sys.exit(run_discord(app.core(start=False, log_level=None), app.settings, sync=sync))
     from bot.adapters.slack.run import run as run_slack
 
-    sys.exit(run_slack(app.core(log_level=None), app.settings))
+    sys.exit(run_slack(app.core(start=False, log_level=None), app.settings))
 
 
 @click.command()
@@ -54,6 +55,21 @@ def chat(app: AppContext) -> None:
     sys.exit(_run_console(app))
 
 
+@click.group()
+def discord() -> None:
+    """Discord helpers."""
+
+
+@discord.command("invite-url")
+@click.argument("application_id", type=int)
+def invite_url(application_id: int) -> None:
+    """Print the URL that adds the bot (APPLICATION_ID from the Developer Portal) to a server."""
+    from bot.adapters.discord.invite import invite_url as make_url
+
+    click.echo(make_url(application_id))
+
+
 def register(group: click.Group) -> None:
     group.add_command(run)
     group.add_command(chat)
+    group.add_command(discord)

@@ -24,7 +24,6 @@ from bot.config import Settings
 if TYPE_CHECKING:
     from bot.core import BotCore
 
-log = logging.getLogger(__name__)
 RATE_LIMIT_RETRIES = 3
 
 

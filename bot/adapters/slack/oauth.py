@@ -86,7 +86,7 @@ class ThreadedStateStore(AsyncOAuthStateStore):
 def installation_db(settings: Settings) -> Path:
     """`slack.installation_db`, else next to the index (which already keeps the audit log)."""
     configured = settings.slack.installation_db
-    return Path(configured) if configured else settings.index_path / "slack-installations.sqlite3"
+    return Path(configured) if configured else settings.index_path / "slack_installations.sqlite3"
 
 
 def authorization_url(api_base_url: str) -> str:
