@@ -42,14 +42,27 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[k]
 
 
-def peak_rss_of(cmd: list[str], questions: list[str]) -> float:
-    """Peak resident memory (MB) of a process that answers `questions` from stdin."""
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, text=True, cwd=REPO)
-    proc.stdin.write("\n".join(questions) + "\n")
-    proc.stdin.close()
-    _, _, usage = os.wait4(proc.pid, 0)
-    return usage.ru_maxrss / 1024
+RSS_WRAPPER = (
+    "import atexit, resource, runpy, sys\n"
+    "atexit.register(lambda: sys.stderr.write('PEAK_RSS_KB %d\\n' % "
+    "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+    "sys.argv = sys.argv[1:]\n"
+    "runpy.run_path(sys.argv[0], run_name='__main__') if sys.argv[0].endswith('.py') "
+    "else runpy.run_module(sys.argv[0], run_name='__main__')\n"
+)
+
+
+def peak_rss_of(argv: list[str], questions: list[str]) -> float:
+    """Peak resident memory (MB) of a Python program (a module name or a .py path plus its
+    arguments) answering `questions` from stdin; the program reports it itself at exit."""
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", RSS_WRAPPER, *argv], input="\n".join(questions) + "\n",
+                            capture_output=True, text=True, cwd=REPO, timeout=600)
+    for line in result.stderr.splitlines():
+        if line.startswith("PEAK_RSS_KB "):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no RSS reported by {argv}: {result.stderr[-500:]}")
 
 
 def synthetic_corpus(folder: Path, passages: int, seed: int = 7) -> None:

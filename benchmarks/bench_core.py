@@ -178,9 +178,11 @@ def main() -> None:
     ours["cold_start_s"] = cold_start([python, "-m", "bot", "--knowledge", str(work / "knowledge"),
                                        "--index", str(work / "index"), "ask", "--json", QUESTION])
     plain["cold_start_s"] = cold_start([python, "-c", BASELINE_SERVER, str(work), QUESTION])
-    ours["peak_rss_mb"] = peak_rss_of([python, "-m", "bot", "--knowledge", str(work / "knowledge"),
+    ours["peak_rss_mb"] = peak_rss_of(["bot", "--knowledge", str(work / "knowledge"),
                                        "--index", str(work / "index"), "ask", "-"], questions)
-    plain["peak_rss_mb"] = peak_rss_of([python, "-c", BASELINE_SERVER, str(work), "-"], questions)
+    baseline_script = work / "baseline_server.py"
+    baseline_script.write_text(BASELINE_SERVER)
+    plain["peak_rss_mb"] = peak_rss_of([str(baseline_script), str(work), "-"], questions)
     ours["build_synthetic_s"] = bench_synthetic_build(2_000 if args.quick else 10_000)
 
     print(f"\ncallbot benchmark — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")

@@ -42,6 +42,7 @@ class RetrievalConfig(_Section):
     index_type: Literal["flat", "hnsw", "ivf"] = "flat"
     dense_weight: float = Field(0.8, ge=0, le=1)
     min_evidence: float = Field(0.36, ge=-1, le=1)
+    focus_band: tuple[float, float] = (0.25, 0.45)
     min_lexical_coverage: float = Field(0.6, ge=0, le=1)
     min_evidence_with_terms: float = Field(0.2, ge=-1, le=1)
     dedup_threshold: float = Field(0.92, ge=0, le=1)

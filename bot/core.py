@@ -13,7 +13,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable, Sequence
 
@@ -191,21 +191,12 @@ class BotCore:
             top_k = question.top_k or self.settings.retrieval.top_k
             cached = self._cache_get((text.casefold(), top_k, serving.version))
             if cached is not None:
-                results[i] = cached
+                results[i] = replace(cached, question=question.text.strip())
             else:
                 todo.append((i, text, top_k))
         if todo:
-            retriever = serving.retriever
-            focus = [retriever.focus_text(text) for _, text, _ in todo]
-            extra = [f for f in focus if f]
-            vectors = self.embedder.embed_batch([text for _, text, _ in todo] + extra)
-            focus_vectors = iter(vectors[len(todo):])
-            for (i, text, top_k), qvec, ftext in zip(todo, vectors, focus):
-                fvec = next(focus_vectors) if ftext else None
-                ranked = retriever.rank(text, qvec, top_k, fvec)
-                answer = compose_answer(questions[i].text.strip(), ranked, serving.version, self.settings.retrieval)
-                self._cache_put((text.casefold(), top_k, serving.version), answer)
-                results[i] = answer
+            for (i, _, _), answer in zip(todo, self._answer_batch(serving, [(t, k) for _, t, k in todo])):
+                results[i] = replace(answer, question=questions[i].text.strip())
         seconds = (time.perf_counter() - started) / max(1, len(questions))
         for question, result in zip(questions, results):
             if isinstance(result, Answer):
@@ -226,6 +217,31 @@ class BotCore:
             return self.ask_many(questions)
         except QuestionError as err:
             return [err]
+
+    def _answer_batch(self, serving: Serving, items: list[tuple[str, int]]) -> list[Answer]:
+        """Embed a batch of cleaned questions once and rank each.
+
+        A question whose dense evidence is borderline is checked again without the words
+        every document shares (a second, small batch); clear cases skip that cost.
+        """
+        retriever = serving.retriever
+        cfg = self.settings.retrieval
+        vectors = self.embedder.embed_batch([text for text, _ in items])
+        ranked = [retriever.rank(text, qvec, top_k) for (text, top_k), qvec in zip(items, vectors)]
+        recheck = [
+            (n, focus) for n, ((text, _), r) in enumerate(zip(items, ranked))
+            if cfg.focus_band[0] <= r.top_dense < cfg.focus_band[1] and (focus := retriever.focus_text(text))
+        ]
+        if recheck:
+            focus_vectors = self.embedder.embed_batch([focus for _, focus in recheck])
+            for (n, _), fvec in zip(recheck, focus_vectors):
+                ranked[n] = retriever.with_focus(ranked[n], fvec)
+        answers = []
+        for (text, top_k), r in zip(items, ranked):
+            answer = compose_answer(text, r, serving.version, cfg)
+            self._cache_put((text.casefold(), top_k, serving.version), answer)
+            answers.append(answer)
+        return answers
 
     async def ask_async(self, question: Question) -> Answer:
         """Answer off the event loop (in the micro-batcher's thread), so heartbeats and

@@ -10,7 +10,7 @@ collapsed by the similarity of their best sentences.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -84,10 +84,15 @@ class HybridRetriever:
         best = int(np.argmax(sims))
         return float(sims[best]), start + best
 
-    def rank(self, question: str, qvec: np.ndarray, top_k: int, focus_vec: np.ndarray | None = None) -> Ranked:
+    def with_focus(self, ranked: Ranked, focus_vec: np.ndarray) -> Ranked:
+        """Evidence averaged with how well the focused question is covered."""
+        return replace(ranked, evidence=0.5 * ranked.top_dense + 0.5 * self.coverage(focus_vec))
+
+    def rank(self, question: str, qvec: np.ndarray, top_k: int) -> Ranked:
         if not self.data.passages:
             return Ranked((), 0.0, 0.0, 0.0)
-        lexical = self.lexical.scores(question)
+        tokens = self.lexical.tokens(question)
+        lexical = self.lexical.scores(tokens)
         ids = self._candidates(qvec, lexical)
         passage_sims = self.data.vectors[ids] @ qvec
         best = [self._best_sentence(int(row), qvec) for row in ids]
@@ -112,14 +117,13 @@ class HybridRetriever:
                 break
         top_rows = [int(ids[pos]) for pos in order[:5]]
         top_dense = float(dense.max())
-        focused = self.coverage(focus_vec) if focus_vec is not None else top_dense
         return Ranked(
             passages=tuple(chosen),
             top_dense=top_dense,
             top_lexical=float(lex.max()) if lex.size else 0.0,
             top_fused=float(fused.max()),
-            evidence=0.5 * top_dense + 0.5 * focused,
-            lexical_coverage=self.lexical.coverage(question, top_rows),
+            evidence=top_dense,
+            lexical_coverage=self.lexical.coverage(tokens, top_rows),
         )
 
 
