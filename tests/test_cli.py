@@ -115,3 +115,18 @@ def test_help_starts_without_loading_a_model():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
     assert "Usage" in out and out.strip().endswith("CLEAN")
+
+
+@pytest.mark.parametrize("argv", [["principles"], ["principles", "3"], ["sources"], ["index", "status"]])
+def test_reference_commands_load_no_model(make_core, argv):
+    core = make_core()  # builds an index on disk for `sources`
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['callbot', '--knowledge', {str(core.settings.knowledge_path)!r}, "
+        f"'--index', {str(core.settings.index_path)!r}, *{argv!r}]\n"
+        "try:\n    runpy.run_module('bot', run_name='__main__')\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print('HEAVY', [m for m in ('torch', 'onnxruntime', 'sentence_transformers', 'faiss') if m in sys.modules])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "HEAVY []"
