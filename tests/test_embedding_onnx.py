@@ -1,0 +1,254 @@
+"""ONNX backend: parity with torch, export cache, no torch at run time, protocol details.
+
+The real-model tests share one session-scoped export cache, so the suite exports once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import EmbeddingConfig
+from bot.embedding.base import Embedder
+from bot.embedding.onnx_backend import OnnxEmbedder, pool
+from bot.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[1]
+real_model = pytest.mark.real_model
+
+PARITY_SENTENCES = [
+    "What is the Paris Call for Trust and Security in Cyberspace?",
+    "Who signed the Paris Call?",
+    "hi",
+    "",
+    "?",
+    "Which principle covers protecting electoral processes from malicious cyber activities?",
+    "How can companies join the Paris Call, and is there a fee?!",
+    "Does the Paris Call prohibit hack-back by private actors?",
+    "Qu'est-ce que l'Appel de Paris pour la confiance et la sécurité dans le cyberespace ?",
+    "¿Qué países apoyan el Llamamiento de París?",
+    "Was ist der Pariser Appell für Vertrauen und Sicherheit im Cyberspace?",
+    "网络空间信任与安全巴黎倡议是什么？",
+    "Какие принципы входят в Парижский призыв?",
+    "Emojis 🤖🔐 and ümlauts — dashes… «quotes» and “smart quotes”",
+    "UN GGE vs OEWG: what's the difference?",
+    "cyber norms",
+    "Tell me about principle 6 (lifecycle security) and principle 7 (cyber hygiene).",
+    "Is the Paris Call legally binding under international law, or is it a voluntary political commitment?",
+    "What did the 2018 Internet Governance Forum in Paris have to do with it?",
+    "How does the Paris Call address the proliferation of malicious ICT tools and practices "
+    "intended to cause harm?",
+    "PREVENT ACTIVITY THAT INTENTIONALLY AND SUBSTANTIALLY DAMAGES THE GENERAL AVAILABILITY OR "
+    "INTEGRITY OF THE PUBLIC CORE OF THE INTERNET",
+    "cyber-diplomacy; confidence-building measures; attribution... thoughts?",
+    "what about ransomware attacks on hospitals during covid-19",
+    "Explain the role of multistakeholder approaches — governments, industry, civil society — in cyber "
+    "diplomacy, and give examples of working groups set up after the Call was launched in November 2018.",
+    "Intellectual property theft via cyber means: principle 4 says what exactly?",
+    "Supporters: 81 states, 36 public authorities, 390 organizations and 706 companies (numbers may change).",
+    "The Call's nine principles: protect individuals and infrastructure; protect the Internet; defend "
+    "electoral processes; defend intellectual property; non-proliferation; lifecycle security; cyber "
+    "hygiene; no private hack-back; international norms. " * 4,  # > 256 tokens: truncated
+    "tl;dr",
+    "Can non-state actors be held accountable for offensive cyber operations? #cybersecurity @ParisCall",
+    "Ceci est une question très longue qui mélange le français and English, "
+    "avec des accents: é è à ç ô, pour vérifier la tokenisation des caractères Unicode "
+    "et la troncature à 256 jetons. " * 8,
+]
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """fp32 and int8 exports in one cache; records how many real exports that took."""
+    from bot.embedding import onnx_export
+
+    root = tmp_path_factory.mktemp("onnx-cache")
+    before = (onnx_export.export_count, onnx_export.quantize_count)
+    fp32 = onnx_export.export_onnx("default", root, quantize=False)
+    int8 = onnx_export.export_onnx("default", root, quantize=True)
+    after = (onnx_export.export_count, onnx_export.quantize_count)
+    return {"root": root, "fp32": fp32, "int8": int8, "exports": after[0] - before[0],
+            "quantizations": after[1] - before[1]}
+
+
+@pytest.fixture(scope="session")
+def torch_vectors() -> np.ndarray:
+    from bot.embedding.torch_backend import TorchEmbedder
+
+    return TorchEmbedder("default").embed_batch(PARITY_SENTENCES)
+
+
+def _cosines(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
+    return (reference * other).sum(axis=1)
+
+
+# --------------------------------------------------------------------------- parity
+
+
+@real_model
+def test_fp32_parity_with_torch(onnx_cache: dict, torch_vectors: np.ndarray) -> None:
+    vectors = OnnxEmbedder(onnx_cache["fp32"]).embed_batch(PARITY_SENTENCES)
+    cos = _cosines(torch_vectors, vectors)
+    print(f"\nfp32 vs torch: mean={cos.mean():.5f} min={cos.min():.5f}")
+    assert cos.min() >= 0.999  # same weights, same graph: only float rounding differs
+
+
+@real_model
+def test_int8_parity_with_torch(onnx_cache: dict, torch_vectors: np.ndarray) -> None:
+    """Per-channel dynamic int8. Measured (this machine, AVX512-VNNI): batch of 30 mean
+    0.990, min 0.967; one text at a time mean 0.992, min 0.980. The minima are the
+    degenerate inputs ("?", "", "hi", "tl;dr"); real questions are >= 0.98."""
+    embedder = OnnxEmbedder(onnx_cache["int8"])
+    batch = _cosines(torch_vectors, embedder.embed_batch(PARITY_SENTENCES))
+    single = _cosines(torch_vectors, np.vstack([embedder.embed_batch([t]) for t in PARITY_SENTENCES]))
+    print(f"\nint8 vs torch: batch mean={batch.mean():.4f} min={batch.min():.4f}; "
+          f"single mean={single.mean():.4f} min={single.min():.4f}")
+    assert batch.mean() >= 0.985 and single.mean() >= 0.985
+    assert batch.min() >= 0.95 and single.min() >= 0.95
+    questions = [i for i, t in enumerate(PARITY_SENTENCES) if len(t.split()) >= 4]
+    assert single[questions].min() >= 0.98
+
+
+@real_model
+def test_retrieval_order_survives_int8(onnx_cache: dict, torch_vectors: np.ndarray) -> None:
+    """What matters for answers: the nearest sentence to each query stays the same."""
+    vectors = OnnxEmbedder(onnx_cache["int8"]).embed_batch(PARITY_SENTENCES)
+    ref = np.argsort(-(torch_vectors @ torch_vectors.T), axis=1)[:, 1]
+    got = np.argsort(-(vectors @ vectors.T), axis=1)[:, 1]
+    assert (ref == got).mean() >= 0.9
+
+
+# --------------------------------------------------------------------------- caching
+
+
+@real_model
+def test_export_happens_once_then_cache_hits(onnx_cache: dict, caplog) -> None:
+    from bot.embedding import onnx_export
+    from bot.embedding.factory import embedder_model_id, make_embedder
+
+    assert onnx_cache["exports"] == 1 and onnx_cache["quantizations"] == 1  # int8 reused fp32
+    counts = (onnx_export.export_count, onnx_export.quantize_count)
+    with caplog.at_level(logging.INFO, logger="bot.embedding.onnx_export"):
+        again = onnx_export.export_onnx("default", onnx_cache["root"], quantize=False)
+    assert again == onnx_cache["fp32"]
+    assert "cache hit" in caplog.text
+    assert onnx_export.cached_export_path("default", onnx_cache["root"], True) == onnx_cache["int8"]
+    for quantize in (False, True):
+        cfg = EmbeddingConfig(backend="onnx", quantize=quantize)
+        embedder = make_embedder(cfg, onnx_cache["root"], allow_export=False)
+        assert isinstance(embedder, Embedder)
+        assert embedder.model_id == embedder_model_id(cfg)
+    assert (onnx_export.export_count, onnx_export.quantize_count) == counts
+    assert not any(p.name.startswith(".") for p in onnx_cache["root"].iterdir())  # no temp dirs left
+
+
+@real_model
+def test_missing_export_without_permission_is_a_config_error(tmp_path: Path) -> None:
+    from bot.embedding.factory import make_embedder
+
+    with pytest.raises(ConfigError, match="no ONNX export"):
+        make_embedder(EmbeddingConfig(backend="onnx"), tmp_path, allow_export=False)
+
+
+def test_model_ids_differ_per_backend_and_precision() -> None:
+    from bot.embedding.factory import embedder_model_id
+
+    ids = {
+        embedder_model_id(EmbeddingConfig(backend="torch")),
+        embedder_model_id(EmbeddingConfig(backend="onnx")),
+        embedder_model_id(EmbeddingConfig(backend="onnx", quantize=True)),
+    }
+    assert ids == {"all-MiniLM-L6-v2@torch", "all-MiniLM-L6-v2@onnx", "all-MiniLM-L6-v2@onnx-int8"}
+
+
+# --------------------------------------------------------------------------- no torch
+
+
+@real_model
+def test_cached_export_runs_without_torch(onnx_cache: dict) -> None:
+    script = f"""
+import json, sys
+from pathlib import Path
+from bot.config import EmbeddingConfig
+from bot.embedding.factory import make_embedder
+for quantize in (False, True):
+    e = make_embedder(EmbeddingConfig(backend="onnx", quantize=quantize), Path({str(onnx_cache["root"])!r}),
+                      allow_export=False)
+    v = e.embed_batch(["Which principle protects electoral processes?"])
+    assert v.shape == (1, 384), v.shape
+heavy = sorted(m for m in sys.modules
+               if m.split(".")[0] in ("torch", "transformers", "sentence_transformers", "onnx"))
+print(json.dumps(heavy))
+"""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+# --------------------------------------------------------------------------- protocol
+
+
+@real_model
+def test_shapes_normalisation_and_order(onnx_cache: dict) -> None:
+    embedder = OnnxEmbedder(onnx_cache["fp32"], batch_size=4)  # several uneven chunks
+    vectors = embedder.embed_batch(PARITY_SENTENCES)
+    assert vectors.shape == (30, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    one_by_one = np.vstack([embedder.embed_batch([t]) for t in PARITY_SENTENCES])
+    assert _cosines(vectors, one_by_one).min() > 0.9999  # length-sorting restored the order
+
+
+def test_empty_input_loads_nothing(tmp_path: Path) -> None:
+    (tmp_path / "export.json").write_text(json.dumps({"model": "m", "dimension": 7, "quantization": None}))
+    embedder = OnnxEmbedder(tmp_path)  # no model.onnx: proves nothing is loaded
+    out = embedder.embed_batch([])
+    assert out.shape == (0, 7) and out.dtype == np.float32
+    assert embedder.model_id == "m@onnx"
+
+
+def test_constructor_reads_nothing(tmp_path: Path) -> None:
+    OnnxEmbedder(tmp_path / "does-not-exist")
+
+
+@real_model
+def test_concurrent_first_use_loads_once(onnx_cache: dict) -> None:
+    embedder = OnnxEmbedder(onnx_cache["int8"])
+    sessions, errors = [], []
+
+    def work() -> None:
+        try:
+            embedder.embed_batch(["What is the Paris Call?"])
+            sessions.append(id(embedder._session))
+        except Exception as err:  # pragma: no cover - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(set(sessions)) == 1
+
+
+def test_pooling_modes_ignore_padding() -> None:
+    hidden = np.array([[[1.0, 2.0], [3.0, 4.0], [100.0, 100.0]]], dtype=np.float32)
+    mask = np.array([[1, 1, 0]])
+    assert np.allclose(pool(hidden, mask, "mean"), [[2.0, 3.0]])
+    assert np.allclose(pool(hidden, mask, "max"), [[3.0, 4.0]])
+    assert np.allclose(pool(hidden, mask, "cls"), [[1.0, 2.0]])
+    assert np.allclose(pool(hidden, mask, "lasttoken"), [[3.0, 4.0]])
+    assert np.allclose(pool(hidden, mask, "mean_sqrt_len_tokens"), [[4.0 / 2**0.5, 6.0 / 2**0.5]])
+    assert np.allclose(pool(hidden, mask, "weightedmean"), [[(1 + 6) / 3, (2 + 8) / 3]])
