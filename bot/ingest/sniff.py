@@ -105,16 +105,21 @@ def check_text_bytes(name: str, data: bytes) -> None:
         raise DocumentError(f"{name}: this looks like a binary file, not text.")
 
 
+def _bom_or_utf8(data: bytes) -> str | None:
+    """Text decoded by its byte-order mark, else as UTF-8; None if neither works."""
+    try:
+        bom = _bom_decode(data)
+        return bom if bom is not None else data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def decode_text(name: str, data: bytes) -> str:
     """Bytes of a text or Markdown file as str, by the policy in the module docstring."""
     check_text_bytes(name, data)
-    try:
-        bom = _bom_decode(data)
-        if bom is not None:
-            return bom
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    text = _bom_or_utf8(data)
+    if text is not None:
+        return text
     text = _cp1252_plausible(data)
     if text is None:
         raise DocumentError(f"{name}: not valid UTF-8 text (save it as UTF-8 and try again).")
@@ -124,13 +129,9 @@ def decode_text(name: str, data: bytes) -> str:
 def decode_html(name: str, data: bytes) -> str:
     """Bytes of an HTML page as str: BOM, UTF-8, the meta charset, then cp1252."""
     check_text_bytes(name, data)
-    try:
-        bom = _bom_decode(data)
-        if bom is not None:
-            return bom
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    text = _bom_or_utf8(data)
+    if text is not None:
+        return text
     declared = _META_CHARSET.search(data[:4096])
     if declared:
         try:

@@ -22,6 +22,8 @@ FOOTER_LIMIT = 2048
 AUTHOR_LIMIT = 256
 CHOICE_NAME_LIMIT = 100
 CHOICES_LIMIT = 25
+from bot.render.common import truncate as clip  # noqa: E402  (re-exported: word-boundary cut)
+
 BOLD = "**"
 
 
@@ -31,17 +33,6 @@ class Outgoing:
 
     content: str | None = None
     embeds: tuple[discord.Embed, ...] = ()
-
-
-def clip(text: str, limit: int, ellipsis: str = "…") -> str:
-    """Cut at a word boundary so the result, ellipsis included, fits in `limit` characters."""
-    if len(text) <= limit:
-        return text
-    cut = text[: max(0, limit - len(ellipsis))]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip() + ellipsis
 
 
 def _hard_pieces(line: str, limit: int) -> list[str]:

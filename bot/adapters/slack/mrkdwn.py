@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.render.common import truncate
+
 _TOKEN = re.compile(r"<([^<>]*)>")
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _SAFE_URL = re.compile(r"^https?://[^\s<>|\"]+$")
@@ -64,11 +66,7 @@ def clip(mrkdwn: str, limit: int, ellipsis: str = "…") -> str:
     """Cut escaped text to `limit` characters at a word boundary, never inside an entity."""
     if len(mrkdwn) <= limit:
         return mrkdwn
-    cut = mrkdwn[: max(0, limit - len(ellipsis))]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    cut = _PARTIAL_ENTITY.sub("", cut)
+    cut = _PARTIAL_ENTITY.sub("", truncate(mrkdwn, max(0, limit - len(ellipsis)), ellipsis=""))
     if cut.count("*") % 2:  # a bold run cut in half would show a stray asterisk
         cut = cut.replace("*", "")
     return cut.rstrip() + ellipsis
