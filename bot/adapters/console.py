@@ -33,6 +33,7 @@ class ConsoleAdapter:
 
     def run(self) -> int:
         if self.interactive:
+            self.core.start_watcher()  # serve versions built meanwhile by `callbot index ...`
             self.console.print(f"[bold]callbot[/bold] — index {self.core.index_version}. {HELP}")
         while True:
             try:
