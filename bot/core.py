@@ -201,7 +201,10 @@ class BotCore:
         for question, result in zip(questions, results):
             if isinstance(result, Answer):
                 for listener in self._listeners:
-                    listener(question, result, seconds)
+                    try:
+                        listener(question, result, seconds)
+                    except Exception:  # a broken log or metric must never cost a user the answer
+                        log.exception("answer listener %r failed", listener)
         return results  # type: ignore[return-value]
 
     @cached_property

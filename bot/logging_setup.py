@@ -8,7 +8,7 @@ import os
 import sys
 import time
 
-from bot.config import LoggingConfig
+from bot.config import LoggingConfig, Settings
 
 
 class JsonFormatter(logging.Formatter):
@@ -22,13 +22,17 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         entry.update(getattr(record, "fields", {}) or {})
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info).splitlines()[-1]
+        if record.exc_info or record.exc_text:  # exc_text: already formatted (and redacted)
+            text = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
+            entry["error"] = (text.splitlines() or [""])[-1]
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup_logging(cfg: LoggingConfig, level: str | None = None) -> None:
-    """Configure the root logger once; `level` overrides the config (e.g. quiet CLI)."""
+def setup_logging(cfg: LoggingConfig, level: str | None = None, settings: Settings | None = None) -> None:
+    """Configure the root logger once; `level` overrides the config (e.g. quiet CLI).
+
+    The handler redacts the secrets named by `settings` (default: the default env names).
+    """
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -43,6 +47,9 @@ def setup_logging(cfg: LoggingConfig, level: str | None = None) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
+    from bot.ops.redact import install_redaction
+
+    install_redaction(settings)
     root.setLevel(level or cfg.level)
     for noisy in ("sentence_transformers", "transformers", "httpx", "urllib3", "bm25s", "faiss", "discord.gateway"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -36,7 +36,7 @@ class AppContext:
         if self._core is None:
             from bot.logging_setup import setup_logging
 
-            setup_logging(self.settings.logging, level=log_level)
+            setup_logging(self.settings.logging, level=log_level, settings=self.settings)
             self._core = BotCore(self.settings)
         if start and not self._core.started:
             self._core.start(progress=terminal_progress())

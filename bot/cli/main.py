@@ -29,9 +29,9 @@ def cli(ctx: click.Context, config_file: str | None, knowledge_dir: str | None, 
 
 def register_all(group: click.Group) -> None:
     """Explicit wiring of every command module."""
-    from bot.cli import ask, eval_cmd, index_cmds, info, run_cmds
+    from bot.cli import ask, eval_cmd, index_cmds, info, ops_cmds, run_cmds
 
-    for module in (ask, info, index_cmds, run_cmds, eval_cmd):
+    for module in (ask, info, index_cmds, run_cmds, eval_cmd, ops_cmds):
         module.register(group)
 
 

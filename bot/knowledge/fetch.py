@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
@@ -34,14 +35,18 @@ class Fetched:
 
 
 def _check_target(url: str, allow_private: bool) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # "http://[::1", a port over 65535...
+        raise KnowledgeError(f"{url}: this is not a valid address. Nothing was changed.") from None
     if parts.scheme not in ("http", "https"):
         raise KnowledgeError(f"{url}: only http and https addresses can be added. Nothing was changed.")
     host = parts.hostname
     if not host:
         raise KnowledgeError(f"{url}: the address has no host name. Nothing was changed.")
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise KnowledgeError(f"{url}: the host {host} could not be found. Nothing was changed.") from None
     for info in infos:
@@ -67,6 +72,8 @@ def fetch_document(url: str, *, max_bytes: int, timeout: float, allow_private: b
     import httpx
 
     current = url
+    deadline = time.monotonic() + timeout  # httpx times each read; this bounds the whole fetch
+    too_slow = KnowledgeError(f"{url}: the server did not answer within {timeout:g} s. Nothing was changed.")
     with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
             _check_target(current, allow_private)
@@ -91,10 +98,12 @@ def fetch_document(url: str, *, max_bytes: int, timeout: float, allow_private: b
                         body.extend(chunk)
                         if len(body) > max_bytes:
                             raise KnowledgeError(f"{url}: the document is over the {max_bytes / 1e6:g} MB limit. Nothing was changed.")
+                        if time.monotonic() > deadline:
+                            raise too_slow
                     name = _file_name(current, content_type, response.headers.get("content-disposition", ""))
                     return Fetched(url=current, file_name=name, data=bytes(body))
             except httpx.TimeoutException:
-                raise KnowledgeError(f"{url}: the server did not answer within {timeout:g} s. Nothing was changed.") from None
+                raise too_slow from None
             except httpx.HTTPError as err:
                 raise KnowledgeError(f"{url}: the download failed ({err.__class__.__name__}). Nothing was changed.") from None
     raise KnowledgeError(f"{url}: too many redirects. Nothing was changed.")

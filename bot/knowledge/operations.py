@@ -48,7 +48,8 @@ class KnowledgeOps:
         for path in map(Path, paths):
             files = sorted(p for p in path.iterdir() if is_document_file(p)) if path.is_dir() else [path]
             if path.is_dir() and not files:
-                self._refuse(actor, "add", str(path), f"{path}: the folder has no .md, .txt, .html, .htm or .pdf files.")
+                self._refuse(actor, "add", str(path),
+                             f"{path}: the folder has no .md, .txt, .html, .htm or .pdf files. Nothing was changed.")
             for file in files:
                 if not file.is_file():
                     self._refuse(actor, "add", str(file), f"{file}: no such file. Nothing was changed.")
@@ -89,7 +90,10 @@ class KnowledgeOps:
                             max_bytes=self.settings.limits.max_document_bytes, overrides=overrides,
                         )
                     except KnowledgeError as err:
-                        self._refuse(actor, "add", name, str(err))
+                        message = str(err)
+                        if origin.startswith(("http://", "https://")):  # name the URL the admin gave
+                            message = origin + message.removeprefix(name)
+                        self._refuse(actor, "add", origin, message)
                     existing[name] = candidate.sha256
                     candidates.append((candidate, origin))
             written: list[Path] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from bot.errors import DocumentError, KnowledgeError
 from bot.index.sources import DOCUMENT_SUFFIXES
 from bot.types import Document
 
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+MIN_WORDS = 5  # fewer words than one short sentence cannot answer anything
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<article", b"<main", b"<p>", b"<div")
 
 
@@ -80,4 +83,8 @@ def validate_upload(
     except DocumentError as err:
         reason = str(err).split(": ", 1)[-1].rstrip(".")
         raise KnowledgeError(f"{name}: {reason}. Nothing was changed.") from None
+    if len(_WORDS.findall(document.text)) < MIN_WORDS:
+        raise KnowledgeError(
+            f"{name}: it has almost no readable text (fewer than {MIN_WORDS} words). Nothing was changed."
+        )
     return Candidate(original_name=name, suffix=suffix, data=data, sha256=sha, document=document)

@@ -1,0 +1,141 @@
+"""Property-based: any upload ends in an OpReport or one KnowledgeError, and a refusal
+leaves the serving index version, the CURRENT pointer and knowledge/ exactly as they were."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.errors import KnowledgeError
+from bot.knowledge.report import OpReport
+from bot.types import Actor, Question
+
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+ADMIN = Actor("fuzz", "admin-1", "Admin")
+SUFFIXES = (".md", ".txt", ".html", ".htm", ".pdf")
+
+
+def tiny_pdf(text: str) -> bytes:
+    """A valid one-page PDF with one line of Helvetica text (correct xref offsets)."""
+    stream = b"BT /F1 12 Tf 72 720 Td (" + text.encode("latin-1") + b") Tj ET"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+PDF = tiny_pdf("The Geneva cyber dialogue met in 2020 to discuss norms for cloud providers.")
+
+
+def snapshot(core) -> tuple:
+    folder: Path = core.settings.knowledge_path
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    return core.index_version, core.index.store.current(), files
+
+
+def check_upload(core, name: str, data: bytes) -> OpReport | KnowledgeError:
+    """The property: an OpReport, or one KnowledgeError after which nothing has changed."""
+    before = snapshot(core)
+    try:
+        report = core.knowledge.add_bytes(name, data, ADMIN, force=True)
+    except KnowledgeError as err:
+        assert str(err).strip() and "\n" not in str(err)
+        assert snapshot(core) == before
+        return err
+    assert isinstance(report, OpReport)
+    assert report.version == core.index_version != before[0]
+    assert report.added and all(n in snapshot(core)[2] for n in report.added)
+    return report
+
+
+@pytest.fixture
+def core(make_core):
+    return make_core()
+
+
+@FUZZ
+@given(suffix=st.sampled_from(SUFFIXES), data=st.binary(max_size=3000))
+def test_random_bytes_for_every_supported_extension(core, suffix: str, data: bytes) -> None:
+    check_upload(core, f"upload{suffix}", data)
+
+
+texty = st.text(st.characters(exclude_categories=("Cs",)), max_size=800)
+
+
+@FUZZ
+@given(suffix=st.sampled_from(SUFFIXES), prefix=st.sampled_from(["", "<html>", "<!DOCTYPE html><html><body><p>",
+                                                                   "---\ntitle: x\n---\n", "%PDF-1.4\n", "\ufeff"]),
+       text=texty)
+def test_text_like_uploads(core, suffix: str, prefix: str, text: str) -> None:
+    check_upload(core, f"note{suffix}", (prefix + text).encode("utf-8"))
+
+
+@FUZZ
+@given(cut=st.integers(min_value=1, max_value=len(PDF) - 1))
+def test_truncated_pdfs(core, cut: int) -> None:
+    check_upload(core, "cut.pdf", PDF[:cut])
+
+
+@FUZZ
+@given(offset=st.integers(min_value=0, max_value=len(PDF) - 1), junk=st.binary(min_size=1, max_size=16))
+def test_corrupted_pdfs(core, offset: int, junk: bytes) -> None:
+    check_upload(core, "bad.pdf", PDF[:offset] + junk + PDF[offset + len(junk):])
+
+
+def test_a_valid_pdf_is_added(core) -> None:
+    result = check_upload(core, "geneva.pdf", PDF)
+    assert isinstance(result, OpReport), result
+    assert core.ask(Question("Geneva cyber dialogue cloud providers", ADMIN)).answered
+
+
+def zip_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document>The Paris Call</w:document>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, data", [
+    ("renamed.pdf", zip_bytes()),
+    ("renamed.html", zip_bytes()),
+    ("nobody.html", b"<html><head><title>Only a title</title></head></html>"),
+    ("empty-body.html", b"<!DOCTYPE html><html><head></head><body></body></html>"),
+    ("deep.html", b"<html><body>" + b"<div>" * 5000 + b"The Paris Call supports cyber norms. " * 5
+     + b"</div>" * 5000 + b"</body></html>"),
+    ("deep-unclosed.htm", b"<html><body>" + b"<div><span><p>" * 5000 + b"Cyber norms text."),
+    ("nul.txt", b"Paris\x00Call " * 100),
+    ("utf16.txt", "\ufeffThe Paris Call is a text in UTF-16.".encode("utf-16")),
+    ("odd-utf16.txt", b"\xff\xfeT\x00h\x00e\x00 "),  # a UTF-16 BOM with an odd byte count
+    ("brackets.md", b"# " + b"[" * 5_000 + b"x" + b"]" * 5_000),  # quadratic in plaintext._LINK: kept small
+    ("emphasis.md", b"*" * 20_000 + b"Paris Call" + b"_" * 20_000),
+    ("spaces.txt", b" \t\r\n" * 1000),
+    ("noext", b"The Paris Call."),
+    ("evil/../../name.md", b"# Escape\n\nThe Paris Call text that tries to escape the folder."),
+])
+def test_hostile_documents(core, name: str, data: bytes) -> None:
+    result = check_upload(core, name, data)
+    if name.startswith("renamed") or name in ("nobody.html", "empty-body.html", "spaces.txt", "noext"):
+        assert isinstance(result, KnowledgeError), result
+    if isinstance(result, OpReport):
+        folder = core.settings.knowledge_path.resolve()
+        assert all((folder / added).resolve().parent == folder for added in result.added)
