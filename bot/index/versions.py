@@ -66,8 +66,8 @@ class VersionStore:
         final = self.path(version)
         os.replace(tmp_dir, final)
         _fsync_dir(self.versions_dir)
+        self.set_current(version)  # before HISTORY: a kill in between leaves no phantom rollback target
         self._write_history(self.history() + [version])
-        self.set_current(version)
 
     def history(self) -> list[str]:
         """Versions in the order they started serving (rollback walks it backwards)."""
@@ -87,6 +87,8 @@ class VersionStore:
         """The version that served before the current one and still exists on disk."""
         current = self.current()
         history = [v for v in self.history() if self.path(v).is_dir()]
+        if current and current not in history:  # killed between CURRENT and HISTORY
+            history.append(current)
         while history and history[-1] != current:
             history.pop()
         return history[-2] if len(history) >= 2 else None

@@ -53,6 +53,10 @@ class KnowledgeOps:
             for file in files:
                 if not file.is_file():
                     self._refuse(actor, "add", str(file), f"{file}: no such file. Nothing was changed.")
+                limit = self.settings.limits.max_document_bytes
+                if file.stat().st_size > limit:  # refuse before reading a huge file into memory
+                    self._refuse(actor, "add", str(file), f"{file.name}: {file.stat().st_size / 1e6:.1f} MB is over "
+                                 f"the {limit / 1e6:g} MB limit. Nothing was changed.")
                 uploads.append((file.name, file.read_bytes(), file.name))
         return self._add(uploads, actor, meta, force)
 

@@ -1,12 +1,13 @@
-"""Admin slash commands: /reindex, /add-document, /remove-document, /rollback.
+"""Admin slash commands: /reindex, /add-document, /remove-document, /rollback, /gaps.
 
 Two locks on the door. Discord hides the commands from members without Manage Server
 (default member permissions), but server admins can change that, so each call is checked
 again here against `discord.admin_user_ids` and `discord.admin_role_ids`. A refused call gets
 a private reply, changes nothing, and is logged and recorded in the audit log.
 
-The knowledge operations block for seconds (embedding, building): they run in a thread so
-the gateway heartbeat and other users' questions are never held up.
+The knowledge operations block for seconds (embedding, building), and /gaps reads SQLite
+and embeds the questions it groups: they run in a thread so the gateway heartbeat and other
+users' questions are never held up.
 """
 
 import asyncio
@@ -24,12 +25,16 @@ from bot.config import DiscordConfig
 from bot.core import BotCore
 from bot.errors import CallbotError
 from bot.index.sources import DOCUMENT_SUFFIXES
+from bot.ops.feedback import FeedbackStore
 from bot.types import Actor
 
 log = logging.getLogger("bot.adapters.discord")
 REFUSAL = "Only the bot's admins can use this command; nothing was changed."
 # The audit log names operations as the core and the CLI do.
-AUDIT_ACTIONS = {"reindex": "build", "add-document": "add", "remove-document": "remove", "rollback": "rollback"}
+AUDIT_ACTIONS = {"reindex": "build", "add-document": "add", "remove-document": "remove", "rollback": "rollback",
+                 "gaps": "gaps"}
+GAPS_SHOWN = 10  # /gaps' default number of groups; at most GAPS_MAX
+GAPS_MAX = 25
 
 
 def is_admin(user: discord.abc.User, cfg: DiscordConfig) -> bool:
@@ -55,9 +60,10 @@ def attachment_problem(attachment: discord.Attachment, max_bytes: int) -> str | 
 class AdminCommands:
     """Runs knowledge operations for admins and refuses everyone else."""
 
-    def __init__(self, core: BotCore, cfg: DiscordConfig) -> None:
+    def __init__(self, core: BotCore, cfg: DiscordConfig, feedback: FeedbackStore) -> None:
         self.core = core
         self.cfg = cfg
+        self.feedback = feedback
 
     async def allowed(self, interaction: discord.Interaction, command: str) -> bool:
         """True for an admin; otherwise reply privately, log and audit the attempt."""
@@ -114,6 +120,13 @@ class AdminCommands:
         name = attachment.filename
         await self._finish(interaction, "add-document", lambda actor: self.core.knowledge.add_bytes(name, data, actor))
 
+    async def gaps(self, interaction: discord.Interaction, limit: int) -> None:
+        """What people asked that the bot could not answer well, grouped, most frequent first."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        found = await asyncio.to_thread(self.feedback.gaps, self.core.embedder, limit)
+        log.info("/gaps by user %s: %d group(s)", interaction.user.id, len(found))
+        await delivery.followup(interaction, render.gaps_messages(found), ephemeral=True)
+
     def document_choices(self, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for /remove-document: documents whose title or id matches."""
         typed = (current or "").strip().lower()
@@ -122,9 +135,10 @@ class AdminCommands:
                 for s in found[:CHOICES_LIMIT]]
 
 
-def register_admin_commands(tree: app_commands.CommandTree, core: BotCore, cfg: DiscordConfig) -> AdminCommands:
+def register_admin_commands(tree: app_commands.CommandTree, core: BotCore, cfg: DiscordConfig,
+                            feedback: FeedbackStore) -> AdminCommands:
     """Add the admin commands: hidden by default from members without Manage Server, server-only."""
-    admin = AdminCommands(core, cfg)
+    admin = AdminCommands(core, cfg, feedback)
     hidden = app_commands.default_permissions(manage_guild=True)
     server_only = app_commands.guild_only()
 
@@ -162,5 +176,13 @@ def register_admin_commands(tree: app_commands.CommandTree, core: BotCore, cfg: 
     async def rollback(interaction: discord.Interaction) -> None:
         if await admin.allowed(interaction, "rollback"):
             await admin.run(interaction, "rollback", core.knowledge.rollback)
+
+    @tree.command(name="gaps", description="Admin: what people asked that I could not answer well")
+    @app_commands.describe(limit=f"How many groups of similar questions to show (default {GAPS_SHOWN})")
+    @hidden
+    @server_only
+    async def gaps(interaction: discord.Interaction, limit: app_commands.Range[int, 1, GAPS_MAX] = GAPS_SHOWN) -> None:
+        if await admin.allowed(interaction, "gaps"):
+            await admin.gaps(interaction, limit)
 
     return admin

@@ -1,19 +1,27 @@
 """The one path every question takes, from a mention, a DM or `/ask`.
 
-Checks first (question text, then the per-user rate limit), so a refusal can be sent
-privately before an interaction is deferred; then the core answers off the event loop.
+Checks first (shutting down, question text, then the per-user rate limit), so a refusal
+can be sent privately before an interaction is deferred; then the core answers off the
+event loop. The core's listeners count answered and declined questions; what the core
+never sees (refusals) or never finishes (errors) is reported to `ops` here, so every
+question gets exactly one outcome in the metrics and the question log.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import discord
 
 from bot.core import BotCore, clean_question
 from bot.errors import QuestionError
+from bot.ops.shutdown import InFlight, ShuttingDown
+from bot.ops.wiring import Ops
 from bot.ratelimit import RateLimiter
 from bot.types import Actor, Answer, Question
+
+PLATFORM = "discord"
 
 
 @dataclass(frozen=True)
@@ -26,20 +34,36 @@ class Refusal:
 
 def actor_for(user: discord.abc.User) -> Actor:
     """The neutral Actor for a Discord user (id for limits and audit, name for logs)."""
-    return Actor("discord", str(user.id), user.name)
+    return Actor(PLATFORM, str(user.id), user.name)
 
 
 class Asker:
-    """Validates, rate-limits and answers questions for every Discord entry point."""
+    """Validates, rate-limits, answers and accounts for questions from every Discord entry point."""
 
-    def __init__(self, core: BotCore, limiter: RateLimiter | None = None) -> None:
+    def __init__(self, core: BotCore, ops: Ops, limiter: RateLimiter | None = None) -> None:
         limits = core.settings.limits
         self.core = core
+        self.ops = ops
         self.max_chars = limits.max_question_chars
         self.limiter = limiter or RateLimiter(limits.rate_limit_questions, limits.rate_limit_seconds)
 
+    @property
+    def in_flight(self) -> InFlight:
+        """Wrap answering *and* sending in it, so a shutdown waits for the reply to go out.
+        Entered right after a successful `check` (nothing awaited in between) it cannot
+        refuse: `check` has just seen it accepting."""
+        return self.ops.in_flight
+
     def check(self, text: str, actor: Actor) -> Refusal | None:
         """None if the question may be asked now; counts it against the user's rate limit."""
+        refusal = self._refusal(text, actor)
+        if refusal is not None:
+            self.refused(text)
+        return refusal
+
+    def _refusal(self, text: str, actor: Actor) -> Refusal | None:
+        if not self.in_flight.accepting:  # first: a restart must not use up anyone's rate limit
+            return Refusal(str(ShuttingDown()))
         try:
             clean_question(text, self.max_chars)
         except QuestionError as err:
@@ -49,9 +73,21 @@ class Asker:
             return Refusal(self.limiter.notice(wait), rate_limited=True)
         return None
 
+    def refused(self, text: str) -> None:
+        """Count a question turned away before the core (metrics and question log)."""
+        self.ops.refused(PLATFORM, text)
+
     async def answer(self, text: str, actor: Actor) -> Answer | Refusal:
-        """The core's answer, computed off the event loop (the gateway heartbeat never waits)."""
+        """The core's answer, computed off the event loop (the gateway heartbeat never waits).
+
+        An unexpected error is counted and re-raised: the caller tells the user.
+        """
+        started = time.monotonic()
         try:
             return await self.core.ask_async(Question(text, actor))
         except QuestionError as err:
+            self.refused(text)
             return Refusal(str(err))
+        except Exception:
+            self.ops.failed(PLATFORM, text, time.monotonic() - started)
+            raise

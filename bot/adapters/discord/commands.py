@@ -15,6 +15,7 @@ from discord import app_commands
 from bot.adapters.discord import delivery, render
 from bot.adapters.discord.admin import is_admin
 from bot.adapters.discord.asking import Asker, Refusal, actor_for
+from bot.adapters.discord.feedback import FeedbackButtons, with_buttons
 from bot.adapters.discord.limits import CHOICE_NAME_LIMIT, CHOICES_LIMIT, clip
 from bot.config import DiscordConfig
 from bot.core import BotCore
@@ -33,7 +34,8 @@ def principle_choices(principles: tuple[Principle, ...], current: object) -> lis
             for p in matches[:CHOICES_LIMIT]]
 
 
-def register_commands(tree: app_commands.CommandTree, core: BotCore, asker: Asker, cfg: DiscordConfig) -> None:
+def register_commands(tree: app_commands.CommandTree, core: BotCore, asker: Asker, cfg: DiscordConfig,
+                      feedback: FeedbackButtons) -> None:
     """Add the public commands to `tree` (global; run.py copies them to guilds when syncing)."""
     max_chars = min(core.settings.limits.max_question_chars, STRING_OPTION_LIMIT)
     count = len(core.principles())
@@ -47,14 +49,17 @@ def register_commands(tree: app_commands.CommandTree, core: BotCore, asker: Aske
         if refusal is not None:
             await delivery.respond_privately(interaction, refusal.text)
             return
-        await interaction.response.defer(ephemeral=private, thinking=True)
-        result = await asker.answer(question, actor)
-        if isinstance(result, Refusal):
-            messages = render.notice_messages(result.text)
-        else:
-            log.info("answered /ask from user %s (answered=%s, private=%s)", interaction.user.id, result.answered, private)
-            messages = render.answer_messages(result, echo_question=True)
-        await delivery.followup(interaction, messages, ephemeral=private)
+        with asker.in_flight:  # an error is counted by the Asker and told by `on_error` below
+            await interaction.response.defer(ephemeral=private, thinking=True)
+            result = await asker.answer(question, actor)
+            if isinstance(result, Refusal):
+                messages = render.notice_messages(result.text)
+            else:
+                log.info("answered /ask from user %s (answered=%s, private=%s)",
+                         interaction.user.id, result.answered, private)
+                view = await feedback.view_for(result, interaction.user)
+                messages = with_buttons(render.answer_messages(result, echo_question=True), view)
+            await delivery.followup(interaction, messages, ephemeral=private)
 
     @tree.command(name="principles", description="The nine principles of the Paris Call")
     async def principles(interaction: discord.Interaction) -> None:
@@ -103,5 +108,4 @@ def install_error_handler(tree: app_commands.CommandTree) -> None:
         name = interaction.command.name if interaction.command else "?"
         original = getattr(error, "original", error)
         log.error("/%s failed for user %s: %s", name, interaction.user.id, original, exc_info=original)
-        await delivery.respond_privately(
-            interaction, "Sorry, something went wrong while answering that; the error was logged.")
+        await delivery.respond_privately(interaction, delivery.SORRY)

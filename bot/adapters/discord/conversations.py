@@ -16,7 +16,9 @@ import discord
 
 from bot.adapters.discord import delivery, render
 from bot.adapters.discord.asking import Asker, Refusal, actor_for
+from bot.adapters.discord.feedback import FeedbackButtons, with_buttons
 from bot.config import DiscordConfig
+from bot.types import Actor
 
 log = logging.getLogger("bot.adapters.discord")
 _QUESTION_START = re.compile(
@@ -41,9 +43,10 @@ def strip_mentions_of(text: str, user_id: int) -> str:
 class Conversations:
     """Decides whether a message is for the bot, and answers it through the `Asker`."""
 
-    def __init__(self, client: discord.Client, asker: Asker, cfg: DiscordConfig) -> None:
+    def __init__(self, client: discord.Client, asker: Asker, cfg: DiscordConfig, feedback: FeedbackButtons) -> None:
         self.client = client
         self.asker = asker
+        self.feedback = feedback
         self.auto_channels = frozenset(cfg.auto_answer_channel_ids)
 
     def _in_auto_channel(self, channel: object) -> bool:
@@ -71,20 +74,35 @@ class Conversations:
         if text is None:
             return
         if not text:
+            self.asker.refused(text)  # an empty question, counted like any refusal
             await delivery.reply(message, render.notice_messages(
                 "Hello! Ask me a question about the Paris Call after the mention, or try `/help`."))
             return
         actor = actor_for(message.author)
         refusal = self.asker.check(text, actor)
-        if refusal is None:
+        if refusal is not None:
+            await self._refuse(message, refusal)
+            return
+        with self.asker.in_flight:
+            await self._answer(message, text, actor)
+
+    async def _answer(self, message: discord.Message, text: str, actor: Actor) -> None:
+        try:
             result = await self.asker.answer(text, actor)
-            if isinstance(result, Refusal):
-                refusal = result
-            else:
-                log.info("answered a message from user %s in %s (answered=%s, version %s)",
-                         message.author.id, delivery.where(message.channel), result.answered, result.index_version)
-                await delivery.reply(message, render.answer_messages(result))
-                return
+        except Exception:  # counted by the Asker; the user hears about it, the log has the details
+            log.exception("answering a message from user %s in %s failed", message.author.id,
+                          delivery.where(message.channel))
+            await delivery.reply(message, render.notice_messages(delivery.SORRY))
+            return
+        if isinstance(result, Refusal):
+            await self._refuse(message, result)
+            return
+        log.info("answered a message from user %s in %s (answered=%s, version %s)",
+                 message.author.id, delivery.where(message.channel), result.answered, result.index_version)
+        view = await self.feedback.view_for(result, message.author)
+        await delivery.reply(message, with_buttons(render.answer_messages(result), view))
+
+    async def _refuse(self, message: discord.Message, refusal: Refusal) -> None:
         if refusal.rate_limited:
             log.info("rate-limited user %s in %s", message.author.id, delivery.where(message.channel))
             await delivery.private_notice(message, refusal.text)
@@ -92,8 +110,9 @@ class Conversations:
             await delivery.reply(message, render.notice_messages(refusal.text))
 
 
-def attach_conversations(client: discord.Client, asker: Asker, cfg: DiscordConfig) -> Conversations:
+def attach_conversations(client: discord.Client, asker: Asker, cfg: DiscordConfig,
+                         feedback: FeedbackButtons) -> Conversations:
     """Wire the message handler onto the client (explicitly, no subclassing)."""
-    conversations = Conversations(client, asker, cfg)
+    conversations = Conversations(client, asker, cfg, feedback)
     client.event(conversations.on_message)  # registered by its name, `on_message`
     return conversations

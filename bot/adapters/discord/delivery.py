@@ -17,6 +17,7 @@ from bot.adapters.discord.limits import Outgoing
 
 log = logging.getLogger("bot.adapters.discord")
 NOTICE_SECONDS = 20.0  # a public fallback notice deletes itself after this long
+SORRY = "Sorry, something went wrong while answering that; the error was logged."
 
 
 def where(channel: object) -> str:
@@ -46,6 +47,8 @@ async def reply(message: discord.Message, outgoing: Sequence[Outgoing]) -> bool:
     try:
         for i, out in enumerate(outgoing):
             kwargs = dict(content=out.content, embeds=list(out.embeds), allowed_mentions=NO_MENTIONS)
+            if out.view is not None:
+                kwargs["view"] = out.view
             if i == 0:
                 await message.reply(mention_author=False, **kwargs)
             else:
@@ -78,6 +81,7 @@ async def followup(interaction: discord.Interaction, outgoing: Sequence[Outgoing
         for out in outgoing:
             await interaction.followup.send(
                 content=out.content or discord.utils.MISSING, embeds=list(out.embeds) or discord.utils.MISSING,
+                view=out.view if out.view is not None else discord.utils.MISSING,
                 ephemeral=ephemeral, allowed_mentions=NO_MENTIONS,
             )
         return True

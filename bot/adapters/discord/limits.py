@@ -29,10 +29,12 @@ BOLD = "**"
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One Discord message to send: content, embeds, or both (each within limits)."""
+    """One Discord message to send: content, embeds, or both (each within limits), and
+    optionally buttons (`view`; one row of two buttons is far inside the 5 x 5 limit)."""
 
     content: str | None = None
     embeds: tuple[discord.Embed, ...] = ()
+    view: discord.ui.View | None = None
 
 
 def _hard_pieces(line: str, limit: int) -> list[str]:

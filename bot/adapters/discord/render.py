@@ -15,6 +15,7 @@ import discord
 from bot.adapters.discord.limits import (
     AUTHOR_LIMIT, Outgoing, clip, content_messages, make_embed, pack_embeds, text_embeds,
 )
+from bot.ops.gaps import Gap
 from bot.render.common import citation, split_on_best
 from bot.types import Answer, Principle, ScoredPassage, SourceInfo
 
@@ -173,9 +174,28 @@ def help_messages(version: str, *, admin: bool) -> list[Outgoing]:
             "• `/add-document file` — add a .md, .txt, .html or .pdf document",
             "• `/remove-document document` — remove a document",
             "• `/rollback` — go back to the previous index version",
+            "• `/gaps` — what people asked that I could not answer well",
         ]
     embeds = text_embeds(["\n".join(lines)], title="callbot — the Paris Call, with sources",
                          footer=f"Index version {version}", separator="\n")
+    return pack_embeds(embeds)
+
+
+def _gap_block(number: int, gap: Gap) -> str:
+    plural = "s" if gap.count != 1 else ""
+    lines = [bold(f"{number}. {safe(gap.question)}"),
+             f"asked {gap.count} time{plural} · declined {gap.declined} · voted not helpful {gap.not_helpful}"]
+    lines += [f"• also: {safe(variant)}" for variant in gap.variants]
+    return "\n".join(lines)
+
+
+def gaps_messages(gaps: Sequence[Gap]) -> list[Outgoing]:
+    """Knowledge gaps for admins: each group's most asked phrasing, counts, other wordings."""
+    if not gaps:
+        return content_messages("No gaps so far: no question was declined or voted not helpful.")
+    embeds = text_embeds((_gap_block(i, g) for i, g in enumerate(gaps, start=1)),
+                         title="What people asked that I could not answer well",
+                         footer="Most asked first · documents that cover these are worth adding (/add-document)")
     return pack_embeds(embeds)
 
 

@@ -1,7 +1,10 @@
 """`callbot run discord`: wire the client to the core, sync commands, connect, and stop cleanly.
 
 Start-up failures people can fix (no token, a token Discord rejects, a refused privileged
-intent, Discord unreachable) end with one line on stderr and an exit code, not a traceback.
+intent, Discord unreachable, a health port in use) end with one line on stderr and an exit
+code, not a traceback. While it runs, `/healthz` and `/metrics` are served (`metrics.*`),
+and SIGTERM/SIGINT stop it gracefully: no new questions, answers in flight finish (bounded
+wait), then the gateway connection is closed and `run` returns 0.
 """
 
 from __future__ import annotations
@@ -20,10 +23,15 @@ from bot.adapters.discord.admin import register_admin_commands
 from bot.adapters.discord.asking import Asker
 from bot.adapters.discord.client import build_client, configure_endpoints
 from bot.adapters.discord.commands import install_error_handler, register_commands
+from bot.adapters.discord.connection import Connection
 from bot.adapters.discord.conversations import attach_conversations
+from bot.adapters.discord.feedback import attach_feedback
 from bot.config import DiscordConfig, Settings, secret
 from bot.core import BotCore
 from bot.errors import ConfigError
+from bot.ops.health import HealthServer
+from bot.ops.shutdown import GracefulShutdown, install_signal_handlers
+from bot.ops.wiring import Ops, setup_ops
 
 log = logging.getLogger("bot.adapters.discord")
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
@@ -31,34 +39,53 @@ EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
 
 @dataclass
 class DiscordApp:
-    """Everything `serve` runs: the client, its command tree, and a ready signal."""
+    """Everything `serve` runs: the client, its command tree, the ops pieces, the readiness.
+
+    `health` and `shutdown` are set by `serve` while it runs (the bound health port is
+    `app.health.port`, useful with `metrics.port: 0`; `app.shutdown.trigger()` is what
+    SIGTERM does).
+    """
 
     client: discord.Client
     tree: app_commands.CommandTree
-    ready: asyncio.Event
+    ops: Ops
+    connection: Connection
+    health: HealthServer | None = None
+    shutdown: GracefulShutdown | None = None
+
+    @property
+    def ready(self) -> asyncio.Event:
+        """Set at the first READY from the gateway."""
+        return self.connection.ready
 
 
-def build_app(core: BotCore, settings: Settings, *, guild_ready_timeout: float = 2.0) -> DiscordApp:
-    """Explicit wiring: endpoints, client, commands, message handler. No network yet."""
+def build_app(core: BotCore, settings: Settings, *, guild_ready_timeout: float = 2.0,
+              ops: Ops | None = None) -> DiscordApp:
+    """Explicit wiring: endpoints, client, commands, handlers, feedback. No network yet.
+
+    `ops` attaches metrics and the question log to `core`; pass one when another adapter
+    shares this core and already has it, or every answer is counted twice.
+    """
     cfg = settings.discord
+    ops = ops if ops is not None else setup_ops(core, settings)
     configure_endpoints(cfg)
     client = build_client(cfg, guild_ready_timeout=guild_ready_timeout)
     tree = app_commands.CommandTree(client)
-    asker = Asker(core)
-    register_commands(tree, core, asker, cfg)
-    register_admin_commands(tree, core, cfg)
+    asker = Asker(core, ops)
+    feedback = attach_feedback(client, ops.feedback)
+    register_commands(tree, core, asker, cfg, feedback)
+    register_admin_commands(tree, core, cfg, ops.feedback)
     install_error_handler(tree)
-    attach_conversations(client, asker, cfg)
-    ready = asyncio.Event()
+    attach_conversations(client, asker, cfg, feedback)
+    connection = Connection(ops.in_flight)
 
-    async def on_ready() -> None:
+    def on_ready() -> None:
         user = client.user
         log.info("connected to Discord as %s (id %s) in %d server(s); serving index version %s",
                  user, user.id if user else "?", len(client.guilds), core.index_version)
-        ready.set()
 
-    client.event(on_ready)
-    return DiscordApp(client, tree, ready)
+    connection.attach(client, on_ready)
+    return DiscordApp(client, tree, ops, connection)
 
 
 async def sync_commands(tree: app_commands.CommandTree, cfg: DiscordConfig) -> None:
@@ -100,17 +127,32 @@ def read_token(cfg: DiscordConfig) -> str:
 
 
 async def serve(core: BotCore, settings: Settings, *, sync: bool | None = None) -> None:
-    """Run the Discord adapter until cancelled; raises on start-up failures (see `run`)."""
+    """Run the Discord adapter until SIGTERM/SIGINT (graceful) or cancellation; raises on
+    start-up failures (see `run`). Signal handlers are removed and the health server
+    stopped on the way out."""
     cfg = settings.discord
     token = read_token(cfg)
     if not core.started:
         await asyncio.to_thread(core.start)
     app = build_app(core, settings)
     core.start_watcher()  # pick up index versions promoted by `callbot index ...` meanwhile
+    shutdown = app.shutdown = install_signal_handlers(asyncio.get_running_loop(), app.client.close,
+                                                      in_flight=app.ops.in_flight)
     try:
+        app.health = await app.ops.start_health(app.connection)  # 503 until the gateway is ready
         await serve_app(app, token, sync=cfg.sync_commands if sync is None else sync, cfg=cfg)
+    except Exception:
+        if not shutdown.requested:
+            raise
+        log.info("stopped while starting up")  # a signal during login or sync: not a failure
     finally:
+        if shutdown.requested:
+            await shutdown.wait()
+        shutdown.remove()
+        if app.health is not None:
+            await app.health.stop()
         core.stop_watcher()
+    log.info("Discord adapter stopped")
 
 
 def _failure(err: BaseException, cfg: DiscordConfig) -> tuple[int, str]:
@@ -137,17 +179,18 @@ def run(core: BotCore, settings: Settings, *, sync: bool | None = None) -> int:
     """Blocking entry point for `callbot run discord [--sync]`; returns the exit code."""
 
     async def main() -> None:
+        # Until `serve` has loaded the index and installs its graceful handlers, SIGTERM
+        # simply cancels the start-up (there is nothing in flight yet).
         task = asyncio.current_task()
-        loop = asyncio.get_running_loop()
         try:
-            loop.add_signal_handler(signal.SIGTERM, task.cancel)  # type: ignore[union-attr]
-        except (NotImplementedError, RuntimeError):  # not on this platform / not the main thread
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)  # type: ignore[union-attr]
+        except (NotImplementedError, RuntimeError, ValueError):  # not on this platform / not the main thread
             pass
         await serve(core, settings, sync=sync)
 
     try:
         asyncio.run(main())
-    except (KeyboardInterrupt, asyncio.CancelledError):
+    except (KeyboardInterrupt, asyncio.CancelledError):  # a signal during start-up
         log.info("Discord adapter stopped")
         return EXIT_OK
     except Exception as err:  # start-up failures a person can fix: one line, no traceback

@@ -1,8 +1,10 @@
-"""Admin-only work: who is an admin, the knowledge operations, documents shared as files.
+"""Admin-only work: who is an admin, the knowledge operations, documents shared as files,
+and the knowledge gaps people ran into.
 
 Every knowledge operation blocks (it may rebuild the index), so it runs in a worker thread
 and the event loop keeps acking other requests. A refused attempt changes nothing, is logged
-and recorded in the core's audit log, and is answered privately.
+and recorded in the core's audit log, and is answered privately. `gaps` only reads, so a
+refusal there is logged but not audited.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.blocks import notice
+from bot.adapters.slack.blocks import Message, gaps_message, notice
 from bot.adapters.slack.files import fetch_shared_file
 from bot.config import SlackConfig
 from bot.errors import CallbotError
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ADMIN_OPS = ("reindex", "remove", "rollback")
+GAPS_DEFAULT, GAPS_MAX = 15, 45  # groups shown; 45 sections fit one message with its header
 # Slack subcommand -> (the core's audit-log action, what a refusal says they may not do)
 AUDIT_ACTIONS = {
     "add": ("add", "add documents"),
@@ -117,3 +120,19 @@ async def add_shared_files(deps: "SlackDeps", client: AsyncWebClient, who: Actor
             continue
         log.info("slack add_document %s by %s: %s", file_id, who.label(), report.message)
         await reply.public(notice(report.message))
+
+
+async def gaps(deps: "SlackDeps", client: AsyncWebClient, who: Actor, arg: str = "") -> Message:
+    """`gaps [N]` for admins: the N most frequent groups of badly answered questions."""
+    if not await deps.admins.is_admin(client, who.user_id):
+        log.warning("refused Slack gaps for %s: not a bot admin", who.label())
+        return notice("Only the bot's admins can see the knowledge gaps.")
+    if deps.ops is None:
+        return notice("Feedback is not recorded by this bot, so there are no gaps to show.")
+    try:
+        limit = min(max(int(arg), 1), GAPS_MAX) if arg else GAPS_DEFAULT
+    except ValueError:
+        return notice(f"Use `{deps.command} gaps` or `{deps.command} gaps N` with a number of groups.")
+    found = await asyncio.to_thread(deps.ops.feedback.gaps, deps.core.embedder, limit)
+    log.info("slack gaps by %s: %d groups", who.label(), len(found))
+    return gaps_message(found, deps.command)

@@ -17,12 +17,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import command, conversations
+from bot.adapters.slack import command, conversations, feedback
 from bot.adapters.slack.deps import SlackDeps
 from bot.config import Settings
 
 if TYPE_CHECKING:
     from bot.core import BotCore
+    from bot.ops.wiring import Ops
 
 RATE_LIMIT_RETRIES = 3
 
@@ -47,11 +48,13 @@ def build_app(
     bot_token: str | None,
     signing_secret: str = "",
     oauth_settings: AsyncOAuthSettings | None = None,
+    ops: "Ops | None" = None,
 ) -> tuple[AsyncApp, SlackDeps]:
     """The Bolt app with our listeners; with `oauth_settings`, tokens come from installations.
 
     `signing_secret` is empty in Socket Mode (the websocket is authenticated by the app token);
-    in HTTP mode Bolt verifies every request's signature and timestamp with it.
+    in HTTP mode Bolt verifies every request's signature and timestamp with it. With `ops`,
+    answers carry feedback buttons and refusals and errors are counted.
     """
     app = AsyncApp(
         name="callbot",
@@ -62,13 +65,14 @@ def build_app(
         process_before_response=False,
         request_verification_enabled=True,
     )
-    deps = register_listeners(app, core, settings)
+    deps = register_listeners(app, core, settings, ops)
     return app, deps
 
 
-def register_listeners(app: AsyncApp, core: "BotCore", settings: Settings) -> SlackDeps:
+def register_listeners(app: AsyncApp, core: "BotCore", settings: Settings, ops: "Ops | None" = None) -> SlackDeps:
     """Every listener the adapter has, in one place."""
-    deps = SlackDeps.create(core, settings)
+    deps = SlackDeps.create(core, settings, ops)
     conversations.register(app, deps)
     command.register(app, deps)
+    feedback.register(app, deps)
     return deps

@@ -1,11 +1,22 @@
-"""One question to the core, shared by mentions, DMs, `/paris-call ask` and the Share button."""
+"""One question to the core, shared by mentions, DMs, `/paris-call ask` and the Share button.
+
+Each answer is held "in flight" from the question to the post, so a graceful shutdown waits
+for it; and it is recorded in the feedback store before it is posted, because its buttons
+carry the id the store hands out.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
 
+from bot.adapters.slack.deps import PLATFORM
 from bot.errors import QuestionError
+from bot.ops.shutdown import ShuttingDown
 from bot.types import Actor, Answer, Question
 
 if TYPE_CHECKING:
@@ -18,13 +29,53 @@ class Refusal(str):
     """A polite private sentence instead of an answer (rate limit, empty or too long)."""
 
 
-async def ask(deps: "SlackDeps", who: Actor, team_id: str, text: str) -> Answer | Refusal:
+@dataclass(frozen=True)
+class Served:
+    """An answer to post, and the feedback id its buttons carry (None: post without them)."""
+
+    answer: Answer
+    feedback_id: str | None
+
+
+@contextmanager
+def answering(deps: "SlackDeps", text: str) -> Iterator[None]:
+    """Hold one answer in flight; raises ShuttingDown (counted as refused) once stopping."""
+    try:
+        deps.in_flight.__enter__()
+    except ShuttingDown:
+        deps.refused(text)
+        raise
+    try:
+        yield
+    finally:
+        deps.in_flight.__exit__(None, None, None)
+
+
+async def ask(deps: "SlackDeps", who: Actor, team_id: str, text: str) -> Served | Refusal:
     """The core's answer, or why there is none; the core runs off the event loop."""
     wait = deps.limiter.check(f"{team_id}:{who.user_id}")
     if wait > 0:
         log.info("rate limited %s for %.0f s", who.label(), wait)
+        deps.refused(text)
         return Refusal(deps.limiter.notice(wait))
+    started = time.monotonic()
     try:
-        return await deps.core.ask_async(Question(text, who))
+        answer = await deps.core.ask_async(Question(text, who))
     except QuestionError as err:
+        deps.refused(text)
         return Refusal(str(err))
+    except Exception:
+        deps.failed(text, time.monotonic() - started)
+        raise
+    return Served(answer, await record(deps, answer, who.user_id))
+
+
+async def record(deps: "SlackDeps", answer: Answer, user_id: str) -> str | None:
+    """Store the answer for feedback; None (no buttons) without ops or when the store fails."""
+    if deps.ops is None:
+        return None
+    try:
+        return await asyncio.to_thread(deps.ops.feedback.record_answer, answer, PLATFORM, user_id)
+    except Exception:  # a feedback database problem must not cost anyone their answer
+        log.exception("could not record an answer for feedback; posting it without buttons")
+        return None

@@ -2,23 +2,30 @@
 
 Slack refuses a section over 3,000 characters or a message over 50 blocks, and shows the
 `text` fallback in notifications; every builder here returns a `Message` that respects both.
+Trailing blocks (footer, buttons) are reserved first, so cutting a long message never drops
+the buttons people vote or share with.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from bot.adapters.slack.mrkdwn import bold, clip, escape, link
 from bot.render.common import citation, decline_text, split_on_best, truncate
 from bot.types import Answer, Passage, Principle, SourceInfo
+
+if TYPE_CHECKING:  # bot.ops.gaps imports numpy; rendering needs only the type
+    from bot.ops.gaps import Gap
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000  # section and context text, and our fallback text
 MAX_HEADER = 150
 MAX_BUTTON_VALUE = 2000
 SHARE_ACTION = "callbot_share"
+FEEDBACK_UP = "feedback_up"
+FEEDBACK_DOWN = "feedback_down"
 Block = dict[str, Any]
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 
@@ -46,11 +53,13 @@ def header(plain: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": truncate(plain, MAX_HEADER), "emoji": True}}
 
 
-def fit(blocks: list[Block], note: str = "") -> list[Block]:
-    """At most 50 blocks; when cut, the last one says so."""
-    if len(blocks) <= MAX_BLOCKS:
-        return blocks
-    return blocks[: MAX_BLOCKS - 1] + [context(note or "…more than fits in one Slack message.")]
+def fit(blocks: list[Block], note: str = "", tail: Sequence[Block] = ()) -> list[Block]:
+    """`blocks` then `tail` in at most 50 blocks; `tail` is always kept, and when `blocks`
+    are cut, the last one kept says so."""
+    room = MAX_BLOCKS - len(tail)
+    if len(blocks) > room:
+        blocks = blocks[: room - 1] + [context(note or "…more than fits in one Slack message.")]
+    return blocks + list(tail)
 
 
 def notice(text: str) -> Message:
@@ -83,36 +92,45 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else escape(user_id)
 
 
-def share_button(value: str) -> Block | None:
-    if len(value) > MAX_BUTTON_VALUE:
-        return None
-    return {"type": "actions", "elements": [{
-        "type": "button", "action_id": SHARE_ACTION, "value": value,
-        "text": {"type": "plain_text", "text": "Share in channel"},
-    }]}
+def button(action_id: str, label: str, value: str) -> Block:
+    return {"type": "button", "action_id": action_id, "value": value,
+            "text": {"type": "plain_text", "text": label, "emoji": True}}
 
 
-def answer_message(answer: Answer, question: str, *, share_value: str | None = None, shared_by: str = "") -> Message:
-    """The cited answer: passages with the best sentence in bold, citations, index version."""
+def action_row(share_value: str | None = None, feedback_id: str | None = None) -> Block | None:
+    """One row of buttons: Share (when its value fits), then helpful / not helpful."""
+    elements = []
+    if share_value and len(share_value) <= MAX_BUTTON_VALUE:
+        elements.append(button(SHARE_ACTION, "Share in channel", share_value))
+    if feedback_id:
+        elements.append(button(FEEDBACK_UP, "👍 Helpful", feedback_id))
+        elements.append(button(FEEDBACK_DOWN, "👎 Not helpful", feedback_id))
+    return {"type": "actions", "elements": elements} if elements else None
+
+
+def answer_message(answer: Answer, question: str, *, share_value: str | None = None, shared_by: str = "",
+                   feedback_id: str | None = None) -> Message:
+    """The cited answer: passages with the best sentence in bold, citations, index version;
+    with `feedback_id`, helpful / not helpful buttons (declined answers too)."""
     asked = f":speech_balloon: {escape(truncate(question, 300))}"
     if shared_by:
         asked += f"  ·  shared by {mention(shared_by)}"
     version = f"Index version `{escape(answer.index_version)}`"
+    row = action_row(share_value if answer.answered else None, feedback_id)
+    buttons = [row] if row else []
     if not answer.answered:
         text = escape(decline_text(answer))
-        return Message(clip(text, MAX_TEXT), [context(asked), section(text), context(version)])
+        return Message(clip(text, MAX_TEXT), [context(asked), section(text), context(version), *buttons])
     blocks: list[Block] = [context(asked)]
     lines, fallback = [], []
-    for i, scored in enumerate(answer.passages[: MAX_BLOCKS - 4], 1):
+    room = MAX_BLOCKS - 2 - len(buttons)  # the question above; the footer and buttons below
+    for i, scored in enumerate(answer.passages[:room], 1):
         before, best, after = split_on_best(scored)
         blocks.append(section(f"*[{i}]* " + _passage_mrkdwn(before, best, after)))
         lines.append(f"*[{i}]* {cite(scored.passage)}")
         fallback.append(f"[{i}] {escape(' '.join((best or scored.passage.text).split()))} — {cite(scored.passage)}")
-    blocks.append(context(clip("\n".join(lines), MAX_TEXT), version))
-    button = share_button(share_value) if share_value else None
-    if button:
-        blocks.append(button)
-    return Message(clip("\n".join(fallback), MAX_TEXT), fit(blocks))
+    footer = context(clip("\n".join(lines), MAX_TEXT), version)
+    return Message(clip("\n".join(fallback), MAX_TEXT), fit(blocks, tail=[footer, *buttons]))
 
 
 def principles_message(principles: Sequence[Principle], command: str) -> Message:
@@ -121,7 +139,7 @@ def principles_message(principles: Sequence[Principle], command: str) -> Message
     for p in principles:
         blocks.append(section(f"*{p.number}. {escape(p.title)}*\n{escape(truncate(p.text, 280))}"))
     hint = f"`{escape(command)} principle N` shows one in full."
-    blocks = fit(blocks + [context(_principle_source(principles[0]) if principles else "", hint)])
+    blocks = fit(blocks, tail=[context(_principle_source(principles[0]) if principles else "", hint)])
     text = "\n".join(f"{p.number}. {escape(p.title)}" for p in principles)
     return Message(clip(text, MAX_TEXT), blocks)
 
@@ -137,11 +155,9 @@ def principle_message(p: Principle, *, share_value: str | None = None, shared_by
     chunks = [body[i: i + MAX_TEXT - 10] for i in range(0, len(body), MAX_TEXT - 10)] or [" "]
     blocks = [header(f"Principle {p.number}: {p.title}")] + [section(c) for c in chunks[:45]]
     by = f"Shared by {mention(shared_by)}" if shared_by else ""
-    blocks.append(context(_principle_source(p), by))
-    button = share_button(share_value) if share_value else None
-    if button:
-        blocks.append(button)
-    return Message(clip(f"Principle {p.number}: {escape(p.title)} — {body}", MAX_TEXT), fit(blocks))
+    row = action_row(share_value)
+    tail = [context(_principle_source(p), by), *([row] if row else [])]
+    return Message(clip(f"Principle {p.number}: {escape(p.title)} — {body}", MAX_TEXT), fit(blocks, tail=tail))
 
 
 def sources_message(sources: Sequence[SourceInfo], index_version: str) -> Message:
@@ -159,9 +175,7 @@ def sources_message(sources: Sequence[SourceInfo], index_version: str) -> Messag
     if not sources:
         blocks.append(section("No documents are indexed yet."))
     footer = context(f"{len(sources)} documents · index version `{escape(index_version)}`")
-    blocks = fit(blocks, f"…and more: {len(sources)} documents in all.") + [footer]
-    if len(blocks) > MAX_BLOCKS:
-        blocks = blocks[: MAX_BLOCKS - 1] + [footer]
+    blocks = fit(blocks, f"…and more: {len(sources)} documents in all.", tail=[footer])
     text = f"{len(sources)} documents: " + "; ".join(escape(s.title) for s in sources)
     return Message(clip(text, MAX_TEXT), blocks)
 
@@ -183,7 +197,25 @@ def help_message(command: str, *, admin: bool) -> Message:
             f"`{c} reindex` — rebuild the index from the knowledge folder",
             f"`{c} remove DOC` — remove a document, then rebuild",
             f"`{c} rollback` — serve the previous index version",
+            f"`{c} gaps [N]` — what people asked that I could not answer well, most frequent first",
             "Share a file with me in a direct message (or mention me with `add` and a file) to add a document.",
         ]
     text = "\n".join(lines)
     return Message(clip(text, MAX_TEXT), [section(text)])
+
+
+def gaps_message(gaps: Sequence["Gap"], command: str) -> Message:
+    """Knowledge gaps for admins: each group of similar questions, most frequent first."""
+    if not gaps:
+        return notice("No declined or unhelpful answers recorded yet.")
+    blocks: list[Block] = [header("Questions I could not answer well")]
+    for gap in gaps:
+        lines = [f"*{gap.count}×*  {escape(truncate(gap.question, 500))}",
+                 f"declined {gap.declined} · voted not helpful {gap.not_helpful}"]
+        if gap.variants:
+            lines.append("also asked as: " + "; ".join(f"“{escape(truncate(v, 200))}”" for v in gap.variants))
+        blocks.append(section("\n".join(lines)))
+    hint = (f"Declined questions and answers voted not helpful, grouped by meaning. "
+            f"Share a document with me to fill a gap; `{escape(command)} gaps N` shows N groups.")
+    text = "Knowledge gaps: " + "; ".join(f"{g.count}× {escape(truncate(g.question, 200))}" for g in gaps)
+    return Message(clip(text, MAX_TEXT), fit(blocks, f"…and {len(gaps)} groups in all.", tail=[context(hint)]))

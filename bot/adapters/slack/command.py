@@ -2,7 +2,8 @@
 
 Slack allows 3 seconds for the ack, so the listener acks before anything else and answers
 through `respond` (ephemeral: only the user sees it). The Share button re-renders the same
-subcommand and posts it in the channel, then removes the private copy.
+subcommand and posts it in the channel, then removes the private copy. Answers (`ask`, and
+shared answers) are held in flight so a graceful shutdown lets them finish.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import admin
-from bot.adapters.slack.asking import Refusal, ask
+from bot.adapters.slack.asking import Refusal, answering, ask
 from bot.adapters.slack.blocks import (
     SHARE_ACTION, Message, answer_message, help_message, notice, principle_message,
     principles_message, sources_message,
@@ -25,11 +26,12 @@ from bot.adapters.slack.conversations import ADD_HINT, SORRY
 from bot.adapters.slack.deps import SlackDeps, actor
 from bot.adapters.slack.mrkdwn import plain_text
 from bot.errors import CallbotError
+from bot.ops.shutdown import ShuttingDown
 from bot.types import Actor
 
 log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
-KNOWN = ("ask", "principles", "principle", "sources", "help", "add", *admin.ADMIN_OPS)
+KNOWN = ("ask", "principles", "principle", "sources", "help", "add", "gaps", *admin.ADMIN_OPS)
 SHAREABLE = ("ask", "principle")
 
 
@@ -67,8 +69,14 @@ async def handle_command(deps: SlackDeps, command: dict[str, Any], respond: Resp
         if sub in admin.ADMIN_OPS:
             await run_admin(deps, who, sub, rest, respond, client)
             return
-        message, _ = await render(deps, who, team, sub, rest, client, share=deps.settings.slack.share_button)
-        await respond(response_type="ephemeral", **message.kwargs())
+        if sub == "gaps":
+            await respond(response_type="ephemeral", **(await admin.gaps(deps, client, who, rest)).kwargs())
+            return
+        with answering(deps, rest) if sub == "ask" else contextlib.nullcontext():
+            message, _ = await render(deps, who, team, sub, rest, client, share=deps.settings.slack.share_button)
+            await respond(response_type="ephemeral", **message.kwargs())
+    except ShuttingDown as err:
+        await respond(response_type="ephemeral", **notice(str(err)).kwargs())
     except Exception:
         log.exception("slash command %r failed for %s", sub, who.label())
         with contextlib.suppress(Exception):
@@ -102,7 +110,8 @@ async def render(deps: SlackDeps, who: Actor, team: str, sub: str, rest: str, cl
         result = await ask(deps, who, team, rest)
         if isinstance(result, Refusal):
             return notice(result), False
-        return answer_message(result, rest, share_value=f"ask {rest}" if share else None, shared_by=shared_by), True
+        return answer_message(result.answer, rest, share_value=f"ask {rest}" if share else None, shared_by=shared_by,
+                              feedback_id=result.feedback_id), True
     is_admin = await deps.admins.is_admin(client, who.user_id)
     return help_message(deps.command, admin=is_admin), False
 
@@ -128,12 +137,15 @@ async def handle_share(deps: SlackDeps, body: dict[str, Any], respond: Respond, 
         if sub not in SHAREABLE:
             await respond(response_type="ephemeral", replace_original=False, **notice("That button has expired.").kwargs())
             return
-        message, ok = await render(deps, who, team, sub, rest, client, shared_by=user)
-        if not ok:
-            await respond(response_type="ephemeral", replace_original=False, **message.kwargs())
-            return
-        await respond(response_type="in_channel", replace_original=False, **message.kwargs())
-        await respond(delete_original=True)
+        with answering(deps, rest) if sub == "ask" else contextlib.nullcontext():
+            message, ok = await render(deps, who, team, sub, rest, client, shared_by=user)
+            if not ok:
+                await respond(response_type="ephemeral", replace_original=False, **message.kwargs())
+                return
+            await respond(response_type="in_channel", replace_original=False, **message.kwargs())
+            await respond(delete_original=True)
+    except ShuttingDown as err:
+        await respond(response_type="ephemeral", replace_original=False, **notice(str(err)).kwargs())
     except Exception:
         log.exception("sharing failed for %s", who.label())
         with contextlib.suppress(Exception):

@@ -16,12 +16,13 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import admin
-from bot.adapters.slack.asking import Refusal, ask
+from bot.adapters.slack.asking import Refusal, answering, ask
 from bot.adapters.slack.blocks import answer_message
 from bot.adapters.slack.dedup import event_keys
 from bot.adapters.slack.deps import SlackDeps, actor
 from bot.adapters.slack.mrkdwn import plain_text
 from bot.adapters.slack.reply import Reply
+from bot.ops.shutdown import ShuttingDown
 from bot.types import Actor
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,13 @@ async def handle(deps: SlackDeps, body: dict[str, Any], event: dict[str, Any], c
 
 
 async def answer(deps: SlackDeps, reply: Reply, who: Actor, team_id: str, text: str) -> None:
-    result = await ask(deps, who, team_id, text)
-    if isinstance(result, Refusal):
-        await reply.private(result)
-        return
-    await reply.public(answer_message(result, text))
+    """Answer in public with feedback buttons; refusals (and "restarting") go privately."""
+    try:
+        with answering(deps, text):
+            result = await ask(deps, who, team_id, text)
+            if isinstance(result, Refusal):
+                await reply.private(result)
+                return
+            await reply.public(answer_message(result.answer, text, feedback_id=result.feedback_id))
+    except ShuttingDown as err:
+        await reply.private(str(err))

@@ -2,31 +2,45 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.adapters.slack.dedup import EventDedup
 from bot.config import Settings
+from bot.ops.shutdown import InFlight
 from bot.ratelimit import RateLimiter
 from bot.types import Actor
 
 if TYPE_CHECKING:  # the admin check imports slack_sdk; keep this module light
     from bot.adapters.slack.admin import AdminCheck
     from bot.core import BotCore
+    from bot.ops.wiring import Ops
+
+PLATFORM = "slack"
 
 
 @dataclass
 class SlackDeps:
-    """The adapter's state: the core it calls and the per-process guards around it."""
+    """The adapter's state: the core it calls and the per-process guards around it.
+
+    `ops` (metrics, question log, feedback store) is None for a bare adapter driven by a
+    harness; answers then carry no feedback buttons. `in_flight` is the ops counter when
+    there is one, so a graceful shutdown waits for the answers this adapter is writing.
+    """
 
     core: "BotCore"
     settings: Settings
     limiter: RateLimiter
     dedup: EventDedup
     admins: "AdminCheck"
+    ops: "Ops | None" = None
+    in_flight: InFlight = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.in_flight = self.ops.in_flight if self.ops is not None else InFlight()
 
     @classmethod
-    def create(cls, core: "BotCore", settings: Settings) -> "SlackDeps":
+    def create(cls, core: "BotCore", settings: Settings, ops: "Ops | None" = None) -> "SlackDeps":
         from bot.adapters.slack.admin import AdminCheck
 
         limits = settings.limits
@@ -36,12 +50,23 @@ class SlackDeps:
             limiter=RateLimiter(limits.rate_limit_questions, limits.rate_limit_seconds),
             dedup=EventDedup(settings.slack.dedup_ttl_seconds),
             admins=AdminCheck(settings.slack),
+            ops=ops,
         )
 
     @property
     def command(self) -> str:
         return self.settings.slack.command
 
+    def refused(self, text: str) -> None:
+        """A question turned away before the core saw it (the core counts the rest)."""
+        if self.ops is not None:
+            self.ops.refused(PLATFORM, text)
+
+    def failed(self, text: str, seconds: float) -> None:
+        """A question the core failed on with an unexpected error."""
+        if self.ops is not None:
+            self.ops.failed(PLATFORM, text, seconds)
+
 
 def actor(user_id: str, name: str = "") -> Actor:
-    return Actor(platform="slack", user_id=user_id, display_name=name)
+    return Actor(platform=PLATFORM, user_id=user_id, display_name=name)

@@ -2,6 +2,9 @@
 
 Tokens are read from the environment variables the config names and checked with Slack
 before anything listens, so a missing or wrong token is one clear line and exit code 2.
+`/healthz` and `/metrics` get their own port in Socket Mode and share the app's server in
+HTTP mode. SIGTERM/SIGINT stop new questions, let answers in flight finish (bounded), then
+close the connection, and `run` returns 0.
 """
 
 from __future__ import annotations
@@ -10,10 +13,9 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import aiohttp
 from aiohttp import web
@@ -25,11 +27,15 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.slack.app import build_app, build_web_client
 from bot.adapters.slack.deps import SlackDeps
 from bot.adapters.slack.oauth import oauth_settings
+from bot.adapters.slack.readiness import socket_connected
 from bot.config import Settings, SlackConfig, secret
 from bot.errors import CallbotError, ConfigError
+from bot.ops.shutdown import DEFAULT_GRACE_SECONDS, install_signal_handlers
+from bot.ops.wiring import Ops, setup_ops
 
 if TYPE_CHECKING:
     from bot.core import BotCore
+    from bot.ops.health import HealthServer
 
 log = logging.getLogger(__name__)
 EXIT_CONFIG = 2
@@ -92,17 +98,25 @@ def read_secrets(cfg: SlackConfig) -> SlackSecrets:
 
 
 class SlackService:
-    """The running adapter: the Bolt app plus its Socket Mode connection or HTTP server."""
+    """The running adapter: the Bolt app plus its Socket Mode connection or HTTP server.
 
-    def __init__(self, core: "BotCore", settings: Settings, secrets: SlackSecrets) -> None:
+    With `ops` it also serves `/healthz` and `/metrics` and puts feedback buttons on
+    answers; without, it is the bare adapter (for harnesses that drive it directly).
+    """
+
+    def __init__(self, core: "BotCore", settings: Settings, secrets: SlackSecrets, ops: Ops | None = None) -> None:
         self.core = core
         self.settings = settings
         self.secrets = secrets
+        self.ops = ops
         self.app: AsyncApp | None = None
         self.deps: SlackDeps | None = None
-        self.port: int | None = None
+        self.port: int | None = None  # HTTP mode: where Slack's requests go
+        self.health_port: int | None = None  # where /healthz answers (None: not served)
         self._handler: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
+        self._health: "HealthServer | None" = None
+        self._listening = False
 
     @property
     def cfg(self) -> SlackConfig:
@@ -117,9 +131,15 @@ class SlackService:
             await self._check_bot_token()
         self.app, self.deps = build_app(
             self.core, self.settings, bot_token=self.secrets.bot_token,
-            signing_secret=(self.secrets.signing_secret or "") if http else "", oauth_settings=oauth,
+            signing_secret=(self.secrets.signing_secret or "") if http else "", oauth_settings=oauth, ops=self.ops,
         )
         await (self._listen() if http else self._connect())
+
+    def ready(self) -> bool:
+        """For /healthz: the Socket Mode connection is up, or the HTTP server listens."""
+        if self._handler is not None:
+            return socket_connected(self._handler.client)
+        return self._listening
 
     async def _check_bot_token(self) -> None:
         client = build_web_client(self.settings, self.secrets.bot_token)
@@ -147,12 +167,17 @@ class SlackService:
         handler = AsyncSocketModeHandler(self.app, self.secrets.app_token, logger=logging.getLogger("callbot.slack.socket"))
         handler.client.wss_uri = opened["url"]  # use the URL we just opened rather than asking again
         self._handler = handler
+        if self.ops is not None:  # before connecting: /healthz says 503 until the socket is up
+            self._health = await self.ops.start_health(self.ready)
+            self.health_port = self._health.port if self._health else None
         await handler.connect_async()
         log.info("Slack: connected in Socket Mode")
 
     async def _listen(self) -> None:
         assert self.app is not None
         server = AsyncSlackAppServer(port=self.cfg.port, path=self.cfg.path, app=self.app, host=self.cfg.host)
+        if self.ops is not None:
+            self.ops.add_health_routes(server.web_app, self.ready)
         self._runner = web.AppRunner(server.web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.cfg.host, self.cfg.port)
@@ -162,10 +187,15 @@ class SlackService:
             await self._runner.cleanup()
             raise SlackStartupError(f"cannot listen on {self.cfg.host}:{self.cfg.port} ({err.strerror}).") from None
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._listening = True
+        if self.ops is not None and self.settings.metrics.enabled:
+            self.health_port = self.port
         oauth = " (OAuth install at /slack/install)" if self.app.oauth_flow else ""
         log.info("Slack: HTTP mode on %s:%s%s%s", self.cfg.host, self.port, self.cfg.path, oauth)
 
     async def stop(self) -> None:
+        """Close the connection or server, then the health server; safe to call twice."""
+        self._listening = False
         if self._handler is not None:
             with contextlib.suppress(Exception):
                 await self._handler.close_async()
@@ -173,26 +203,32 @@ class SlackService:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._health is not None:
+            await self._health.stop()
+            self._health = None
 
 
-async def serve(core: "BotCore", settings: Settings) -> None:
-    """Run the Slack adapter until cancelled; raises CallbotError when it cannot start."""
-    service = SlackService(core, settings, read_secrets(settings.slack))
+async def serve(core: "BotCore", settings: Settings, *, on_started: Callable[[SlackService], None] | None = None,
+                grace_seconds: float = DEFAULT_GRACE_SECONDS) -> None:
+    """Run the Slack adapter until SIGTERM/SIGINT (answers in flight finish first) or cancelled.
+
+    `on_started(service)` runs once it is connected or listening; `service.health_port` is
+    then where /healthz and /metrics answer (the bound port when `metrics.port` is 0).
+    Raises CallbotError when it cannot start.
+    """
+    secrets = read_secrets(settings.slack)
+    ops = await asyncio.to_thread(setup_ops, core, settings)  # opens the feedback database
+    service = SlackService(core, settings, secrets, ops)
+    shutdown = install_signal_handlers(asyncio.get_running_loop(), service.stop, in_flight=ops.in_flight,
+                                       grace_seconds=grace_seconds)
     try:
         await service.start()
-        await asyncio.Event().wait()
+        if on_started is not None:
+            on_started(service)
+        await shutdown.wait()
     finally:
+        shutdown.remove()
         await service.stop()
-
-
-async def _serve_until_signalled(core: "BotCore", settings: Settings) -> None:
-    task = asyncio.ensure_future(serve(core, settings))
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
-            loop.add_signal_handler(sig, task.cancel)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
 
 
 def run(core: "BotCore", settings: Settings) -> int:
@@ -202,7 +238,7 @@ def run(core: "BotCore", settings: Settings) -> int:
         if not core.started:
             core.start()
         core.start_watcher()
-        asyncio.run(_serve_until_signalled(core, settings))
+        asyncio.run(serve(core, settings))
     except SlackUnreachableError as err:
         print(f"callbot: {err}", file=sys.stderr)
         return EXIT_UNREACHABLE
