@@ -16,6 +16,7 @@ import numpy as np
 
 from bot.config import RetrievalConfig
 from bot.index.store import IndexData
+from bot.retrieval.answer_type import has_type, question_type
 from bot.retrieval.lexical import LexicalIndex
 from bot.types import ScoredPassage
 
@@ -101,7 +102,14 @@ class HybridRetriever:
         lex_max = float(lexical.max()) if lexical.size else 0.0
         lex = lexical[ids] / lex_max if lex_max > 0 else np.zeros(len(ids), dtype=np.float32)
         weight = self.cfg.dense_weight
+        # BM25 counts in proportion to how close anything is semantically: shared words with
+        # passages that are all far from the question ("weather in Paris") lift nothing.
         fused = weight * dense + (1.0 - weight) * lex * max(0.0, min(1.0, float(dense.max())))
+        kind = question_type(question)
+        if kind is not None and self.cfg.answer_type_bonus:
+            typed = np.array([has_type(self.data.sentences[b[1]] if b[1] >= 0 else "", kind) for b in best],
+                             dtype=np.float32)
+            fused = fused + self.cfg.answer_type_bonus * typed
         order = np.argsort(-fused, kind="stable")
         chosen: list[ScoredPassage] = []
         chosen_vecs: list[np.ndarray] = []
