@@ -158,3 +158,11 @@ def test_listeners_see_every_answer(make_core):
     core.add_listener(lambda q, a, seconds: seen.append((q.text, a.answered, seconds >= 0)))
     core.ask(Question("hack-back"))
     assert seen == [("hack-back", True, True)]
+
+
+def test_a_year_no_document_mentions_is_declined(make_core):
+    core = make_core()
+    assert core.ask(Question("Which states signed the Paris Call in 2018?")).answered
+    answer = core.ask(Question("Which states signed the Paris Call in 2031?"))
+    assert not answer.answered
+    assert "2031" in answer.message

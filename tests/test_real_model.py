@@ -24,7 +24,7 @@ pytestmark = pytest.mark.real_model
 # Floors measured on tests/eval/qa.jsonl (see README, "Answer quality"); a drop below
 # them is a regression. The targets (hit@1 0.85, hit@3 0.95, off-topic declined
 # 0.9) are not reached yet by this model on this deliberately hard set.
-FLOORS = {"hit1": 0.71, "hit3": 0.9, "off_topic_declined": 0.85}
+FLOORS = {"hit1": 0.71, "hit3": 0.9, "off_topic_declined": 0.9}
 MAX_ON_TOPIC_DECLINED = 0.05
 
 

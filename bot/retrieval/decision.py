@@ -14,12 +14,19 @@ SUGGESTIONS = (
 )
 
 
+def decline_message(ranked: Ranked) -> str:
+    if ranked.unknown_years:
+        years = " or ".join(ranked.unknown_years)
+        return f"The documents I have do not cover {years}: none of them mentions that year."
+    return DECLINE_MESSAGE
+
+
 def is_supported(ranked: Ranked, cfg: RetrievalConfig) -> bool:
     """Strong enough evidence: the question, and the question without the words every
     document shares, come close to some passage; or, for short questions that embed
     poorly ("What did Brad Smith say?"), most of their rare terms are found in one of
     the top passages and the dense match is at least plausible."""
-    if not ranked.passages:
+    if not ranked.passages or ranked.unknown_years:  # "in 2021": no document mentions that year
         return False
     if ranked.evidence >= cfg.min_evidence:
         return True
@@ -35,6 +42,6 @@ def compose_answer(question: str, ranked: Ranked, version: str, cfg: RetrievalCo
         answered=False,
         passages=ranked.passages,
         index_version=version,
-        message=DECLINE_MESSAGE,
+        message=decline_message(ranked),
         suggestions=SUGGESTIONS,
     )

@@ -31,6 +31,7 @@ class Ranked:
     top_fused: float
     evidence: float = 0.0
     lexical_coverage: float = 0.0
+    unknown_years: tuple[str, ...] = ()
 
 
 class HybridRetriever:
@@ -45,6 +46,7 @@ class HybridRetriever:
         self._sent_start = np.searchsorted(owners, np.arange(count), side="left")
         self._sent_end = np.searchsorted(owners, np.arange(count), side="right")
         self.ubiquitous = ubiquitous_words(data)
+        self.years = frozenset(y for p in data.passages for y in _YEAR.findall(f"{p.title} {p.text} {p.date}"))
 
     def focus_text(self, question: str) -> str | None:
         """The question without words every document contains ("Paris", "Call", ...).
@@ -132,9 +134,11 @@ class HybridRetriever:
             top_fused=float(fused.max()),
             evidence=top_dense,
             lexical_coverage=self.lexical.coverage(tokens, top_rows),
+            unknown_years=tuple(y for y in dict.fromkeys(_YEAR.findall(question)) if y not in self.years),
         )
 
 
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
