@@ -42,10 +42,15 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[k]
 
 
+# ru_maxrss survives fork+exec (a child would report the parent's peak), so the child reads
+# its own high-water mark, VmHWM, which starts afresh with the new program.
 RSS_WRAPPER = (
-    "import atexit, resource, runpy, sys\n"
-    "atexit.register(lambda: sys.stderr.write('PEAK_RSS_KB %d\\n' % "
-    "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+    "import atexit, runpy, sys\n"
+    "def _hwm():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            sys.stderr.write('PEAK_RSS_KB %s\\n' % line.split()[1])\n"
+    "atexit.register(_hwm)\n"
     "sys.argv = sys.argv[1:]\n"
     "runpy.run_path(sys.argv[0], run_name='__main__') if sys.argv[0].endswith('.py') "
     "else runpy.run_module(sys.argv[0], run_name='__main__')\n"
