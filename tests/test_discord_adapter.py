@@ -49,9 +49,11 @@ async def start_bot(fake: FakeDiscord, make_core, monkeypatch: pytest.MonkeyPatc
     running: list[Running] = []
     real_build_app = discord_run.build_app
 
-    async def start(discord_cfg: dict | None = None, sync: bool | None = True, **overrides) -> Running:
+    async def start(discord_cfg: dict | None = None, sync: bool | None = True, *, wait_ready: bool = True,
+                    **overrides) -> Running:
         cfg = {"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url,
                "guild_ids": [fake.GUILD_ID], "admin_role_ids": [fake.ADMIN_ROLE], **(discord_cfg or {})}
+        overrides.setdefault("metrics", {"port": 0})  # /healthz and /metrics on a free port
         core = make_core(discord=cfg, **overrides)
         built: list[discord_run.DiscordApp] = []
 
@@ -63,7 +65,7 @@ async def start_bot(fake: FakeDiscord, make_core, monkeypatch: pytest.MonkeyPatc
         monkeypatch.setenv("DISCORD_TOKEN", fake.TOKEN)
         task = asyncio.create_task(discord_run.serve(core, core.settings, sync=sync))
         deadline = time.monotonic() + 10
-        while not (built and built[0].ready.is_set()):
+        while not (built and (built[0].ready.is_set() or not wait_ready and built[0].health is not None)):
             if task.done():
                 task.result()  # raises the start-up error
             assert time.monotonic() < deadline, "the bot never became ready"
@@ -280,8 +282,8 @@ async def test_commands_are_synced_to_the_configured_guild(fake: FakeDiscord, st
     assert puts == [f"/applications/{fake.APP_ID}/guilds/{fake.GUILD_ID}/commands"]
     names = {name for _, name in fake.commands}
     assert names == {"ask", "principles", "principle", "sources", "help",
-                     "reindex", "add-document", "remove-document", "rollback"}
-    for name in ("reindex", "add-document", "remove-document", "rollback"):
+                     "reindex", "add-document", "remove-document", "rollback", "gaps"}
+    for name in ("reindex", "add-document", "remove-document", "rollback", "gaps"):
         assert fake.command(name)["default_member_permissions"] == str(discord.Permissions(manage_guild=True).value)
     assert fake.command("ask")["default_member_permissions"] is None
 
@@ -470,7 +472,8 @@ async def test_auto_sharding_uses_the_gateway_endpoint(fake: FakeDiscord, start_
 
 
 async def test_run_with_a_bad_token_exits_2_with_one_line(fake: FakeDiscord, make_core, monkeypatch, capsys) -> None:
-    core = make_core(discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url})
+    core = make_core(discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url},
+                     metrics={"port": 0})
     monkeypatch.setenv("DISCORD_TOKEN", "not-the-token")
     code = await asyncio.to_thread(discord_run.run, core, core.settings)
     err = capsys.readouterr().err
@@ -493,7 +496,8 @@ async def test_refused_content_intent_exits_2_with_one_line(make_core, monkeypat
     server = await FakeDiscord(message_content_allowed=False).start()
     try:
         core = make_core(discord={"api_base_url": server.api_base_url, "gateway_url": server.gateway_url,
-                                  "auto_answer_channel_ids": [server.AUTO_CHANNEL], "sync_commands": False})
+                                  "auto_answer_channel_ids": [server.AUTO_CHANNEL], "sync_commands": False},
+                         metrics={"port": 0})
         monkeypatch.setenv("DISCORD_TOKEN", server.TOKEN)
         code = await asyncio.to_thread(discord_run.run, core, core.settings)
     finally:

@@ -79,13 +79,27 @@ class HybridRetriever:
             ids.update(int(i) for i in top if lexical[i] > 0)
         return np.array(sorted(ids), dtype=np.int64)
 
-    def _best_sentence(self, row: int, qvec: np.ndarray) -> tuple[float, int]:
-        start, end = int(self._sent_start[row]), int(self._sent_end[row])
-        if end <= start:
-            return float(self.data.vectors[row] @ qvec), -1
-        sims = self.data.sentence_vectors[start:end] @ qvec
-        best = int(np.argmax(sims))
-        return float(sims[best]), start + best
+    def _best_sentences(self, ids: np.ndarray, qvec: np.ndarray, passage_sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each candidate passage: its best sentence's cosine and row (-1: none).
+
+        Vectorised over all candidates' sentences at once (one gather, one matmul).
+        """
+        starts, ends = self._sent_start[ids], self._sent_end[ids]
+        counts = ends - starts
+        best_sims = passage_sims.astype(np.float32).copy()
+        best_rows = np.full(len(ids), -1, dtype=np.int64)
+        total = int(counts.sum())
+        if not total:
+            return best_sims, best_rows
+        segment = np.repeat(np.arange(len(ids)), counts)
+        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        rows = np.repeat(starts, counts) + offsets
+        sims = self.data.sentence_vectors[rows] @ qvec
+        order = np.lexsort((-sims, segment))  # by segment, best sentence first
+        first = order[np.r_[True, segment[order][1:] != segment[order][:-1]]]
+        best_sims[segment[first]] = sims[first]
+        best_rows[segment[first]] = rows[first]
+        return best_sims, best_rows
 
     def with_focus(self, ranked: Ranked, focus_vec: np.ndarray) -> Ranked:
         """Evidence averaged with how well the focused question is covered."""
@@ -98,8 +112,7 @@ class HybridRetriever:
         lexical = self.lexical.scores(tokens)
         ids = self._candidates(qvec, lexical)
         passage_sims = self.data.vectors[ids] @ qvec
-        best = [self._best_sentence(int(row), qvec) for row in ids]
-        sentence_sims = np.array([b[0] for b in best], dtype=np.float32)
+        sentence_sims, best_rows = self._best_sentences(ids, qvec, passage_sims)
         dense = 0.5 * passage_sims + 0.5 * np.maximum(sentence_sims, passage_sims)
         lex_max = float(lexical.max()) if lexical.size else 0.0
         lex = lexical[ids] / lex_max if lex_max > 0 else np.zeros(len(ids), dtype=np.float32)
@@ -109,14 +122,14 @@ class HybridRetriever:
         fused = weight * dense + (1.0 - weight) * lex * max(0.0, min(1.0, float(dense.max())))
         kind = question_type(question)
         if kind is not None and self.cfg.answer_type_bonus:
-            typed = np.array([has_type(self.data.sentences[b[1]] if b[1] >= 0 else "", kind) for b in best],
+            typed = np.array([r >= 0 and has_type(self.data.sentences[r], kind) for r in best_rows.tolist()],
                              dtype=np.float32)
             fused = fused + self.cfg.answer_type_bonus * typed
         order = np.argsort(-fused, kind="stable")
         chosen: list[ScoredPassage] = []
         chosen_vecs: list[np.ndarray] = []
         for pos in order:
-            row, sentence_row = int(ids[pos]), best[pos][1]
+            row, sentence_row = int(ids[pos]), int(best_rows[pos])
             probe = self.data.sentence_vectors[sentence_row] if sentence_row >= 0 else self.data.vectors[row]
             if any(float(v @ probe) >= self.cfg.dedup_threshold for v in chosen_vecs):
                 continue

@@ -11,6 +11,13 @@ It behaves like Discord where discord.py depends on it: JSON bodies with a conte
 exactly `application/json`; `mentions` derived from `<@id>` tokens; message content blanked
 for messages that do not mention the bot unless the client identified with the Message
 Content intent; text frames on the gateway (discord.py only inflates binary frames).
+
+Message components: the bot's messages may carry action rows of buttons, checked against
+Discord's limits (5 rows of 5, custom_id up to 100 characters, unique per message). A test
+clicks one with `click(message, custom_id)` (a MESSAGE_COMPONENT interaction); clicking a
+button the message does not have, or someone else's ephemeral message, fails the test.
+Tests can hold the gateway's READY / RESUMED (`gateway_open.clear()`) and drop the
+connection (`drop_connection()`) to see the bot before it is ready and after it is lost.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ TIMESTAMP = "2024-05-01T12:00:00.000000+00:00"
 # Discord's documented limits for a message and its embeds.
 CONTENT_LIMIT, EMBEDS_PER_MESSAGE, EMBED_TOTAL = 2000, 10, 6000
 EMBED_LIMITS = {"title": 256, "description": 4096, "footer": 2048, "author": 256, "field_name": 256, "field_value": 1024}
+ACTION_ROWS, ROW_BUTTONS, CUSTOM_ID_LIMIT, LABEL_LIMIT = 5, 5, 100, 80
+BUTTON, ACTION_ROW, LINK_STYLE = 2, 1, 5
 _OPTION_TYPES = {3: str, 4: int, 5: bool, 10: float}
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
@@ -61,6 +70,8 @@ class FakeInteraction:
     callback: dict | None = None
     followups: list[dict] = field(default_factory=list)
     answered: asyncio.Event = field(default_factory=asyncio.Event)
+    kind: int = 2  # 2 application command, 3 message component, 4 autocomplete
+    user_id: int | None = None
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -103,6 +114,36 @@ def embed_problems(payload: dict) -> list[str]:
         problems.append(f"embeds total {total} characters (limit {EMBED_TOTAL})")
     if not content.strip() and not embeds and not payload.get("attachments"):
         problems.append("empty message")
+    return problems + component_problems(payload)
+
+
+def component_problems(payload: dict) -> list[str]:
+    """What Discord would refuse in a message's components (action rows of buttons only)."""
+    rows = payload.get("components") or []
+    problems: list[str] = []
+    if len(rows) > ACTION_ROWS:
+        problems.append(f"{len(rows)} action rows (limit {ACTION_ROWS})")
+    seen: set[str] = set()
+    for row in rows:
+        children = row.get("components") or []
+        if row.get("type") != ACTION_ROW or not 1 <= len(children) <= ROW_BUTTONS:
+            problems.append(f"an action row must hold 1 to {ROW_BUTTONS} components: {row}")
+            continue
+        for button in children:
+            custom_id, style = button.get("custom_id"), button.get("style")
+            if button.get("type") != BUTTON or style not in (1, 2, 3, 4, LINK_STYLE):
+                problems.append(f"not a valid button: {button}")
+            elif (style == LINK_STYLE) != (custom_id is None) or (style == LINK_STYLE) != bool(button.get("url")):
+                problems.append(f"a link button has a url and no custom_id, any other a custom_id: {button}")
+            if custom_id is not None and not 1 <= len(custom_id) <= CUSTOM_ID_LIMIT:
+                problems.append(f"custom_id of {len(custom_id)} characters (limit {CUSTOM_ID_LIMIT})")
+            if custom_id is not None and custom_id in seen:
+                problems.append(f"custom_id {custom_id!r} twice in one message")
+            seen.add(custom_id or "")
+            if len(button.get("label") or "") > LABEL_LIMIT:
+                problems.append(f"button label over {LABEL_LIMIT} characters")
+            if not button.get("label") and not button.get("emoji"):
+                problems.append(f"a button needs a label or an emoji: {button}")
     return problems
 
 
@@ -127,6 +168,12 @@ class FakeDiscord:
         self.commands: dict[tuple[int | None, str], dict] = {}
         self.interactions: dict[str, FakeInteraction] = {}
         self.attachments: dict[str, tuple[bytes, str]] = {}
+        # Every message the bot created (channel posts, interaction responses, follow-ups),
+        # by id, as Discord stored it; and who may see (and click) each ephemeral one.
+        self.bot_messages: dict[str, dict] = {}
+        self._ephemeral_owner: dict[str, int] = {}
+        self.gateway_open = asyncio.Event()  # cleared: READY and RESUMED wait until it is set
+        self.gateway_open.set()
         self.failures: list[tuple[str, re.Pattern[str], int, dict]] = []
         self._ids = itertools.count(10_000)
         self._seq = 0
@@ -225,7 +272,8 @@ class FakeDiscord:
 
     def _message(self, *, channel_id: int, author: dict, content: str, member: dict | None = None,
                  embeds: list | None = None, flags: int = 0, webhook_id: int | None = None,
-                 reference: dict | None = None, attachments: list | None = None) -> dict:
+                 reference: dict | None = None, attachments: list | None = None,
+                 components: list | None = None) -> dict:
         mentioned = [self.users[int(u)] for u in _USER_MENTION.findall(content) if int(u) in self.users]
         data = {
             "id": str(next(self._ids)), "channel_id": str(channel_id), "author": author, "content": content,
@@ -233,6 +281,7 @@ class FakeDiscord:
             "mention_everyone": "@everyone" in content or "@here" in content, "mentions": mentioned,
             "mention_roles": _ROLE_MENTION.findall(content), "attachments": attachments or [],
             "embeds": embeds or [], "pinned": False, "type": 19 if reference else 0, "flags": flags,
+            "components": components or [],
         }
         if self._channel_kind(channel_id) != 1:
             data["guild_id"] = str(self.GUILD_ID)
@@ -262,10 +311,29 @@ class FakeDiscord:
                 self.heartbeats.append(time.monotonic())
                 await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
             elif op == 2:
-                await self._identify(ws, frame["d"])
+                await self._when_open(self._identify(ws, frame["d"]))
             elif op == 6:
-                await self.dispatch("RESUMED", {})
+                await self._when_open(self.dispatch("RESUMED", {}))
         return ws
+
+    async def _when_open(self, reply: Any) -> None:
+        """Send READY / RESUMED now, or once `gateway_open` is set (heartbeats go on meanwhile)."""
+        if self.gateway_open.is_set():
+            await reply
+            return
+
+        async def later() -> None:
+            await self.gateway_open.wait()
+            await reply
+
+        task = asyncio.get_running_loop().create_task(later())
+        self._echoes.add(task)
+        task.add_done_callback(self._echoes.discard)
+
+    async def drop_connection(self, code: int = 4000) -> None:
+        """Close the gateway connection from Discord's side (4000: 'unknown error', resumable)."""
+        assert self._ws is not None and not self._ws.closed, "no gateway connection"
+        await self._ws.close(code=code, message=b"dropped by the test")
 
     async def _identify(self, ws: web.WebSocketResponse, data: dict) -> None:
         if data.get("token") != self.TOKEN:
@@ -359,24 +427,45 @@ class FakeDiscord:
                 "options": self._options(command, options or {}, focused, resolved)}
         if resolved:
             data["resolved"] = resolved
+        return await self._interact(4 if focused else 2, data, user_id, channel_id)
+
+    async def click(self, message: dict, custom_id: str, *, user_id: int | None = None) -> FakeInteraction:
+        """A user clicks a button on a message the bot sent (a MESSAGE_COMPONENT interaction)."""
+        await asyncio.wait_for(self.ready.wait(), 10)
+        user_id = self.ALICE if user_id is None else user_id
+        stored = self.bot_messages.get(str(message["id"]))
+        assert stored is not None, f"message {message['id']} was not sent by the bot"
+        buttons = [b for row in stored["components"] for b in row["components"]]
+        assert any(b.get("custom_id") == custom_id for b in buttons), (
+            f"message {message['id']} has no button {custom_id!r} (it has {[b.get('custom_id') for b in buttons]})")
+        owner = self._ephemeral_owner.get(stored["id"])
+        assert owner in (None, user_id), f"user {user_id} cannot see user {owner}'s ephemeral message"
+        data = {"custom_id": custom_id, "component_type": BUTTON}
+        return await self._interact(3, data, user_id, int(stored["channel_id"]), message=stored)
+
+    async def _interact(self, kind: int, data: dict, user_id: int, channel_id: int,
+                        message: dict | None = None) -> FakeInteraction:
+        """Dispatch an INTERACTION_CREATE from `user_id` in `channel_id`, as Discord shapes it."""
         iid, token = next(self._ids), f"itoken-{next(self._ids)}"
         payload: dict[str, Any] = {
-            "id": str(iid), "application_id": str(self.APP_ID), "type": 4 if focused else 2, "token": token,
+            "id": str(iid), "application_id": str(self.APP_ID), "type": kind, "token": token,
             "version": 1, "data": data, "locale": "en-US", "attachment_size_limit": 10_000_000,
             "app_permissions": "0", "entitlements": [], "authorizing_integration_owners": {},
         }
-        kind = self._channel_kind(channel_id)
-        if kind == 1:
+        if message is not None:
+            payload["message"] = message
+        channel_kind = self._channel_kind(channel_id)
+        if channel_kind == 1:
             payload.update(user=self.users[user_id], context=1, channel={"id": str(channel_id), "type": 1},
                            channel_id=str(channel_id))
         else:
             member = self._member(user_id)
             member["permissions"] = str(0x20 if self.ADMIN_ROLE in self.member_roles.get(user_id, []) else 0x800)
-            parent = self.GENERAL if kind == 11 else None
+            parent = self.GENERAL if channel_kind == 11 else None
             payload.update(guild_id=str(self.GUILD_ID), member=member, context=0, channel_id=str(channel_id),
-                           channel=self._channel(channel_id, "channel", kind=kind, parent=parent),
+                           channel=self._channel(channel_id, "channel", kind=channel_kind, parent=parent),
                            guild_locale="en-US", guild={"id": str(self.GUILD_ID), "features": [], "locale": "en-US"})
-        interaction = FakeInteraction(iid, token, time.monotonic(), channel_id)
+        interaction = FakeInteraction(iid, token, time.monotonic(), channel_id, kind=kind, user_id=user_id)
         self.interactions[token] = interaction
         await self.dispatch("INTERACTION_CREATE", payload)
         return interaction
@@ -519,7 +608,9 @@ class FakeDiscord:
         member = None if self._channel_kind(channel_id) == 1 else self._partial_member(self.BOT_ID)
         message = self._message(channel_id=channel_id, author=self.users[self.BOT_ID], member=member,
                                 content=body.get("content") or "", embeds=body.get("embeds"),
-                                flags=body.get("flags") or 0, reference=body.get("message_reference"))
+                                flags=body.get("flags") or 0, reference=body.get("message_reference"),
+                                components=body.get("components"))
+        self.bot_messages[message["id"]] = message
         # Like Discord, the bot's own message comes back to it through the gateway.
         if self._ws is not None and not self._ws.closed:
             task = asyncio.get_running_loop().create_task(self.dispatch("MESSAGE_CREATE", message))
@@ -546,12 +637,10 @@ class FakeDiscord:
         interaction.answered.set()
         flags = data.get("flags") or 0
         result: dict[str, Any] = {"interaction": {
-            "id": str(interaction.id), "type": 2, "response_message_loading": kind == 5,
+            "id": str(interaction.id), "type": interaction.kind, "response_message_loading": kind == 5,
             "response_message_ephemeral": bool(flags & EPHEMERAL)}}
         if kind in (4, 5):
-            message = self._message(channel_id=interaction.channel_id, author=self.users[self.BOT_ID],
-                                    content=data.get("content") or "", embeds=data.get("embeds"), flags=flags,
-                                    webhook_id=self.APP_ID)
+            message = self._bot_message(interaction, data)
             result["interaction"]["response_message_id"] = message["id"]
             result["resource"] = {"type": kind, "message": message}
         return _json(result)
@@ -570,7 +659,18 @@ class FakeDiscord:
             return _error(405, 0, "405: Method Not Allowed")
         if method == "DELETE":
             return web.Response(status=204)
-        body = body or {}
-        return _json(self._message(channel_id=interaction.channel_id, author=self.users[self.BOT_ID],
-                                   content=body.get("content") or "", embeds=body.get("embeds"),
-                                   flags=body.get("flags") or 0, webhook_id=self.APP_ID))
+        if method == "GET":
+            return _json(self._message(channel_id=interaction.channel_id, author=self.users[self.BOT_ID],
+                                       content="", webhook_id=self.APP_ID))
+        return _json(self._bot_message(interaction, body or {}))
+
+    def _bot_message(self, interaction: FakeInteraction, data: dict) -> dict:
+        """A message the bot sent in answer to an interaction, stored so it can be clicked."""
+        flags = data.get("flags") or 0
+        message = self._message(channel_id=interaction.channel_id, author=self.users[self.BOT_ID],
+                                content=data.get("content") or "", embeds=data.get("embeds"), flags=flags,
+                                webhook_id=self.APP_ID, components=data.get("components"))
+        self.bot_messages[message["id"]] = message
+        if flags & EPHEMERAL and interaction.user_id is not None:
+            self._ephemeral_owner[message["id"]] = interaction.user_id
+        return message

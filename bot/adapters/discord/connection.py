@@ -41,31 +41,37 @@ class Connection:
         self._down.add(shard)
 
     def attach(self, client: discord.Client, on_ready: Callable[[], None] = lambda: None) -> None:
-        """Listen to the client's connection events; `on_ready` runs at each READY (logging)."""
+        """Handle the client's connection events (by name, like every handler here: a plain
+        Client has one handler per event); `on_ready` runs at each READY (for logging)."""
+        sharded = isinstance(client, discord.AutoShardedClient)
 
-        async def ready() -> None:
-            if not isinstance(client, discord.AutoShardedClient):
+        async def on_ready_event() -> None:
+            if not sharded:
                 self.up()
             on_ready()
             self.ready.set()
 
-        client.add_listener(ready, "on_ready")
-        if isinstance(client, discord.AutoShardedClient):
-            client.add_listener(self._shard_up, "on_shard_ready")
-            client.add_listener(self._shard_up, "on_shard_resumed")
-            client.add_listener(self._shard_down, "on_shard_disconnect")
+        on_ready_event.__name__ = "on_ready"
+        client.event(on_ready_event)
+        if sharded:
+            client.event(self.on_shard_ready)
+            client.event(self.on_shard_resumed)
+            client.event(self.on_shard_disconnect)
         else:
-            client.add_listener(self._up, "on_resumed")
-            client.add_listener(self._down_event, "on_disconnect")
+            client.event(self.on_resumed)
+            client.event(self.on_disconnect)
 
-    async def _up(self) -> None:
+    async def on_resumed(self) -> None:
         self.up()
 
-    async def _down_event(self) -> None:
+    async def on_disconnect(self) -> None:
         self.down()
 
-    async def _shard_up(self, shard_id: int) -> None:
+    async def on_shard_ready(self, shard_id: int) -> None:
         self.up(shard_id)
 
-    async def _shard_down(self, shard_id: int) -> None:
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self.up(shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
         self.down(shard_id)

@@ -92,7 +92,7 @@ class FeedbackButtons:
 
 
 def attach_feedback(client: discord.Client, store: FeedbackStore) -> FeedbackButtons:
-    """Listen for button clicks (a listener, so it adds to any other `on_interaction`)."""
+    """Handle button clicks (`on_interaction`; slash commands go to the command tree, not here)."""
     buttons = FeedbackButtons(store)
-    client.add_listener(buttons.on_interaction, "on_interaction")
+    client.event(buttons.on_interaction)  # registered by its name, `on_interaction`
     return buttons
