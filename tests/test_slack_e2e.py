@@ -20,6 +20,7 @@ import pytest
 from bot.adapters.slack.mrkdwn import escape
 from bot.adapters.slack.run import SlackSecrets, SlackService
 from bot.core import BotCore
+from bot.ops.wiring import setup_ops
 from bot.errors import QuestionError
 from bot.render.common import citation
 from bot.types import Question
@@ -42,6 +43,7 @@ class Bot:
     core: BotCore
     service: SlackService
     mode: str
+    last_ack: float = 0.0
 
     @property
     def url(self) -> str:
@@ -70,12 +72,15 @@ class Bot:
             assert status == 200
         return payload["response_url"], elapsed
 
-    async def click(self, action: dict[str, Any], *, user: str = "U0ALICE") -> str:
-        payload = self.fake.block_action_payload(action, user=user)
+    async def click(self, action: dict[str, Any], *, user: str = "U0ALICE", message: ApiCall | None = None) -> str:
+        """Click a button of an ephemeral answer, or of `message` (a post); its response_url.
+
+        How long the ack took is kept in `last_ack`."""
+        payload = self.fake.block_action_payload(action, user=user, message=message)
         if self.mode == "socket":
-            await self.fake.wait_ack(await self.fake.send_envelope("interactive", payload))
+            self.last_ack = (await self.fake.wait_ack(await self.fake.send_envelope("interactive", payload))).elapsed
         else:
-            status, _, _ = await self.fake.post_interaction(self.url, payload)
+            status, _, self.last_ack = await self.fake.post_interaction(self.url, payload)
             assert status == 200
         return payload["response_url"]
 
@@ -102,9 +107,9 @@ async def start_bot(fake: FakeSlack, make_core: Callable[..., BotCore]) -> Async
                     slack: dict[str, Any] | None = None, **overrides: Any) -> Bot:
         slack_cfg = {"mode": mode, "api_base_url": fake.api_url, "host": "127.0.0.1", "port": 0,
                      "admin_user_ids": [ADMIN], **(slack or {})}
-        core = core or make_core(slack=slack_cfg, **overrides)
+        core = core or make_core(slack=slack_cfg, **{"metrics": {"port": 0}, **overrides})
         secrets = secrets or SlackSecrets(BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, None, None)
-        service = SlackService(core, core.settings, secrets)
+        service = SlackService(core, core.settings, secrets, setup_ops(core, core.settings))  # as serve() wires it
         services.append(service)
         await service.start()
         if mode == "socket":
@@ -328,7 +333,8 @@ async def test_share_button_posts_the_answer_in_the_channel(start_bot, mode: str
     assert shared.body["response_type"] == "in_channel" and delete.body.get("delete_original") is True
     assert_cited_answer(shared.body, bot.core, ON_TOPIC)
     assert "<@U0ALICE>" in contexts(shared.body)
-    assert not [b for b in shared.body["blocks"] if b["type"] == "actions"]
+    buttons = [el["action_id"] for b in shared.body["blocks"] if b["type"] == "actions" for el in b["elements"]]
+    assert buttons == ["feedback_up", "feedback_down"], "no second Share button; the channel can vote"
 
 
 async def test_bad_signature_and_stale_timestamp_get_401_and_nothing_is_posted(start_bot) -> None:

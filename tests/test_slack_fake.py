@@ -98,3 +98,40 @@ def test_block_validator_catches_what_slack_refuses() -> None:
     assert validate_blocks([{"type": "context", "elements": [{"type": "mrkdwn", "text": "a"}] * 11}])
     assert validate_blocks([{"type": "header", "text": {"type": "mrkdwn", "text": "a"}}])
     assert validate_blocks([{"type": "image"}])
+
+
+def test_block_validator_catches_duplicate_action_ids_and_bad_styles() -> None:
+    def btn(action_id: str, **kw) -> dict:
+        return {"type": "button", "action_id": action_id, "value": "v",
+                "text": {"type": "plain_text", "text": "b"}, **kw}
+
+    assert validate_blocks([{"type": "actions", "elements": [btn("a"), btn("b", style="primary")]}]) == []
+    assert validate_blocks([{"type": "actions", "elements": [btn("a"), btn("a")]}])
+    assert validate_blocks([{"type": "actions", "elements": [btn("a", style="green")]}])
+
+
+async def test_response_urls_are_checked_and_limited(fake: FakeSlack) -> None:
+    import aiohttp
+
+    url = fake.new_response_url()
+    async with aiohttp.ClientSession() as http:
+        for _ in range(6):
+            async with http.post(url, json={"text": "hi", "response_type": "ephemeral"}) as resp:
+                assert resp.status == 200
+        async with http.post(fake.new_response_url(), json={"text": "hi", "response_type": "everyone"}):
+            pass
+    assert fake.problems == [f"response_url {url.rsplit('/', 1)[-1]} used more than 5 times",
+                             "response_url payload with response_type 'everyone'"]
+    fake.problems.clear()
+
+
+async def test_clicks_on_a_post_must_name_one_of_its_buttons(fake: FakeSlack) -> None:
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
+    blocks = [{"type": "actions", "elements": [{"type": "button", "action_id": "a", "value": "1",
+                                                "text": {"type": "plain_text", "text": "A"}}]}]
+    await client.chat_postMessage(channel="C0POLICY", text="t", blocks=blocks)
+    post = fake.posts()[0]
+    payload = fake.block_action_payload({"action_id": "a", "value": "1"}, message=post)
+    assert payload["container"]["message_ts"] == post.response["ts"] and not payload["container"]["is_ephemeral"]
+    with pytest.raises(AssertionError):
+        fake.block_action_payload({"action_id": "a", "value": "2"}, message=post)

@@ -29,7 +29,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 def _core(make_core, fake: FakeSlack, **slack):
-    return make_core(slack={"api_base_url": fake.api_url, "host": "127.0.0.1", "port": 0, **slack})
+    return make_core(slack={"api_base_url": fake.api_url, "host": "127.0.0.1", "port": 0, **slack},
+                     metrics={"port": 0})  # never a fixed port
 
 
 async def _run_in_thread(core) -> int:

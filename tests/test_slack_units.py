@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.slack.blocks import answer_message, principles_message, sources_message
+from bot.adapters.slack.blocks import (
+    FEEDBACK_DOWN, FEEDBACK_UP, SHARE_ACTION, answer_message, gaps_message, principles_message, sources_message,
+)
 from bot.adapters.slack.command import parse
 from bot.adapters.slack.dedup import EventDedup, event_keys
 from bot.adapters.slack.mrkdwn import clip, escape, plain_text
 from bot.adapters.slack.run import SlackStartupError, read_secrets
 from bot.config import SlackConfig, parse_settings
 from bot.errors import ConfigError
+from bot.ops.gaps import Gap
 from bot.types import Answer, Passage, Principle, ScoredPassage, SourceInfo
 from tests.fakes.slack_server import all_text, validate_blocks, validate_message
 
@@ -53,6 +56,37 @@ def test_a_long_answer_stays_within_block_kit_limits() -> None:
     assert validate_message(message.text, message.blocks) == []
     assert len(message.blocks) <= 50
     assert "<critical>" not in all_text(message.kwargs())
+
+
+def test_buttons_are_kept_when_a_long_answer_is_cut_to_50_blocks() -> None:
+    long_text = ("The Paris Call principle about <critical> infrastructure & elections. " * 120).strip()
+    answer = Answer("q", True, tuple(_passage(i, long_text) for i in range(80)), "v1")
+    message = answer_message(answer, "why?", share_value="ask why?", feedback_id="abcdefghijkl")
+    assert validate_message(message.text, message.blocks) == [] and len(message.blocks) == 50
+    assert [el["action_id"] for el in message.blocks[-1]["elements"]] == [SHARE_ACTION, FEEDBACK_UP, FEEDBACK_DOWN]
+    assert "v1" in all_text({"blocks": message.blocks[-2:]}), "the footer with the version is kept too"
+
+
+def test_a_declined_answer_gets_feedback_buttons_but_no_share() -> None:
+    declined = Answer("pizza?", False, (), "v1", message="I can't answer that from my documents.")
+    message = answer_message(declined, "pizza?", share_value="ask pizza?", feedback_id="abcdefghijkl")
+    assert validate_blocks(message.blocks) == []
+    assert [el["action_id"] for el in message.blocks[-1]["elements"]] == [FEEDBACK_UP, FEEDBACK_DOWN]
+    assert {el["value"] for el in message.blocks[-1]["elements"]} == {"abcdefghijkl"}
+    bare = answer_message(declined, "pizza?", share_value="ask pizza?")  # no feedback id: no buttons
+    assert [b["type"] for b in bare.blocks] == ["context", "section", "context"]
+
+
+def test_gaps_message_escapes_questions_and_fits_slack() -> None:
+    gaps = [Gap(f"<!channel> question {i} " + "x" * 4000, 100 - i, ("<@U0OTHER> other wording",) * 5, i, 1)
+            for i in range(60)]
+    message = gaps_message(gaps, "/paris-call")
+    assert validate_message(message.text, message.blocks) == [] and len(message.blocks) <= 50
+    text = all_text(message.kwargs())
+    assert "<!channel>" not in text and "<@U0OTHER>" not in text and "@channel" not in text
+    assert "*100×*" in text and "declined 0 · voted not helpful 1" in text
+    assert message.blocks[-1]["type"] == "context" and "gaps N" in message.blocks[-1]["elements"][0]["text"]
+    assert "No declined" in gaps_message([], "/paris-call").text
 
 
 def test_answer_bolds_the_best_sentence_and_cites_each_passage() -> None:
@@ -107,6 +141,7 @@ def test_dedup_ttl_is_at_least_ten_minutes() -> None:
         ("Who signed the Call?", ("ask", "Who signed the Call?")),
         ("", ("help", "")),
         ("remove 004-bab", ("remove", "004-bab")),
+        ("gaps 5", ("gaps", "5")),
     ],
 )
 def test_subcommand_parsing(text: str, expected: tuple[str, str]) -> None:

@@ -5,7 +5,8 @@ One `FakeSlack` per test, bound to 127.0.0.1 port 0. It serves:
 * the Web API under `/api/<method>` (only the methods the bot is expected to call; any other
   method is a *problem* and fails the test at teardown) and records every call;
 * a Socket Mode websocket (the URL `apps.connections.open` hands out): it sends `hello`,
-  pushes envelopes and records the bot's acks with their latency;
+  pushes envelopes and records the bot's acks with their latency; a test can hold new
+  connections back (`hold_connections`) and drop the current one (`drop_connection`);
 * `response_url` sinks (`/respond/<id>`) recording what slash commands and buttons answered;
 * private file downloads (`/files-pri/...`), which need the bot token like real Slack;
 * a sender of HTTP-mode requests signed `v0=HMAC-SHA256(secret, "v0:{ts}:{body}")`.
@@ -39,6 +40,7 @@ SIGNING_SECRET = "fake-signing-secret"
 CLIENT_ID = "1111.2222"
 CLIENT_SECRET = "fake-client-secret"
 
+RESPONSE_URL_USES = 5  # Slack accepts five posts to one response_url
 KNOWN_METHODS = {
     "auth.test", "apps.connections.open", "chat.postMessage", "chat.postEphemeral",
     "files.info", "users.info", "oauth.v2.access",
@@ -52,6 +54,7 @@ class ApiCall:
     params: dict[str, Any]
     token: str | None
     at: float
+    response: dict[str, Any] | None = None  # what the fake answered (a post's `ts`, ...)
 
 
 @dataclass
@@ -96,6 +99,9 @@ class FakeSlack:
         self._tickets: set[str] = set()
         self._ws: web.WebSocketResponse | None = None
         self._ws_connected = asyncio.Event()
+        self._connections_open = asyncio.Event()
+        self._connections_open.set()
+        self.connections = 0  # websockets accepted so far
         self._sent_at: dict[str, float] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -161,6 +167,19 @@ class FakeSlack:
     def next_ts(self) -> str:
         return f"{1_700_000_000 + next(self._ids)}.{next(self._ids):06d}"
 
+    def hold_connections(self) -> None:
+        """New websocket connections wait (like a slow Slack edge) until `release_connections`."""
+        self._connections_open.clear()
+
+    def release_connections(self) -> None:
+        self._connections_open.set()
+
+    async def drop_connection(self) -> None:
+        """Close the current Socket Mode websocket from Slack's side, as a network blip would."""
+        if self._ws is None or self._ws.closed:
+            raise AssertionError("no Socket Mode connection to drop")
+        await self._ws.close()
+
     # -- what happened --------------------------------------------------------------------
     def calls_to(self, method: str) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method]
@@ -225,7 +244,8 @@ class FakeSlack:
                 return web.json_response(
                     {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(pending.pop(0))}
                 )
-            return web.json_response(self._answer(method, params, token, request))
+            call.response = self._answer(method, params, token, request)
+            return web.json_response(call.response)
         finally:
             await self._notify()
 
@@ -314,6 +334,10 @@ class FakeSlack:
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.responses.append(Response(request.match_info["rid"], body, time.monotonic()))
+        if len([r for r in self.responses if r.rid == request.match_info["rid"]]) > RESPONSE_URL_USES:
+            self._problem(f"response_url {request.match_info['rid']} used more than {RESPONSE_URL_USES} times")
+        if body.get("response_type") not in (None, "ephemeral", "in_channel"):
+            self._problem(f"response_url payload with response_type {body.get('response_type')!r}")
         if not body.get("delete_original"):
             errors = validate_message(body.get("text"), body.get("blocks"))
             if errors:
@@ -328,12 +352,15 @@ class FakeSlack:
             self._problem(f"websocket opened with an unknown ticket {ticket!r}")
             return web.Response(status=403)
         self._tickets.discard(ticket)
+        await self._connections_open.wait()
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self._ws = ws
+        self.connections += 1
         await ws.send_json({"type": "hello", "num_connections": 1,
                             "debug_info": {"host": "fake-applink"}, "connection_info": {"app_id": APP_ID}})
         self._ws_connected.set()
+        await self._notify()
         async for msg in ws:
             if msg.type != aiohttp.WSMsgType.TEXT:
                 continue
@@ -348,8 +375,16 @@ class FakeSlack:
             await self._notify()
         return ws
 
-    async def wait_connected(self, timeout: float = 5.0) -> None:
+    @property
+    def connected(self) -> bool:
+        """Whether a Socket Mode websocket is open right now."""
+        return self._ws is not None and not self._ws.closed
+
+    async def wait_connected(self, timeout: float = 5.0, count: int = 1) -> None:
+        """Wait for the first websocket (or the `count`-th, after drops)."""
         await asyncio.wait_for(self._ws_connected.wait(), timeout)
+        if count > 1:
+            await self.wait_until(lambda: self.connections >= count, timeout, f"websocket connection {count}")
 
     async def send_envelope(
         self, kind: str, payload: dict[str, Any], *, retry_attempt: int | None = None, retry_reason: str | None = None
@@ -416,16 +451,32 @@ class FakeSlack:
         }
 
     def block_action_payload(self, action: dict[str, Any], *, user: str = "U0ALICE",
-                             channel: str = "C0POLICY") -> dict[str, Any]:
-        return {
+                             channel: str = "C0POLICY", message: ApiCall | None = None) -> dict[str, Any]:
+        """A click on a button: of an ephemeral message, or of `message` (a recorded post)."""
+        container: dict[str, Any] = {"type": "message", "is_ephemeral": True, "channel_id": channel}
+        payload: dict[str, Any] = {
             "type": "block_actions", "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
-            "api_app_id": APP_ID, "token": "legacy-verification-token",
-            "container": {"type": "message", "is_ephemeral": True, "channel_id": channel},
+            "api_app_id": APP_ID, "token": "legacy-verification-token", "container": container,
             "trigger_id": f"trig-{next(self._ids)}", "team": {"id": TEAM_ID, "domain": "fake"},
             "channel": {"id": channel, "name": "policy"}, "response_url": self.new_response_url(),
             "actions": [{**action, "type": "button", "block_id": action.get("block_id", "b"),
                          "action_ts": str(time.time())}],
         }
+        if message is not None:
+            if not self._has_button(message.params.get("blocks"), action):
+                raise AssertionError(f"that message has no button {action}")
+            channel = message.params["channel"]
+            ts = (message.response or {}).get("ts", "")
+            container.update(is_ephemeral=False, channel_id=channel, message_ts=ts)
+            payload["channel"] = {"id": channel, "name": channel.lower()}
+            payload["message"] = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
+                                  "text": message.params.get("text"), "blocks": message.params.get("blocks")}
+        return payload
+
+    @staticmethod
+    def _has_button(blocks: Any, action: dict[str, Any]) -> bool:
+        return any(el.get("action_id") == action.get("action_id") and el.get("value") == action.get("value")
+                   for b in blocks or [] if b.get("type") == "actions" for el in b.get("elements", []))
 
     # -- HTTP mode sender ---------------------------------------------------------------------
     @staticmethod
@@ -506,6 +557,9 @@ def validate_blocks(blocks: Any) -> list[str]:
                 errors.append(f"{where}: actions needs 1..25 elements")
             for j, el in enumerate(elements):
                 errors += _button(el, f"{where}.elements[{j}]")
+            ids = [el.get("action_id") for el in elements if isinstance(el, dict)]
+            if len(ids) != len(set(ids)):
+                errors.append(f"{where}: action_ids must be unique within a block")
         elif kind != "divider":
             errors.append(f"{where}: unsupported block type {kind!r}")
         block_id = block.get("block_id") if isinstance(block, dict) else None
@@ -522,6 +576,8 @@ def _button(el: Any, where: str) -> list[str]:
         errors.append(f"{where}: action_id missing or too long")
     if len(el.get("value", "")) > 2000:
         errors.append(f"{where}: value longer than 2000 characters")
+    if el.get("style") not in (None, "primary", "danger"):
+        errors.append(f"{where}: style must be primary or danger")
     return errors
 
 

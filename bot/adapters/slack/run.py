@@ -1,9 +1,9 @@
 """Start the Slack adapter: check the tokens, then Socket Mode or the HTTP server until stopped.
 
 Tokens are read from the environment variables the config names and checked with Slack
-before anything listens, so a missing or wrong token is one clear line and exit code 2.
-`/healthz` and `/metrics` get their own port in Socket Mode and share the app's server in
-HTTP mode. SIGTERM/SIGINT stop new questions, let answers in flight finish (bounded), then
+before the index is loaded, so a missing or wrong token is one clear line and exit code 2.
+`/healthz` and `/metrics` get their own port in Socket Mode (up first, 503 until connected)
+and share the app's server in HTTP mode. SIGTERM/SIGINT stop new questions, let answers in flight finish (bounded), then
 close the connection, and `run` returns 0.
 """
 
@@ -123,12 +123,18 @@ class SlackService:
         return self.settings.slack
 
     async def start(self) -> None:
-        """Check tokens with Slack, then connect (Socket Mode) or listen (HTTP)."""
+        """Check tokens with Slack, load the index if needed, then connect (Socket Mode) or
+        listen (HTTP). Socket Mode's /healthz comes up first and says 503 until connected."""
         http = self.cfg.mode == "http"
+        if not http and self.ops is not None:
+            self._health = await self.ops.start_health(self.ready)
+            self.health_port = self._health.port if self._health else None
         oauth = oauth_settings(self.settings, self.secrets.client_id or "", self.secrets.client_secret or "") \
             if http and self.secrets.oauth else None
         if oauth is None:
             await self._check_bot_token()
+        if not self.core.started:  # after the token check: a typo fails before this wait
+            await asyncio.to_thread(self.core.start)
         self.app, self.deps = build_app(
             self.core, self.settings, bot_token=self.secrets.bot_token,
             signing_secret=(self.secrets.signing_secret or "") if http else "", oauth_settings=oauth, ops=self.ops,
@@ -136,7 +142,10 @@ class SlackService:
         await (self._listen() if http else self._connect())
 
     def ready(self) -> bool:
-        """For /healthz: the Socket Mode connection is up, or the HTTP server listens."""
+        """For /healthz: the Socket Mode connection is up, or the HTTP server listens, and
+        shutdown has not begun (a proxy stops routing here while answers drain)."""
+        if self.deps is not None and not self.deps.in_flight.accepting:
+            return False
         if self._handler is not None:
             return socket_connected(self._handler.client)
         return self._listening
@@ -167,9 +176,6 @@ class SlackService:
         handler = AsyncSocketModeHandler(self.app, self.secrets.app_token, logger=logging.getLogger("callbot.slack.socket"))
         handler.client.wss_uri = opened["url"]  # use the URL we just opened rather than asking again
         self._handler = handler
-        if self.ops is not None:  # before connecting: /healthz says 503 until the socket is up
-            self._health = await self.ops.start_health(self.ready)
-            self.health_port = self._health.port if self._health else None
         await handler.connect_async()
         log.info("Slack: connected in Socket Mode")
 
@@ -210,7 +216,8 @@ class SlackService:
 
 async def serve(core: "BotCore", settings: Settings, *, on_started: Callable[[SlackService], None] | None = None,
                 grace_seconds: float = DEFAULT_GRACE_SECONDS) -> None:
-    """Run the Slack adapter until SIGTERM/SIGINT (answers in flight finish first) or cancelled.
+    """Run the Slack adapter until SIGTERM/SIGINT (answers in flight finish first) or cancelled;
+    loads the index when the core has not started yet.
 
     `on_started(service)` runs once it is connected or listening; `service.health_port` is
     then where /healthz and /metrics answer (the bound port when `metrics.port` is 0).
@@ -223,21 +230,20 @@ async def serve(core: "BotCore", settings: Settings, *, on_started: Callable[[Sl
                                        grace_seconds=grace_seconds)
     try:
         await service.start()
+        core.start_watcher()  # pick up index versions promoted by `callbot index ...` meanwhile
         if on_started is not None:
             on_started(service)
         await shutdown.wait()
     finally:
         shutdown.remove()
         await service.stop()
+        core.stop_watcher()
 
 
 def run(core: "BotCore", settings: Settings) -> int:
     """`callbot run slack`: 0 when stopped, 2 for missing or refused tokens, 1 for other errors."""
     try:
-        read_secrets(settings.slack)  # fail before loading anything
-        if not core.started:
-            core.start()
-        core.start_watcher()
+        read_secrets(settings.slack)  # fail before anything else
         asyncio.run(serve(core, settings))
     except SlackUnreachableError as err:
         print(f"callbot: {err}", file=sys.stderr)
@@ -250,6 +256,4 @@ def run(core: "BotCore", settings: Settings) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 0
-    finally:
-        core.stop_watcher()
     return 0
