@@ -12,11 +12,11 @@ import logging
 import threading
 import time
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable, Sequence
 
+from bot.answer_cache import AnswerCache
 from bot.config import Settings
 from bot.embedding.base import Embedder
 from bot.errors import IndexCorruptError, QuestionError
@@ -69,8 +69,7 @@ class BotCore:
         self._serving: Serving | None = None
         self._swap_lock = threading.Lock()
         self._pointer_stamp: tuple[int, int] | None = None
-        self._cache: OrderedDict[tuple[str, int, str], Answer] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._cache = AnswerCache(settings.retrieval.cache_size)
         self._listeners: list[Listener] = []
         self._watcher: threading.Thread | None = None
         self._stop_watch = threading.Event()
@@ -112,8 +111,7 @@ class BotCore:
         with self._swap_lock:
             self._serving = serving
             self._pointer_stamp = self.index.store.pointer_stamp()
-        with self._cache_lock:
-            self._cache.clear()
+        self._cache.clear()
         log.info("serving index version %s (%d passages)", data.version, len(data.passages))
 
     @property
@@ -189,7 +187,7 @@ class BotCore:
                 results[i] = err
                 continue
             top_k = question.top_k or self.settings.retrieval.top_k
-            cached = self._cache_get((text.casefold(), top_k, serving.version))
+            cached = self._cache.get((text.casefold(), top_k, serving.version))
             if cached is not None:
                 results[i] = replace(cached, question=question.text.strip())
             else:
@@ -242,7 +240,7 @@ class BotCore:
         answers = []
         for (text, top_k), r in zip(items, ranked):
             answer = compose_answer(text, r, serving.version, cfg)
-            self._cache_put((text.casefold(), top_k, serving.version), answer)
+            self._cache.put((text.casefold(), top_k, serving.version), answer)
             answers.append(answer)
         return answers
 
@@ -250,22 +248,6 @@ class BotCore:
         """Answer off the event loop (in the micro-batcher's thread), so heartbeats and
         acks are never late; concurrent questions share one embedding batch."""
         return await asyncio.wrap_future(self.batcher.submit(question))
-
-    def _cache_get(self, key: tuple[str, int, str]) -> Answer | None:
-        with self._cache_lock:
-            answer = self._cache.get(key)
-            if answer is not None:
-                self._cache.move_to_end(key)
-            return answer
-
-    def _cache_put(self, key: tuple[str, int, str], answer: Answer) -> None:
-        size = self.settings.retrieval.cache_size
-        if size <= 0:
-            return
-        with self._cache_lock:
-            self._cache[key] = answer
-            while len(self._cache) > size:
-                self._cache.popitem(last=False)
 
     # -- reference data ------------------------------------------------------------------
     @cached_property
