@@ -29,7 +29,9 @@ acknowledged or acknowledged after 3 s, WARNING+ lines from the bot's loggers an
 lines from any logger, and an answer from the wrong index version (asked after the rebuild
 finished but answered from the old version, or answered before it started from another).
 Exit code 1 unless every question was answered exactly once with zero errors and the
-rebuild succeeded.
+rebuild succeeded. A NOTE (not an error) lists question texts that got both a cited answer
+and a decline from one index version: with an embedder whose output depends on the other
+texts in its batch (int8 dynamic quantization), the micro-batcher makes that possible.
 
 Reading the numbers: Discord mention replies in one channel are sent one at a time, because
 discord.py queues requests per rate-limit bucket and the fake sends no X-RateLimit headers
@@ -204,6 +206,7 @@ class LoadReport:
     platforms: dict[str, PlatformResult]
     rebuild: RebuildResult | None
     errors: list[str]  # not tied to one platform (log lines, start-up)
+    final_version: str = ""
 
     @property
     def ok(self) -> bool:
@@ -216,6 +219,27 @@ class LoadReport:
             return 0
         return sum(1 for p in self.platforms.values() for a in p.asked
                    if a.first and r.started_at <= a.first.at <= r.finished_at)
+
+    def version_of(self, a: Asked) -> str | None:
+        """The version that answered (Discord declines do not show it: inferred from the time)."""
+        if a.first is None or a.first.version:
+            return a.first.version if a.first else None
+        r = self.rebuild
+        if r is None or r.started_at is None:
+            return self.final_version
+        if a.first.at < r.started_at:
+            return r.old_version
+        return r.new_version if r.finished_at is not None and a.sent_at > r.finished_at else None
+
+    def inconsistent(self) -> dict[str, Counter]:
+        """Question texts that got both a cited answer and a decline from one index version."""
+        outcomes: dict[tuple[str, str], Counter] = {}
+        for p in self.platforms.values():
+            for a in p.asked:
+                version = self.version_of(a)
+                if version and a.first and a.first.kind in (ANSWERED, DECLINED):
+                    outcomes.setdefault((a.text, version), Counter())[a.first.kind] += 1
+        return {text: c for (text, _), c in outcomes.items() if len(c) > 1}
 
     def versions(self) -> Counter:
         return Counter(a.first.version for p in self.platforms.values() for a in p.asked
@@ -572,8 +596,8 @@ def make_settings(root: Path, cfg: LoadConfig, platform_cfg: dict[str, dict]) ->
 
 
 async def run_load(cfg: LoadConfig = LoadConfig()) -> LoadReport:
-    """The whole run: fakes, core, adapters, users, a rebuild in the middle; never raises for
-    a failed question (the report says what went wrong), only for a failed start-up."""
+    """The whole run: fakes, core, adapters, users, a rebuild in the middle. A failed question
+    or injection is in the report; only a failed start-up raises."""
     cfg.check()
     began = time.monotonic()
     hard_stop = began + cfg.time_limit
@@ -627,7 +651,11 @@ async def _drive(cfg: LoadConfig, core: BotCore, sides: list[Side], hard_stop: f
         for j in range(cfg.questions):
             if time.monotonic() >= hard_stop:
                 return
-            asked = await side.ask(u, j, question_for(pool, u, j))
+            try:
+                asked = await side.ask(u, j, question_for(pool, u, j))
+            except Exception as err:  # the fake refused to inject (gateway gone...): this user stops
+                side.errors.append(f"{side.name}: could not ask question {j} of user {u}: {err!r}")
+                return
             injected += 1
             if injected >= trigger_at:
                 half_way.set()
@@ -670,7 +698,9 @@ async def _drive(cfg: LoadConfig, core: BotCore, sides: list[Side], hard_stop: f
         await asyncio.sleep(cfg.settle_seconds)  # late duplicates would arrive now
     finally:
         collecting.cancel()
-        await asyncio.gather(collecting, return_exceptions=True)
+        if rebuilding is not None and not rebuilding.done():  # only when the run failed above
+            rebuilding.cancel()
+        await asyncio.gather(*(t for t in (collecting, rebuilding) if t is not None), return_exceptions=True)
     results: dict[str, PlatformResult] = {}
     for side in sides:
         side.collect()
@@ -681,7 +711,7 @@ async def _drive(cfg: LoadConfig, core: BotCore, sides: list[Side], hard_stop: f
         results[side.name] = PlatformResult(side.name, cfg.users * cfg.questions, side.asked, errors,
                                             side.ack_latencies())
     model_id = core.embedder.model_id
-    return LoadReport(cfg, model_id, started, asked_for, 0.0, results, rebuild, [])
+    return LoadReport(cfg, model_id, started, asked_for, 0.0, results, rebuild, [], core.index_version)
 
 
 def _version_errors(side: Side, rebuild: RebuildResult | None) -> list[str]:
@@ -755,6 +785,11 @@ def format_report(report: LoadReport) -> str:
                 f"{report.answered_during_rebuild()} answers arrived while it ran; "
                 f"answers by version: {dict(report.versions())}"
                 + (f"; FAILED: {r.error}" if r.error else ""))
+    flips = report.inconsistent()
+    if flips:  # not a delivery error: the model's answer depended on the other questions in its batch
+        lines.append(f"  NOTE     {len(flips)} question text(s) got both an answer and a decline from one index "
+                     "version (embeddings that depend on the batch, e.g. int8 dynamic quantization):")
+        lines += [f"           {dict(c)} {text[:90]!r}" for text, c in list(flips.items())[:5]]
     problems = report.errors + [e for p in report.platforms.values() for e in p.errors]
     for line in problems[:20]:
         lines.append(f"  ERROR {line}")

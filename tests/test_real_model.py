@@ -24,7 +24,7 @@ pytestmark = pytest.mark.real_model
 # Floors measured on tests/eval/qa.jsonl (see README, "Answer quality"); a drop below
 # them is a regression. The issue's targets (hit@1 0.85, hit@3 0.95, off-topic declined
 # 0.9) are not reached yet by this model on this deliberately hard set.
-FLOORS = {"hit1": 0.70, "hit3": 0.9, "off_topic_declined": 0.9}
+FLOORS = {"hit1": 0.71, "hit3": 0.91, "off_topic_declined": 0.9}
 MAX_ON_TOPIC_DECLINED = 0.05
 
 
@@ -35,11 +35,11 @@ def real_workspace(tmp_path_factory):
     return root
 
 
-def _settings(root, backend: str, quantize: bool = True) -> Settings:
+def _settings(root, backend: str, quantize: bool = False) -> Settings:
     return Settings.model_validate(
         {
             "knowledge_dir": str(root / "knowledge"),
-            "index_dir": str(root / f"index-{backend}{'' if quantize else '-fp32'}"),
+            "index_dir": str(root / f"index-{backend}{'-int8' if quantize else ''}"),
             "embedding": {"backend": backend, "quantize": quantize},
         }
     )
@@ -54,10 +54,10 @@ def real_core(real_workspace) -> BotCore:
 
 @pytest.fixture(scope="session")
 def reports(real_workspace, real_core):
-    """Eval reports per backend: onnx int8 (default), torch (reference), onnx fp32."""
+    """Eval reports per backend: onnx fp32 (default), torch (reference), onnx int8."""
     items = load_eval(EVAL_FILE)
     out = {"onnx": evaluate(real_core, items)}
-    for name, backend, quantize in (("torch", "torch", False), ("onnx-fp32", "onnx", False)):
+    for name, backend, quantize in (("torch", "torch", False), ("onnx-int8", "onnx", True)):
         core = BotCore(_settings(real_workspace, backend, quantize))
         core.start()
         out[name] = evaluate(core, items)
@@ -66,17 +66,18 @@ def reports(real_workspace, real_core):
     return out
 
 
-@pytest.mark.parametrize("backend", ["onnx", "torch", "onnx-fp32"])
+@pytest.mark.parametrize("backend", ["onnx", "torch", "onnx-int8"])
 def test_eval_meets_the_quality_floors(reports, backend):
     report = reports[backend]
+    slack = 0.02 if backend == "onnx-int8" else 0.0  # int8 may trail torch by up to 0.02
     assert report.on_topic >= 40 and report.off_topic >= 10
-    assert report.hit1 >= FLOORS["hit1"], report.misses
-    assert report.hit3 >= FLOORS["hit3"], report.misses
+    assert report.hit1 >= FLOORS["hit1"] - slack, report.misses
+    assert report.hit3 >= FLOORS["hit3"] - slack, report.misses
     assert report.off_topic_declined >= FLOORS["off_topic_declined"]
     assert report.on_topic_declined <= MAX_ON_TOPIC_DECLINED
 
 
-@pytest.mark.parametrize("backend", ["onnx", "onnx-fp32"])
+@pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
 def test_fast_backends_match_torch_quality(reports, backend):
     """Issue 6: the fast backend stays within 0.02 of torch on hit@1 and hit@3."""
     assert abs(reports[backend].hit1 - reports["torch"].hit1) <= 0.02 + 1e-9

@@ -9,8 +9,11 @@ knowledge base without exposing who asked what.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import logging
+import queue
 import secrets
 import sqlite3
 import threading
@@ -23,6 +26,8 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from bot.ops.gaps import Gap, GapRow, group_gaps
 from bot.ops.question_log import printable
 from bot.types import Answer
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -99,8 +104,10 @@ def _label(helpful: bool) -> str:
 class FeedbackStore:
     """Thread-safe: one short connection per call, writes serialised by a lock.
 
-    Calls block for a few milliseconds of SQLite I/O: from an event loop, use
-    `asyncio.to_thread`.
+    `record_answer` never waits for SQLite: it queues the row for a background writer
+    (answers go out at once, and a burst is written in one transaction). Everything that
+    reads first waits for the queue to drain. Those calls block for a few milliseconds of
+    SQLite I/O: from an event loop, use `asyncio.to_thread`.
     """
 
     def __init__(self, path: Path, salt: str | None = None, clock: Callable[[], float] = time.time) -> None:
@@ -108,6 +115,8 @@ class FeedbackStore:
         self._clock = clock
         self._lock = threading.Lock()
         self._listeners: list[VoteListener] = []
+        self._pending: queue.Queue[tuple] = queue.Queue()
+        self._writer: threading.Thread | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect(begin=None) as db:
             db.executescript(_SCHEMA)
@@ -152,13 +161,40 @@ class FeedbackStore:
         day = time.strftime("%Y-%m-%d", time.gmtime(now))
         row = (answer_id, now, day, platform, self.user_hash(platform, user_id), printable(answer.question),
                passage_ids, answer.index_version, int(answer.answered))
-        with self._lock, self._connect() as db:
-            db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        self._pending.put(row)
+        with self._lock:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="callbot-feedback", daemon=True)
+                self._writer.start()
+                atexit.register(self.flush)
         return answer_id
+
+    def _write_loop(self) -> None:
+        """Write queued answers, a burst per transaction."""
+        while True:
+            rows = [self._pending.get()]
+            while len(rows) < 500:
+                try:
+                    rows.append(self._pending.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                with self._lock, self._connect() as db:
+                    db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            except sqlite3.Error:
+                log.exception("could not store %d answers for feedback", len(rows))
+            finally:
+                for _ in rows:
+                    self._pending.task_done()
+
+    def flush(self) -> None:
+        """Wait until every queued answer is written (reads and votes call this first)."""
+        self._pending.join()
 
     def vote(self, answer_id: str, platform: str, user_id: str, helpful: bool) -> str:
         """Record or change one user's vote; returns a short private acknowledgement."""
         who = self.user_hash(platform, user_id)
+        self.flush()
         with self._lock, self._connect() as db:
             if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
                 return UNKNOWN_ANSWER
@@ -181,6 +217,7 @@ class FeedbackStore:
     # -- reading --------------------------------------------------------------------------
     def helpful_rate_by_day_and_version(self) -> list[RateRow]:
         """Answers, declines and votes per (day, index version), oldest day first."""
+        self.flush()
         with self._connect("BEGIN") as db:
             rows = db.execute(
                 f"WITH v AS ({_VOTES_PER_ANSWER}) "
@@ -193,6 +230,7 @@ class FeedbackStore:
 
     def gap_rows(self, max_rows: int = _GAP_ROWS) -> list[GapRow]:
         """The most recent answers that were declined or voted not helpful by someone."""
+        self.flush()
         with self._connect("BEGIN") as db:
             rows = db.execute(
                 f"WITH v AS ({_VOTES_PER_ANSWER}) "
