@@ -80,7 +80,7 @@ def synthetic_corpus(folder: Path, passages: int, seed: int = 7) -> None:
     words = " ".join(sentences).split()
     folder.mkdir(parents=True, exist_ok=True)
     per_doc = 100  # sentences; ~50 passages each with 3-sentence windows, overlap 1
-    docs = max(1, passages // 50)
+    docs = max(1, -(-passages // 43))  # ~43 passages per document with the default windows
     for d in range(docs):
         lines = []
         for _ in range(per_doc):

@@ -52,14 +52,14 @@ def cold_start(cmd: list[str], runs: int = 3) -> float:
     return statistics.median(times)
 
 
-def bench_callbot(workdir: Path, questions: list[str], rounds: int) -> dict:
+def bench_callbot(workdir: Path, questions: list[str], rounds: int, quantize: bool) -> dict:
     from bot.config import Settings
     from bot.core import BotCore
     from bot.types import Question
 
     settings = Settings.model_validate({
         "knowledge_dir": str(workdir / "knowledge"), "index_dir": str(workdir / "index"),
-        "retrieval": {"cache_size": 0},
+        "retrieval": {"cache_size": 0}, "embedding": {"quantize": quantize},
     })
     t0 = time.perf_counter()
     core = BotCore(settings)
@@ -69,7 +69,8 @@ def bench_callbot(workdir: Path, questions: list[str], rounds: int) -> dict:
     model_load = _fresh_process_seconds(
         "import time; t=time.perf_counter()\n"
         "from bot.config import Settings; from bot.core import BotCore\n"
-        f"c=BotCore(Settings.model_validate({{'index_dir': {str(workdir / 'index')!r}}}))\n"
+        f"c=BotCore(Settings.model_validate({{'index_dir': {str(workdir / 'index')!r}, "
+        f"'embedding': {{'quantize': {quantize}}}}}))\n"
         "c.embedder.embed_batch(['warm up']); print(time.perf_counter()-t)")
     embedder = core.embedder
     for q in questions[:20]:
@@ -176,6 +177,8 @@ def bench_synthetic_build(passages: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds, 2,000-passage synthetic corpus")
+    parser.add_argument("--quantize", action="store_true", help="callbot with the int8 ONNX encoder")
+    parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic-corpus build")
     args = parser.parse_args()
     rounds = 2 if args.quick else 5
     from bot.evaluation import load_eval
@@ -183,20 +186,25 @@ def main() -> None:
     questions = [i.question for i in load_eval(REPO / "tests" / "eval" / "qa.jsonl")]
     work = Path(tempfile.mkdtemp(prefix="callbot-bench-"))
     shutil.copytree(REPO / "knowledge", work / "knowledge")
-    ours = bench_callbot(work, questions, rounds)
+    config = work / "config.yaml"
+    config.write_text(f"embedding:\n  quantize: {'true' if args.quantize else 'false'}\n")
+    ours = bench_callbot(work, questions, rounds, args.quantize)
     plain = bench_baseline(work, questions, rounds)
     python = sys.executable
-    ours["cold_start_s"] = cold_start([python, "-m", "bot", "--knowledge", str(work / "knowledge"),
+    ours["cold_start_s"] = cold_start([python, "-m", "bot", "--config", str(config), "--knowledge", str(work / "knowledge"),
                                        "--index", str(work / "index"), "ask", "--json", QUESTION])
     plain["cold_start_s"] = cold_start([python, "-c", BASELINE_SERVER, str(work), QUESTION])
-    ours["peak_rss_mb"] = peak_rss_of(["bot", "--knowledge", str(work / "knowledge"),
+    ours["peak_rss_mb"] = peak_rss_of(["bot", "--config", str(config), "--knowledge", str(work / "knowledge"),
                                        "--index", str(work / "index"), "ask", "-"], questions)
     baseline_script = work / "baseline_server.py"
     baseline_script.write_text(BASELINE_SERVER)
     plain["peak_rss_mb"] = peak_rss_of([str(baseline_script), str(work), "-"], questions)
-    ours["build_synthetic_s"] = bench_synthetic_build(2_000 if args.quick else 10_000)
+    synthetic = 2_000 if args.quick else 10_000
+    ours["build_synthetic_s"] = None if args.no_synthetic else bench_synthetic_build(synthetic)
 
-    print(f"\ncallbot benchmark — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    encoder = "ONNX int8" if args.quantize else "ONNX fp32"
+    print(f"\ncallbot benchmark ({encoder}) — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
+          f"Python {sys.version.split()[0]}")
     print(f"knowledge/: {ours['passages']} passages; {len(questions)} eval questions x {rounds} rounds\n")
     rows = [
         ("model load: imports + load + first encode (s)", "model_load_s", "{:.2f}"),
@@ -213,7 +221,8 @@ def main() -> None:
         print(f"{label:48} {fmt.format(a):>10} {fmt.format(b):>10} {a / b:>8.2f}")
     print(f"\ncallbot answer p50 / its bare encode p50: {ours['p50_ms'] / ours['encode_p50_ms']:.2f} (goal <= 1.25)")
     print(f"build knowledge/ (s): {ours['build_knowledge_s']:.2f}")
-    print(f"build synthetic {'2,000' if args.quick else '10,000'}-passage corpus (s): {ours['build_synthetic_s']:.1f}")
+    if ours["build_synthetic_s"] is not None:
+        print(f"build synthetic {synthetic:,}-passage corpus (s): {ours['build_synthetic_s']:.1f}")
     shutil.rmtree(work, ignore_errors=True)
 
 

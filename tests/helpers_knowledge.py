@@ -25,6 +25,7 @@ from bot.evaluation import load_eval
 from bot.knowledge.audit import AuditEntry
 from bot.types import Actor
 from tests.fake_embedder import FakeEmbedder
+from tests.pdf_factory import make_pdf  # noqa: F401  (re-exported for the knowledge tests)
 
 ACTOR = Actor(platform="test", user_id="U-42", display_name="Alice")
 OTHER = Actor(platform="discord", user_id="1234", display_name="Bob")
@@ -155,43 +156,6 @@ SATELLITES = note_md(
     "The checklist requires redundant uplinks, tamper alarms on antenna cabinets and offline key storage. "
     "Inspectors from the Svalbard authority audit every station once a year.",
 )
-
-
-def make_pdf(lines: list[str], info: dict[str, str] | None = None, with_content: bool = True) -> bytes:
-    """A minimal valid one-page PDF (Helvetica text, correct xref offsets), built by hand."""
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    content = b" /Contents 5 0 R" if with_content else b""
-    objs.append(
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
-        + content + b" >>"
-    )
-    ops = [b"BT", b"/F1 12 Tf", b"14 TL", b"72 720 Td"]
-    for line in lines:
-        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("cp1252")
-        ops.append(b"(" + escaped + b") Tj T*")
-    stream = b"\n".join([*ops, b"ET"])
-    objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    info_ref = b""
-    if info:
-        entries = b" ".join(b"/%s (%s)" % (k.encode(), v.encode("latin-1")) for k, v in info.items())
-        objs.append(b"<< " + entries + b" >>")
-        info_ref = b" /Info %d 0 R" % len(objs)
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R" % (len(objs) + 1) + info_ref + b" >>\n"
-    out += b"startxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
 
 
 PDF_LINES = [

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from bot.errors import KnowledgeError
 from bot.knowledge.report import OpReport
 from bot.types import Actor, Question
+from tests.pdf_factory import make_pdf
 
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ADMIN = Actor("fuzz", "admin-1", "Admin")
@@ -22,26 +23,8 @@ SUFFIXES = (".md", ".txt", ".html", ".htm", ".pdf")
 
 
 def tiny_pdf(text: str) -> bytes:
-    """A valid one-page PDF with one line of Helvetica text (correct xref offsets)."""
-    stream = b"BT /F1 12 Tf 72 720 Td (" + text.encode("latin-1") + b") Tj ET"
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    """A valid one-page PDF with one line of text."""
+    return make_pdf([text])
 
 
 PDF = tiny_pdf("The Geneva cyber dialogue met in 2020 to discuss norms for cloud providers.")
