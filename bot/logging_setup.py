@@ -28,6 +28,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _NoVoiceNotice(logging.Filter):
+    """discord.py warns at every start that voice support is missing; callbot has no voice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
 def setup_logging(cfg: LoggingConfig, level: str | None = None, settings: Settings | None = None) -> None:
     """Configure the root logger once; `level` overrides the config (e.g. quiet CLI).
 
@@ -51,5 +58,8 @@ def setup_logging(cfg: LoggingConfig, level: str | None = None, settings: Settin
 
     install_redaction(settings)
     root.setLevel(level or cfg.level)
+    discord_client = logging.getLogger("discord.client")
+    if not any(isinstance(f, _NoVoiceNotice) for f in discord_client.filters):
+        discord_client.addFilter(_NoVoiceNotice())
     for noisy in ("sentence_transformers", "transformers", "httpx", "urllib3", "bm25s", "faiss", "discord.gateway"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
