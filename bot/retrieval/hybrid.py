@@ -113,7 +113,8 @@ class HybridRetriever:
         ids = self._candidates(qvec, lexical)
         passage_sims = self.data.vectors[ids] @ qvec
         sentence_sims, best_rows = self._best_sentences(ids, qvec, passage_sims)
-        dense = 0.5 * passage_sims + 0.5 * np.maximum(sentence_sims, passage_sims)
+        mix = self.cfg.sentence_weight
+        dense = (1.0 - mix) * passage_sims + mix * np.maximum(sentence_sims, passage_sims)
         lex_max = float(lexical.max()) if lexical.size else 0.0
         lex = lexical[ids] / lex_max if lex_max > 0 else np.zeros(len(ids), dtype=np.float32)
         weight = self.cfg.dense_weight
