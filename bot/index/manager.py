@@ -60,10 +60,15 @@ class IndexManager:
                 return self.load_current(), None
             except IndexCorruptError as err:
                 reason = str(err)
-        log.warning("rebuilding the index: %s", reason)
-        previous = self._previous_data()
         with self.store.build_lock(wait=True):
-            result = self.build_and_promote(progress=progress, previous=previous, locked=True)
+            # another process (a second bot, the CLI) may have built it while we waited
+            if self.stale_reason(self.store.current()) is None:
+                try:
+                    return self.load_current(), None
+                except IndexCorruptError:
+                    pass
+            log.warning("rebuilding the index: %s", reason)
+            result = self.build_and_promote(progress=progress, previous=self._previous_data(), locked=True)
         return result.data, reason
 
     def _previous_data(self) -> IndexData | None:
