@@ -153,3 +153,20 @@ def test_approximate_index_types_on_large_corpora():
         assert index.ntotal == 5000
         _, ids = index.search(vectors[:20], 1)
         assert (ids[:, 0] == np.arange(20)).mean() >= 0.9
+
+
+def test_two_bots_starting_together_build_the_index_once(tmp_path, knowledge_copy):
+    """A second process waiting on the build lock loads the version the first one built."""
+    import threading
+
+    settings = make_settings(tmp_path, knowledge_copy)
+    cores = [BotCore(settings, embedder=FakeEmbedder()) for _ in range(2)]
+    reasons: list[str | None] = []
+    threads = [threading.Thread(target=lambda c=c: reasons.append(c.start())) for c in cores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert cores[0].index_version == cores[1].index_version
+    assert sorted(r is None for r in reasons) == [False, True]  # one built, one loaded
+    assert sorted(c.embedder.embedded_texts > 0 for c in cores) == [False, True]
