@@ -1,0 +1,106 @@
+"""The gateway websocket: HELLO, heartbeats, IDENTIFY / RESUME, READY, GUILD_CREATE, dispatches.
+
+Frames are text (discord.py only inflates binary ones). Tests can hold READY / RESUMED back
+(`gateway_open.clear()`) and drop the connection (`drop_connection()`) to see the bot before
+it is ready and after it lost Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any, Coroutine
+
+from aiohttp import WSMsgType, web
+
+from .base import MESSAGE_CONTENT_INTENT
+from .payloads import PayloadsMixin
+
+
+class GatewayMixin(PayloadsMixin):
+    """One gateway connection at a time, kept in `_ws`; events go out through `dispatch`."""
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        if request.query.get("v") != "10" or request.query.get("encoding") != "json":
+            self.errors.append(f"gateway connected with unexpected query {dict(request.query)}")
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._ws = ws
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": int(self.heartbeat_interval * 1000)},
+                                      "s": None, "t": None}))
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            frame = json.loads(msg.data)
+            op = frame.get("op")
+            if op == 1:
+                self.heartbeats.append(time.monotonic())
+                await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+            elif op == 2:
+                await self._when_open(self._identify(ws, frame["d"]))
+            elif op == 6:
+                await self._when_open(self.dispatch("RESUMED", {}))
+        return ws
+
+    async def _when_open(self, reply: Coroutine[Any, Any, None]) -> None:
+        """Send READY / RESUMED now, or once `gateway_open` is set (heartbeats go on meanwhile)."""
+        if self.gateway_open.is_set():
+            await reply
+            return
+
+        async def later() -> None:
+            await self.gateway_open.wait()
+            await reply
+
+        self._background(later())
+
+    async def drop_connection(self, code: int = 4000) -> None:
+        """Close the gateway connection from Discord's side (4000: 'unknown error', resumable)."""
+        assert self._ws is not None and not self._ws.closed, "no gateway connection"
+        await self._ws.close(code=code, message=b"dropped by the test")
+
+    async def _identify(self, ws: web.WebSocketResponse, data: dict) -> None:
+        if data.get("token") != self.TOKEN:
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return
+        if int(data.get("intents", 0)) & MESSAGE_CONTENT_INTENT and not self.message_content_allowed:
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
+        self.identify = data
+        ready = {
+            "v": 10, "user": self.users[self.BOT_ID], "guilds": [{"id": str(self.GUILD_ID), "unavailable": True}],
+            "session_id": "fake-session", "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.APP_ID), "flags": 0}, "private_channels": [], "relationships": [],
+        }
+        if "shard" in data:  # a sharded IDENTIFY gets its [shard_id, num_shards] back
+            ready["shard"] = data["shard"]
+        await self.dispatch("READY", ready)
+        await self.dispatch("GUILD_CREATE", self.guild_payload())
+        self.ready.set()
+
+    @property
+    def message_content_intent(self) -> bool:
+        return bool(self.identify and int(self.identify.get("intents", 0)) & MESSAGE_CONTENT_INTENT)
+
+    async def dispatch(self, event: str, data: dict) -> None:
+        """Send one DISPATCH (op 0) event to the connected client, as a text frame."""
+        assert self._ws is not None and not self._ws.closed, "no gateway connection"
+        self._seq += 1
+        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
+
+    async def send_message(self, author_id: int, channel_id: int, content: str) -> dict:
+        """A user posts a message; delivered as MESSAGE_CREATE the way Discord would.
+
+        Without the Message Content intent its content is blanked, unless it is a DM or
+        mentions the bot.
+        """
+        await asyncio.wait_for(self.ready.wait(), 10)
+        in_dm = self._channel_kind(channel_id) == 1
+        member = None if in_dm else self._partial_member(author_id)
+        data = self._message(channel_id=channel_id, author=self.users[author_id], content=content, member=member)
+        mentions_bot = any(m["id"] == str(self.BOT_ID) for m in data["mentions"])
+        if not (in_dm or mentions_bot or self.message_content_intent or author_id == self.BOT_ID):
+            data["content"] = ""  # what Discord sends without the Message Content intent
+        await self.dispatch("MESSAGE_CREATE", data)
+        return data
