@@ -41,11 +41,11 @@ class RetrievalConfig(_Section):
     candidates: int = Field(40, ge=5, le=500)
     index_type: Literal["flat", "hnsw", "ivf"] = "flat"
     dense_weight: float = Field(0.8, ge=0, le=1)
-    min_evidence: float = Field(0.36, ge=-1, le=1)
+    min_evidence: float = Field(0.34, ge=-1, le=1)
     focus_band: tuple[float, float] = (0.25, 0.45)
     min_lexical_coverage: float = Field(0.6, ge=0, le=1)
     min_evidence_with_terms: float = Field(0.2, ge=-1, le=1)
-    sentence_weight: float = Field(0.5, ge=0, le=1)
+    sentence_weight: float = Field(1.0, ge=0, le=1)
     answer_type_bonus: float = Field(0.05, ge=0, le=1)
     dedup_threshold: float = Field(0.92, ge=0, le=1)
     cache_size: int = Field(1024, ge=0)
