@@ -177,7 +177,8 @@ def bench_synthetic_build(passages: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds, 2,000-passage synthetic corpus")
-    parser.add_argument("--quantize", action="store_true", help="callbot with the int8 ONNX encoder")
+    parser.add_argument("--fp32", action="store_true", help="callbot with the fp32 ONNX encoder (default: int8)")
+    parser.add_argument("--quantize", action="store_true", help="the default since int8 became it; kept for old scripts")
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic-corpus build")
     args = parser.parse_args()
     rounds = 2 if args.quick else 5
@@ -187,8 +188,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="callbot-bench-"))
     shutil.copytree(REPO / "knowledge", work / "knowledge")
     config = work / "config.yaml"
-    config.write_text(f"embedding:\n  quantize: {'true' if args.quantize else 'false'}\n")
-    ours = bench_callbot(work, questions, rounds, args.quantize)
+    quantize = not args.fp32
+    config.write_text(f"embedding:\n  quantize: {'true' if quantize else 'false'}\n")
+    ours = bench_callbot(work, questions, rounds, quantize)
     plain = bench_baseline(work, questions, rounds)
     python = sys.executable
     ours["cold_start_s"] = cold_start([python, "-m", "bot", "--config", str(config), "--knowledge", str(work / "knowledge"),
@@ -202,7 +204,7 @@ def main() -> None:
     synthetic = 2_000 if args.quick else 10_000
     ours["build_synthetic_s"] = None if args.no_synthetic else bench_synthetic_build(synthetic)
 
-    encoder = "ONNX int8" if args.quantize else "ONNX fp32"
+    encoder = "ONNX int8 (default)" if quantize else "ONNX fp32"
     print(f"\ncallbot benchmark ({encoder}) — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
           f"Python {sys.version.split()[0]}")
     print(f"knowledge/: {ours['passages']} passages; {len(questions)} eval questions x {rounds} rounds\n")

@@ -25,7 +25,7 @@ class _Section(BaseModel):
 class EmbeddingConfig(_Section):
     model: str = DEFAULT_MODEL
     backend: Literal["torch", "onnx"] = "onnx"
-    quantize: bool = False
+    quantize: bool = True
     batch_size: int = Field(32, ge=1, le=1024)
     max_batch_wait_ms: float = Field(2.0, ge=0, le=1000)
 

@@ -106,27 +106,56 @@ def test_fp32_parity_with_torch(onnx_cache: dict, torch_vectors: np.ndarray) -> 
 
 @real_model
 def test_int8_parity_with_torch(onnx_cache: dict, torch_vectors: np.ndarray) -> None:
-    """Per-channel dynamic int8. Measured (this machine, AVX512-VNNI): batch of 30 mean
-    0.990, min 0.967; one text at a time mean 0.992, min 0.980. The minima are the
-    degenerate inputs ("?", "", "hi", "tl;dr"); real questions are >= 0.98."""
+    """Mixed int8 (see onnx_export._quantize_into). Measured (this machine, AVX512-VNNI):
+    mean 0.996, min 0.986; the minima are the degenerate inputs ("?", "", "hi"), real
+    questions are >= 0.995. The first release's all-dynamic int8 gave mean 0.990."""
     embedder = OnnxEmbedder(onnx_cache["int8"])
-    batch = _cosines(torch_vectors, embedder.embed_batch(PARITY_SENTENCES))
-    single = _cosines(torch_vectors, np.vstack([embedder.embed_batch([t]) for t in PARITY_SENTENCES]))
-    print(f"\nint8 vs torch: batch mean={batch.mean():.4f} min={batch.min():.4f}; "
-          f"single mean={single.mean():.4f} min={single.min():.4f}")
-    assert batch.mean() >= 0.985 and single.mean() >= 0.985
-    assert batch.min() >= 0.95 and single.min() >= 0.95
+    cos = _cosines(torch_vectors, embedder.embed_batch(PARITY_SENTENCES))
+    print(f"\nint8 vs torch: mean={cos.mean():.4f} min={cos.min():.4f}")
+    assert cos.mean() >= 0.993 and cos.min() >= 0.98
     questions = [i for i, t in enumerate(PARITY_SENTENCES) if len(t.split()) >= 4]
-    assert single[questions].min() >= 0.98
+    assert cos[questions].min() >= 0.99
+
+
+@real_model
+def test_int8_vectors_do_not_depend_on_the_batch(onnx_cache: dict) -> None:
+    """Dynamic int8 scales by the whole input: batched, a question's vector would change
+    with its neighbours. Row mode runs each text alone, so batches give identical bits."""
+    embedder = OnnxEmbedder(onnx_cache["int8"])
+    assert embedder.row_mode
+    together = embedder.embed_batch(PARITY_SENTENCES)
+    alone = np.vstack([embedder.embed_batch([t]) for t in PARITY_SENTENCES])
+    shuffled_order = list(reversed(range(len(PARITY_SENTENCES))))
+    shuffled = embedder.embed_batch([PARITY_SENTENCES[i] for i in shuffled_order])
+    assert np.array_equal(together, alone)
+    assert np.array_equal(together[shuffled_order], shuffled)
+
+
+@real_model
+def test_int8_export_mixes_dynamic_and_block_quantization(onnx_cache: dict) -> None:
+    """The width-narrowing MatMuls (feed-forward 1536 -> 384) get per-block int8, the rest
+    dynamic int8; nothing stays a float MatMul by a constant weight."""
+    import onnx
+
+    graph = onnx.load(str(onnx_cache["int8"] / "model.onnx")).graph
+    ops = [node.op_type for node in graph.node]
+    constants = {init.name for init in graph.initializer}
+    assert ops.count("MatMulNBits") == 6 and ops.count("MatMulInteger") >= 18
+    assert not [n.name for n in graph.node if n.op_type == "MatMul" and n.input[1] in constants]
 
 
 @real_model
 def test_retrieval_order_survives_int8(onnx_cache: dict, torch_vectors: np.ndarray) -> None:
-    """What matters for answers: the nearest sentence to each query stays the same."""
+    """What matters for answers: the nearest sentence to each query stays the same, or is
+    one that torch itself scores as a near-tie (measured: 26 of 30 the same; the other
+    four within 0.008 of torch's best by torch's own scores)."""
     vectors = OnnxEmbedder(onnx_cache["int8"]).embed_batch(PARITY_SENTENCES)
-    ref = np.argsort(-(torch_vectors @ torch_vectors.T), axis=1)[:, 1]
+    torch_sims = torch_vectors @ torch_vectors.T
+    ref = np.argsort(-torch_sims, axis=1)[:, 1]
     got = np.argsort(-(vectors @ vectors.T), axis=1)[:, 1]
-    assert (ref == got).mean() >= 0.9
+    rows = np.arange(len(PARITY_SENTENCES))
+    assert (ref == got).mean() >= 0.85
+    assert (torch_sims[rows, ref] - torch_sims[rows, got]).max() <= 0.01
 
 
 # --------------------------------------------------------------------------- caching
@@ -166,10 +195,10 @@ def test_model_ids_differ_per_backend_and_precision() -> None:
 
     ids = {
         embedder_model_id(EmbeddingConfig(backend="torch")),
-        embedder_model_id(EmbeddingConfig(backend="onnx")),
+        embedder_model_id(EmbeddingConfig(backend="onnx", quantize=False)),
         embedder_model_id(EmbeddingConfig(backend="onnx", quantize=True)),
     }
-    assert ids == {"all-MiniLM-L6-v2@torch", "all-MiniLM-L6-v2@onnx", "all-MiniLM-L6-v2@onnx-int8"}
+    assert ids == {"all-MiniLM-L6-v2@torch", "all-MiniLM-L6-v2@onnx", "all-MiniLM-L6-v2@onnx-int8mix"}
 
 
 # --------------------------------------------------------------------------- no torch

@@ -21,10 +21,11 @@ from tests.conftest import EVAL_FILE, KNOWLEDGE, REPO
 
 pytestmark = pytest.mark.real_model
 
-# Floors a little under what was measured (see README, "Answer quality"); a drop below them
-# is a regression. The issue's targets (hit@1 0.85, hit@3 0.95, off-topic declined 0.9) are
-# not reached yet by this model on these sets.
-FLOORS = {"hit1": 0.72, "hit3": 0.89, "off_topic_declined": 0.78}
+# Floors a little under what was measured with the default (ONNX int8) backend (see README,
+# "Answer quality"); a drop below them is a regression. torch and ONNX fp32 measure a little
+# higher (hit@3 0.915, off-topic 0.80). The issue's targets (hit@1 0.85, hit@3 0.95,
+# off-topic declined 0.9) are not reached yet by this model on these sets.
+FLOORS = {"hit1": 0.72, "hit3": 0.88, "off_topic_declined": 0.73}
 MAX_ON_TOPIC_DECLINED = 0.05
 HOLDOUT_FILE = EVAL_FILE.with_name("qa_holdout.jsonl")
 HOLDOUT_FLOORS = {"hit1": 0.55, "hit3": 0.8, "off_topic_declined": 0.7}
@@ -38,11 +39,11 @@ def real_workspace(tmp_path_factory):
     return root
 
 
-def _settings(root, backend: str, quantize: bool = False) -> Settings:
+def _settings(root, backend: str, quantize: bool = True) -> Settings:
     return Settings.model_validate(
         {
             "knowledge_dir": str(root / "knowledge"),
-            "index_dir": str(root / f"index-{backend}{'-int8' if quantize else ''}"),
+            "index_dir": str(root / f"index-{backend}{'' if quantize or backend == 'torch' else '-fp32'}"),
             "embedding": {"backend": backend, "quantize": quantize},
         }
     )
@@ -57,10 +58,10 @@ def real_core(real_workspace) -> BotCore:
 
 @pytest.fixture(scope="session")
 def reports(real_workspace, real_core):
-    """Eval reports per backend: onnx fp32 (default), torch (reference), onnx int8."""
+    """Eval reports per backend: onnx int8 (default), torch (reference), onnx fp32."""
     items = load_eval(EVAL_FILE)
     out = {"onnx": evaluate(real_core, items)}
-    for name, backend, quantize in (("torch", "torch", False), ("onnx-int8", "onnx", True)):
+    for name, backend, quantize in (("torch", "torch", False), ("onnx-fp32", "onnx", False)):
         core = BotCore(_settings(real_workspace, backend, quantize))
         core.start()
         out[name] = evaluate(core, items)
@@ -69,23 +70,23 @@ def reports(real_workspace, real_core):
     return out
 
 
-@pytest.mark.parametrize("backend", ["onnx", "torch", "onnx-int8"])
+@pytest.mark.parametrize("backend", ["onnx", "torch", "onnx-fp32"])
 def test_eval_meets_the_quality_floors(reports, backend):
     report = reports[backend]
-    slack = 0.04 if backend == "onnx-int8" else 0.0  # int8 trails torch by up to two questions
     assert report.on_topic >= 40 and report.off_topic >= 10
-    assert report.hit1 >= FLOORS["hit1"] - slack, report.misses
-    assert report.hit3 >= FLOORS["hit3"] - slack, report.misses
+    assert report.hit1 >= FLOORS["hit1"], report.misses
+    assert report.hit3 >= FLOORS["hit3"], report.misses
     assert report.off_topic_declined >= FLOORS["off_topic_declined"]
     assert report.on_topic_declined <= MAX_ON_TOPIC_DECLINED
 
 
-@pytest.mark.parametrize("backend, tolerance", [("onnx", 0.02), ("onnx-int8", 0.04)])
-def test_fast_backends_match_torch_quality(reports, backend, tolerance):
-    """The default ONNX backend stays within 0.02 of torch (it matches it exactly); int8
-    within 0.04 (measured: 0.034 on hit@3, two questions of 59)."""
-    assert abs(reports[backend].hit1 - reports["torch"].hit1) <= tolerance + 1e-9
-    assert abs(reports[backend].hit3 - reports["torch"].hit3) <= tolerance + 1e-9
+@pytest.mark.parametrize("backend", ["onnx", "onnx-fp32"])
+def test_fast_backends_match_torch_quality(reports, backend):
+    """Both ONNX flavours stay within 0.02 of torch on hit@1 and hit@3 (measured: fp32
+    matches it exactly; the default int8 equals it on hit@1 and trails by one question of
+    59, 0.017, on hit@3)."""
+    assert abs(reports[backend].hit1 - reports["torch"].hit1) <= 0.02 + 1e-9
+    assert abs(reports[backend].hit3 - reports["torch"].hit3) <= 0.02 + 1e-9
 
 
 def test_holdout_set_meets_its_floors(real_core):
