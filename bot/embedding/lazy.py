@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from bot.config import EmbeddingConfig
-from bot.embedding.base import Embedder
+from bot.embedding.base import Embedder, embed_each
 
 
 class LazyEmbedder:
@@ -52,3 +52,6 @@ class LazyEmbedder:
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         return self.real.embed_batch(texts)
+
+    def embed_stream(self, texts: Sequence[str]) -> Iterator[np.ndarray]:
+        return embed_each(self.real, texts)

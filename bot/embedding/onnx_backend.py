@@ -19,7 +19,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -87,7 +87,8 @@ class OnnxEmbedder:
         if self._session is None:
             with self._lock:
                 if self._session is None:
-                    self._tokenizer = self._load_tokenizer()
+                    if self._tokenizer is None:
+                        self._tokenizer = self._load_tokenizer()
                     if self.row_mode and self.workers > 1:
                         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="onnx-row")
                     self._session = self._load_session()
@@ -137,31 +138,55 @@ class OnnxEmbedder:
             out[idx] = self._embed_chunk([texts[i] for i in idx])
         return out
 
+    def embed_stream(self, texts: Sequence[str]) -> Iterator[np.ndarray]:
+        """Row mode: each vector as soon as its run is done, in order (see base.embed_each)."""
+        self.load()
+        texts = list(texts)
+        if not self.row_mode or self._pool is None or len(texts) < 2:
+            yield from self.embed_batch(texts)
+            return
+        futures = [self._pool.submit(self._embed_chunk, [t]) for t in texts]
+        try:
+            for future in futures:
+                yield future.result()[0]
+        finally:  # an abandoned stream must not leave queued runs behind
+            for future in futures:
+                future.cancel()
+
     def _embed_rows(self, texts: list[str]) -> np.ndarray:
         """Each text in its own run; the session is thread-safe, so the pool shares it."""
         if len(texts) == 1 or self._pool is None:
             return np.vstack([self._embed_chunk([t]) for t in texts])
         return np.vstack(list(self._pool.map(lambda t: self._embed_chunk([t]), texts)))
 
-    def _embed_chunk(self, texts: list[str]) -> np.ndarray:
+    def feeds(self, texts: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The model inputs for `texts` (padded to the longest) and the attention mask."""
+        if self._tokenizer is None:
+            with self._lock:
+                if self._tokenizer is None:
+                    self._tokenizer = self._load_tokenizer()
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self.meta["input_names"]:
             feeds["token_type_ids"] = np.zeros_like(ids)
+        return feeds, mask
+
+    def _embed_chunk(self, texts: list[str]) -> np.ndarray:
+        feeds, mask = self.feeds(texts)
         hidden = self._session.run(["last_hidden_state"], feeds)[0]
         pooled = pool(hidden, mask, self.meta["pooling"])
         return normalize_rows(pooled) if self.meta.get("normalize", True) else pooled
 
 
 def onnx_model_id(label: str, quantized: bool) -> str:
-    """`<model>@onnx` or `<model>@onnx-int8mix`: vectors differ per backend and precision.
+    """`<model>@onnx` or `<model>@onnx-int8sq`: vectors differ per backend and precision.
 
     The int8 suffix names the scheme (see onnx_export), so an index built by the first
     release's dynamic int8 (`@onnx-int8`) is rebuilt, not mixed with new vectors.
     """
-    return f"{label}@onnx" + ("-int8mix" if quantized else "")
+    return f"{label}@onnx" + ("-int8sq" if quantized else "")
 
 
 def pool(hidden: np.ndarray, mask: np.ndarray, mode: str) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Export a sentence-transformers model to ONNX once, so bot processes never import torch.
 
-The cache folder is `cache_root/<label>-<fingerprint>[-int8b32]/` holding `model.onnx`, the
+The cache folder is `cache_root/<label>-<fingerprint>[-int8sq]/` holding `model.onnx`, the
 tokenizer files and `export.json` (pooling, normalisation, max length...). Finding an
 existing export needs only the standard library: no torch, no onnx. Exports are built in a
 temporary folder and renamed into place, so readers never see a half-written export and
@@ -33,9 +33,8 @@ MODEL_FILE = "model.onnx"
 META_FILE = "export.json"
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
 # The int8 flavour's folder suffix; it names the quantization scheme, so a change of scheme
-# never reuses a folder made by another (the first release's "-int8" was dynamic int8).
-INT8_SUFFIX = "-int8mix"
-INT8_SCHEME = "dynamic-int8-per-channel+matmulnbits-int8-block32-for-narrowing"
+# never reuses a folder made by another (the first release's "-int8" was plain dynamic int8).
+INT8_SUFFIX = "-int8sq"
 _SMALL_FILE = 4 << 20  # hashed in full below this size; bigger ones by size + head + tail
 _EDGE = 1 << 20
 _POOLING_MODES = ("mean", "cls", "max", "mean_sqrt_len_tokens", "weightedmean", "lasttoken")
@@ -257,65 +256,21 @@ def _verify(path: Path, hf_model: Any, tokenizer: Any, names: list[str]) -> None
 
 
 def _quantize_into(source: Path, out: Path) -> None:
-    """int8 in two kinds: dynamic per-channel, and weight-only blocks for down-projections.
-
-    Measured on MiniLM against the fp32 export (121 eval questions, mean cosine / dev-set
-    hit@3, fp32 = 0.915; bare encode on 2 cores):
-    - dynamic per-channel int8 everywhere: 0.994 / 0.881, ~1,150 questions/s;
-    - weight-only int8 blocks of 32 everywhere (MatMulNBits): 0.9997 / 0.915, ~600/s;
-    - static int8 calibrated on the corpus: 0.93 (activation outliers);
-    - this mix: 0.997 / 0.898, ~1,000/s. The loss sits in the matrices that narrow the
-      width (the feed-forward down-projection, 1536 -> 384): their input, after the GELU,
-      has outliers that one scale per tensor cannot hold, while MatMulNBits quantizes
-      activations per row and block of 32.
-    Dynamic quantization takes its scale over the whole input, so the bot runs an int8
-    model one text per run (see onnx_backend) to keep vectors independent of batches.
-    """
+    """SmoothQuant + dynamic per-channel int8 (why and the measurements: smoothquant.py)."""
     global quantize_count
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+    from bot.embedding.smoothquant import SCHEME, quantize_smooth
 
     started = time.perf_counter()
-    narrowing = _narrowing_matmuls(onnx.load(str(source / MODEL_FILE), load_external_data=False))
-    root = logging.getLogger()  # the quantizers log one INFO line per node on the root logger
-    level = root.level
-    root.setLevel(max(level, logging.ERROR))
-    try:
-        mixed = out / "dynamic.onnx"
-        quantize_dynamic(
-            str(source / MODEL_FILE), str(mixed), per_channel=True, weight_type=QuantType.QInt8,
-            op_types_to_quantize=["MatMul"], nodes_to_exclude=narrowing,
-        )
-        quantizer = MatMulNBitsQuantizer(
-            onnx.load(str(mixed)), bits=8, block_size=32, is_symmetric=True,
-            accuracy_level=4,  # int8 compute; None dequantizes to fp32 (slower than fp32)
-            nodes_to_include=narrowing,
-        )
-        quantizer.process()
-        quantizer.model.save_model_to_file(str(out / MODEL_FILE), use_external_data_format=False)
-        mixed.unlink()
-    finally:
-        root.setLevel(level)
+    smoothed = quantize_smooth(source, out / MODEL_FILE)
     for path in source.iterdir():
         if path.name not in (MODEL_FILE, META_FILE) and path.is_file():
             shutil.copy2(path, out / path.name)
     meta = json.loads((source / META_FILE).read_text(encoding="utf-8"))
-    meta["quantization"] = INT8_SCHEME
+    meta["quantization"] = SCHEME
     _write_meta(out, meta)
     quantize_count += 1
-    log.info("onnx int8 quantization done in %.1fs: %s", time.perf_counter() - started, out)
-
-
-def _narrowing_matmuls(model: Any) -> list[str]:
-    """Names of MatMuls by a constant weight with more inputs than outputs (K > N)."""
-    shapes = {init.name: tuple(init.dims) for init in model.graph.initializer}
-    names = []
-    for node in model.graph.node:
-        dims = shapes.get(node.input[1]) if node.op_type == "MatMul" and len(node.input) == 2 else None
-        if dims is not None and len(dims) == 2 and dims[0] > dims[1]:
-            names.append(node.name)
-    return names
+    log.info("onnx int8 quantization (%d MatMuls smoothed) done in %.1fs: %s",
+             smoothed, time.perf_counter() - started, out)
 
 
 def _write_meta(out: Path, meta: dict[str, Any]) -> None:
