@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 from bot.answer_cache import AnswerCache
 from bot.config import Settings
-from bot.embedding.base import Embedder, embed_each
+from bot.embedding.base import Embedder
 from bot.errors import IndexCorruptError, QuestionError
 from bot.index.builder import Progress
 from bot.index.manager import IndexManager
@@ -227,7 +227,7 @@ class BotCore:
         """
         retriever = serving.retriever
         cfg = self.settings.retrieval
-        vectors = embed_each(self.embedder, [text for text, _ in items])  # rank while encoding
+        vectors = self.embedder.embed_batch([text for text, _ in items])
         ranked = [retriever.rank(text, qvec, top_k) for (text, top_k), qvec in zip(items, vectors)]
         recheck = [
             (n, focus) for n, ((text, _), r) in enumerate(zip(items, ranked))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Protocol, Sequence, runtime_checkable
+from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -22,20 +22,6 @@ class Embedder(Protocol):
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Shape (len(texts), dimension), float32, each row of unit length."""
         ...
-
-
-def embed_each(embedder: Embedder, texts: Sequence[str]) -> Iterator[np.ndarray]:
-    """The vectors of `texts` in order, each as soon as it is ready.
-
-    A backend that runs texts one by one in a pool (ONNX int8) offers `embed_stream`, so
-    the caller can rank question 1 while the pool still encodes question 2: on 2 cores
-    that overlap is worth ~15% throughput. Other backends embed the batch at once.
-    """
-    stream = getattr(embedder, "embed_stream", None)
-    if stream is not None:
-        yield from stream(texts)
-    else:
-        yield from embedder.embed_batch(texts)
 
 
 def normalize_rows(vectors: np.ndarray) -> np.ndarray:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from bot.config import EmbeddingConfig
-from bot.embedding.base import Embedder, embed_each
+from bot.embedding.base import Embedder
 
 
 class LazyEmbedder:
@@ -52,6 +52,3 @@ class LazyEmbedder:
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         return self.real.embed_batch(texts)
-
-    def embed_stream(self, texts: Sequence[str]) -> Iterator[np.ndarray]:
-        return embed_each(self.real, texts)

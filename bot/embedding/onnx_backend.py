@@ -19,7 +19,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -137,21 +137,6 @@ class OnnxEmbedder:
             idx = order[start:start + self._batch_size]
             out[idx] = self._embed_chunk([texts[i] for i in idx])
         return out
-
-    def embed_stream(self, texts: Sequence[str]) -> Iterator[np.ndarray]:
-        """Row mode: each vector as soon as its run is done, in order (see base.embed_each)."""
-        self.load()
-        texts = list(texts)
-        if not self.row_mode or self._pool is None or len(texts) < 2:
-            yield from self.embed_batch(texts)
-            return
-        futures = [self._pool.submit(self._embed_chunk, [t]) for t in texts]
-        try:
-            for future in futures:
-                yield future.result()[0]
-        finally:  # an abandoned stream must not leave queued runs behind
-            for future in futures:
-                future.cancel()
 
     def _embed_rows(self, texts: list[str]) -> np.ndarray:
         """Each text in its own run; the session is thread-safe, so the pool shares it."""
