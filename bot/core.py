@@ -25,6 +25,7 @@ from bot.index.manager import IndexManager
 from bot.index.store import IndexData, read_manifest
 from bot.index.versions import VersionStore
 from bot.principles import load_principles, pick
+from bot.retrieval.batch import rank_batch
 from bot.retrieval.decision import compose_answer
 from bot.retrieval.hybrid import HybridRetriever
 from bot.types import Answer, Principle, Question, SourceInfo
@@ -220,26 +221,11 @@ class BotCore:
             return [err]
 
     def _answer_batch(self, serving: Serving, items: list[tuple[str, int]]) -> list[Answer]:
-        """Embed a batch of cleaned questions once and rank each.
-
-        A question whose dense evidence is borderline is checked again without the words
-        every document shares (a second, small batch); clear cases skip that cost.
-        """
-        retriever = serving.retriever
+        """Rank a batch of cleaned questions (one embedding call) and compose the answers."""
         cfg = self.settings.retrieval
-        vectors = self.embedder.embed_batch([text for text, _ in items])
-        ranked = [retriever.rank(text, qvec, top_k) for (text, top_k), qvec in zip(items, vectors)]
-        recheck = [
-            (n, focus) for n, ((text, _), r) in enumerate(zip(items, ranked))
-            if cfg.focus_band[0] <= r.top_dense < cfg.focus_band[1] and (focus := retriever.focus_text(text))
-        ]
-        if recheck:
-            focus_vectors = self.embedder.embed_batch([focus for _, focus in recheck])
-            for (n, _), fvec in zip(recheck, focus_vectors):
-                ranked[n] = retriever.with_focus(ranked[n], fvec)
         answers = []
-        for (text, top_k), r in zip(items, ranked):
-            answer = compose_answer(text, r, serving.version, cfg)
+        for (text, top_k), ranked in zip(items, rank_batch(serving.retriever, self.embedder, items, cfg)):
+            answer = compose_answer(text, ranked, serving.version, cfg)
             self._cache.put((text.casefold(), top_k, serving.version), answer)
             answers.append(answer)
         return answers

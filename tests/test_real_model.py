@@ -22,14 +22,14 @@ from tests.conftest import EVAL_FILE, KNOWLEDGE, REPO
 pytestmark = pytest.mark.real_model
 
 # Floors a little under what was measured with the default (ONNX int8) backend (see README,
-# "Answer quality"); a drop below them is a regression. torch and ONNX fp32 measure a little
-# higher (hit@3 0.915, off-topic 0.80). The targets (hit@1 0.85, hit@3 0.95,
-# off-topic declined 0.9) are not reached yet by this model on these sets.
+# "Answer quality"); a drop below them is a regression. torch and ONNX fp32 measure within a
+# question of it (dev hit@3 0.915; held-out on-topic declined 0.057). The targets
+# (hit@1 0.85, hit@3 0.95, off-topic declined 0.9) are not reached yet by this model.
 FLOORS = {"hit1": 0.72, "hit3": 0.88, "off_topic_declined": 0.73}
 MAX_ON_TOPIC_DECLINED = 0.05
 HOLDOUT_FILE = EVAL_FILE.with_name("qa_holdout.jsonl")
 HOLDOUT_FLOORS = {"hit1": 0.52, "hit3": 0.8, "off_topic_declined": 0.7}
-HOLDOUT_MAX_ON_TOPIC_DECLINED = 0.15
+HOLDOUT_MAX_ON_TOPIC_DECLINED = 0.08
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,6 +35,16 @@ class Ranked:
     unknown_years: tuple[str, ...] = ()
 
 
+class _Layout(NamedTuple):
+    """The sentences of some candidate passages, grouped by passage."""
+
+    rows: np.ndarray  # sentence rows, passage after passage
+    has: np.ndarray  # which candidates have sentences at all
+    offsets: np.ndarray  # where each group starts in `rows`
+    group: np.ndarray  # the group of each entry of `rows`
+    every_sentence: bool  # rows == all sentences in order: no gather needed
+
+
 class HybridRetriever:
     """Holds one index version's search structures; immutable once built."""
 
@@ -45,6 +56,9 @@ class HybridRetriever:
         count = len(data.passages)
         self._sent_start = np.searchsorted(owners, np.arange(count), side="left")
         self._sent_end = np.searchsorted(owners, np.arange(count), side="right")
+        self._all_ids = np.arange(count, dtype=np.int64)
+        self._all_layout = self._layout(self._all_ids)
+        self._typed: dict[str, np.ndarray] = {}  # answer type -> which sentences hold one
         self.ubiquitous = ubiquitous_words(data)
         self.years = frozenset(y for p in data.passages for y in _YEAR.findall(f"{p.title} {p.text} {p.date}"))
 
@@ -70,40 +84,67 @@ class HybridRetriever:
         return best
 
     def _candidates(self, qvec: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        """Rows of the dense top-k and the lexical top-k (k = `retrieval.candidates`).
+
+        When k covers the whole corpus every passage is a candidate and no search is needed.
+        """
         count = len(self.data.passages)
         k = min(self.cfg.candidates, count)
+        if k == count:
+            return self._all_ids
         _, dense_ids = self.data.faiss_index.search(qvec[None, :], k)
-        ids = set(int(i) for i in dense_ids[0] if i >= 0)
+        dense = dense_ids[0][dense_ids[0] >= 0]
         if lexical.size and lexical.max() > 0:
             top = np.argpartition(-lexical, min(k, count - 1))[:k]
-            ids.update(int(i) for i in top if lexical[i] > 0)
-        return np.array(sorted(ids), dtype=np.int64)
+            return np.union1d(dense, top[lexical[top] > 0]).astype(np.int64)
+        return np.unique(dense).astype(np.int64)
+
+    def _layout(self, ids: np.ndarray) -> _Layout:
+        """Where the sentences of passages `ids` are (for the whole corpus: computed once)."""
+        starts, ends = self._sent_start[ids], self._sent_end[ids]
+        counts = ends - starts
+        has = counts > 0
+        counts = counts[has]
+        offsets = np.cumsum(counts) - counts
+        rows = np.repeat(starts[has] - offsets, counts) + np.arange(int(counts.sum()))
+        group = np.repeat(np.arange(len(counts)), counts)
+        every = len(rows) == len(self.data.sentences) and bool((rows == np.arange(len(rows))).all())
+        return _Layout(rows, has, offsets, group, every)
 
     def _best_sentences(self, ids: np.ndarray, qvec: np.ndarray, passage_sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each candidate passage: its best sentence's cosine and row (-1: none).
 
-        Vectorised over all candidates' sentences at once (one gather, one matmul).
+        Vectorised over all candidates' sentences at once: one gather, one matrix-vector
+        product, one segmented max (ties go to the first sentence).
         """
-        starts, ends = self._sent_start[ids], self._sent_end[ids]
-        counts = ends - starts
-        best_sims = passage_sims.astype(np.float32).copy()
+        at = self._all_layout if ids is self._all_ids else self._layout(ids)
+        best_sims = passage_sims.astype(np.float32)
         best_rows = np.full(len(ids), -1, dtype=np.int64)
-        total = int(counts.sum())
-        if not total:
+        if not len(at.rows):
             return best_sims, best_rows
-        segment = np.repeat(np.arange(len(ids)), counts)
-        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        rows = np.repeat(starts, counts) + offsets
-        sims = self.data.sentence_vectors[rows] @ qvec
-        order = np.lexsort((-sims, segment))  # by segment, best sentence first
-        first = order[np.r_[True, segment[order][1:] != segment[order][:-1]]]
-        best_sims[segment[first]] = sims[first]
-        best_rows[segment[first]] = rows[first]
+        sims = (self.data.sentence_vectors if at.every_sentence else self.data.sentence_vectors[at.rows]) @ qvec
+        maxima = np.maximum.reduceat(sims, at.offsets)
+        at_max = np.flatnonzero(sims == maxima[at.group])
+        groups = at.group[at_max]
+        first = at_max[np.r_[True, groups[1:] != groups[:-1]]]
+        best_sims[at.has] = maxima
+        best_rows[at.has] = at.rows[first]
         return best_sims, best_rows
 
+    def _typed_rows(self, kind: str) -> np.ndarray:
+        """Which sentences hold an answer of `kind` (computed once per kind and version)."""
+        mask = self._typed.get(kind)
+        if mask is None:  # a race only computes the same array twice
+            mask = np.array([has_type(s, kind) for s in self.data.sentences] + [False], dtype=bool)
+            self._typed[kind] = mask
+        return mask
+
     def with_focus(self, ranked: Ranked, focus_vec: np.ndarray) -> Ranked:
-        """Evidence averaged with how well the focused question is covered."""
-        return replace(ranked, evidence=0.5 * ranked.top_dense + 0.5 * self.coverage(focus_vec))
+        """The focused question's coverage replaces the evidence when it falls below the
+        band's floor: without the shared words, the question is as far from every passage
+        as an off-topic one ("weather in Paris" without "Paris")."""
+        cover = self.coverage(focus_vec)
+        return replace(ranked, evidence=cover) if cover < self.cfg.focus_band[0] else ranked
 
     def rank(self, question: str, qvec: np.ndarray, top_k: int) -> Ranked:
         if not self.data.passages:
@@ -123,9 +164,8 @@ class HybridRetriever:
         fused = weight * dense + (1.0 - weight) * lex * max(0.0, min(1.0, float(dense.max())))
         kind = question_type(question)
         if kind is not None and self.cfg.answer_type_bonus:
-            typed = np.array([r >= 0 and has_type(self.data.sentences[r], kind) for r in best_rows.tolist()],
-                             dtype=np.float32)
-            fused = fused + self.cfg.answer_type_bonus * typed
+            typed = self._typed_rows(kind)[best_rows]  # row -1 reads the trailing False
+            fused = fused + np.float32(self.cfg.answer_type_bonus) * typed
         order = np.argsort(-fused, kind="stable")
         chosen: list[ScoredPassage] = []
         chosen_vecs: list[np.ndarray] = []
