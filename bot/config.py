@@ -38,7 +38,7 @@ class ChunkingConfig(_Section):
 
 class RetrievalConfig(_Section):
     top_k: int = Field(3, ge=1, le=20)
-    candidates: int = Field(40, ge=5, le=500)
+    candidates: int = Field(64, ge=5, le=500)
     index_type: Literal["flat", "hnsw", "ivf"] = "flat"
     dense_weight: float = Field(0.8, ge=0, le=1)
     min_evidence: float = Field(0.34, ge=-1, le=1)
