@@ -20,12 +20,12 @@ import discord
 import pytest
 from discord.gateway import DiscordWebSocket
 
-import bot.adapters.discord.run as discord_run
 from bot.adapters.slack.mrkdwn import plain_text
 from bot.adapters.slack.run import SlackSecrets, SlackService
 from bot.core import BotCore
 from bot.ops.wiring import setup_ops
 from bot.types import Question
+from tests.fakes.discord_serve import serve_on_fake
 from tests.fakes.discord_server import EPHEMERAL, FakeDiscord, Recorded
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET, FakeSlack, all_text
 
@@ -56,27 +56,12 @@ async def discord_bot(make_core: Callable[..., BotCore], monkeypatch: pytest.Mon
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
     fake = await FakeDiscord(heartbeat_interval=0.1).start()
     tasks: list[tuple[asyncio.Task, BotCore]] = []
-    real_build_app = discord_run.build_app
 
     async def start(**overrides: Any) -> tuple[FakeDiscord, BotCore]:
         core = make_core(metrics={"port": 0}, discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url,
                                   "guild_ids": [fake.GUILD_ID]}, **overrides)
-        built: list[discord_run.DiscordApp] = []
-
-        def build_app(core, settings):  # the real wiring, with a short wait for guilds
-            built.append(real_build_app(core, settings, guild_ready_timeout=0.05))
-            return built[-1]
-
-        monkeypatch.setattr(discord_run, "build_app", build_app)
-        monkeypatch.setenv("DISCORD_TOKEN", fake.TOKEN)
-        task = asyncio.create_task(discord_run.serve(core, core.settings, sync=True))
+        _, task = await serve_on_fake(core, fake, monkeypatch)
         tasks.append((task, core))
-        deadline = time.monotonic() + 10
-        while not (built and built[0].ready.is_set()):
-            if task.done():
-                task.result()
-            assert time.monotonic() < deadline, "the bot never became ready"
-            await asyncio.sleep(0.01)
         return fake, core
 
     yield start

@@ -19,6 +19,7 @@ from bot.adapters.discord.admin import REFUSAL
 from bot.adapters.discord.render import safe
 from bot.core import BotCore
 from bot.types import Question
+from tests.fakes.discord_serve import serve_on_fake
 from tests.fakes.discord_server import EPHEMERAL, MESSAGE_CONTENT_INTENT, FakeDiscord
 
 pytestmark = pytest.mark.timeout(30)
@@ -47,7 +48,6 @@ class Running:
 async def start_bot(fake: FakeDiscord, make_core, monkeypatch: pytest.MonkeyPatch):
     """Start the adapter through `serve` (token from the environment, as in production)."""
     running: list[Running] = []
-    real_build_app = discord_run.build_app
 
     async def start(discord_cfg: dict | None = None, sync: bool | None = True, *, wait_ready: bool = True,
                     **overrides) -> Running:
@@ -55,22 +55,8 @@ async def start_bot(fake: FakeDiscord, make_core, monkeypatch: pytest.MonkeyPatc
                "guild_ids": [fake.GUILD_ID], "admin_role_ids": [fake.ADMIN_ROLE], **(discord_cfg or {})}
         overrides.setdefault("metrics", {"port": 0})  # /healthz and /metrics on a free port
         core = make_core(discord=cfg, **overrides)
-        built: list[discord_run.DiscordApp] = []
-
-        def build_app(core, settings):  # the real wiring, with a short wait for guilds
-            built.append(real_build_app(core, settings, guild_ready_timeout=0.05))
-            return built[-1]
-
-        monkeypatch.setattr(discord_run, "build_app", build_app)
-        monkeypatch.setenv("DISCORD_TOKEN", fake.TOKEN)
-        task = asyncio.create_task(discord_run.serve(core, core.settings, sync=sync))
-        deadline = time.monotonic() + 10
-        while not (built and (built[0].ready.is_set() or not wait_ready and built[0].health is not None)):
-            if task.done():
-                task.result()  # raises the start-up error
-            assert time.monotonic() < deadline, "the bot never became ready"
-            await asyncio.sleep(0.01)
-        running.append(Running(core, built[0], task))
+        app, task = await serve_on_fake(core, fake, monkeypatch, sync=sync, wait_ready=wait_ready)
+        running.append(Running(core, app, task))
         return running[-1]
 
     yield start
