@@ -48,6 +48,7 @@ class RetrievalConfig(_Section):
     sentence_weight: float = Field(1.0, ge=0, le=1)
     answer_type_bonus: float = Field(0.05, ge=0, le=1)
     dedup_threshold: float = Field(0.92, ge=0, le=1)
+    decline_unknown_names: bool = True
     cache_size: int = Field(1024, ge=0)
 
 

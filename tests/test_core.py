@@ -166,3 +166,17 @@ def test_a_year_no_document_mentions_is_declined(make_core):
     answer = core.ask(Question("Which states signed the Paris Call in 2031?"))
     assert not answer.answered
     assert "2031" in answer.message
+
+
+def test_a_name_no_document_mentions_is_declined_and_named(make_core):
+    core = make_core()
+    answer = core.ask(Question("What does the Tallinn Manual say about hack-back?"))
+    assert not answer.answered
+    assert "Tallinn Manual" in answer.message
+    assert answer.passages  # the candidates are still listed (the JSON contract)
+    assert core.ask(Question("What does the Paris Call say about hack-back?")).answered
+
+
+def test_the_unknown_name_rule_can_be_turned_off(make_core):
+    core = make_core(retrieval={"decline_unknown_names": False})
+    assert core.ask(Question("What does the Tallinn Manual say about hack-back?")).answered

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from bot.core import BotCore
 from bot.errors import IndexCorruptError
+from bot.index.builder import build_index, embedding_text
 from bot.index.store import read_version
 from tests.conftest import make_settings
 from tests.fake_embedder import FakeEmbedder
@@ -170,3 +172,21 @@ def test_two_bots_starting_together_build_the_index_once(tmp_path, knowledge_cop
     assert cores[0].index_version == cores[1].index_version
     assert sorted(r is None for r in reasons) == [False, True]  # one built, one loaded
     assert sorted(c.embedder.embedded_texts > 0 for c in cores) == [False, True]
+
+
+def test_passages_are_embedded_without_their_headings():
+    text = "# Paris Call is similar to Russian initiatives\nOn January 31, Infoforum 2019 will open in Moscow."
+    assert embedding_text(text) == "On January 31, Infoforum 2019 will open in Moscow."
+    assert embedding_text("# Only a heading") == "# Only a heading"  # nothing else: keep the text
+
+
+def test_vectors_are_reused_only_under_the_same_ingest_rules(make_core):
+    """Ingest rules decide what text a passage is embedded as; vectors built under other
+    rules must not be reused even where the text looks the same."""
+    core = make_core()
+    previous = core.serving.data
+    same = build_index(core.settings, FakeEmbedder(), previous=previous)
+    assert same.embedded == 0 and same.reused > 0
+    older = replace(previous, manifest={**previous.manifest, "ingest_version": -1})
+    rebuilt = build_index(core.settings, FakeEmbedder(), previous=older)
+    assert rebuilt.reused == 0 and rebuilt.embedded == same.reused

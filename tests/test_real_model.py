@@ -23,13 +23,16 @@ pytestmark = pytest.mark.real_model
 
 # Floors a little under what was measured with the default (ONNX int8) backend (see README,
 # "Answer quality"); a drop below them is a regression. torch and ONNX fp32 measure within a
-# question of it (dev hit@3 0.915; held-out on-topic declined 0.057). The issue's targets
-# (hit@1 0.85, hit@3 0.95, off-topic declined 0.9) are not reached yet by this model.
-FLOORS = {"hit1": 0.72, "hit3": 0.88, "off_topic_declined": 0.73}
+# question of it. The issue's decline targets (off-topic declined >= 0.9 with on-topic
+# declined <= 0.05) are met on the dev set; hit@1 0.85 and hit@3 0.95 are not reached yet.
+FLOORS = {"hit1": 0.74, "hit3": 0.88, "off_topic_declined": 0.9}
 MAX_ON_TOPIC_DECLINED = 0.05
 HOLDOUT_FILE = EVAL_FILE.with_name("qa_holdout.jsonl")
-HOLDOUT_FLOORS = {"hit1": 0.52, "hit3": 0.8, "off_topic_declined": 0.7}
-HOLDOUT_MAX_ON_TOPIC_DECLINED = 0.08
+HOLDOUT_FLOORS = {"hit1": 0.57, "hit3": 0.85, "off_topic_declined": 0.9}
+HOLDOUT_MAX_ON_TOPIC_DECLINED = 0.06
+BLIND_FILE = EVAL_FILE.with_name("qa_blind.jsonl")
+BLIND_FLOORS = {"hit1": 0.78, "hit3": 0.85, "off_topic_declined": 0.85}
+BLIND_MAX_ON_TOPIC_DECLINED = 0.06
 
 
 @pytest.fixture(scope="session")
@@ -83,21 +86,30 @@ def test_eval_meets_the_quality_floors(reports, backend):
 @pytest.mark.parametrize("backend", ["onnx", "onnx-fp32"])
 def test_fast_backends_match_torch_quality(reports, backend):
     """Both ONNX flavours stay within 0.02 of torch on hit@1 and hit@3 (measured: fp32
-    matches it exactly; the default int8 equals it on hit@1 and trails by one question of
-    59, 0.017, on hit@3)."""
+    matches it exactly; the default int8 equals it on hit@1 and is one question of 59,
+    0.017, ahead on hit@3)."""
     assert abs(reports[backend].hit1 - reports["torch"].hit1) <= 0.02 + 1e-9
     assert abs(reports[backend].hit3 - reports["torch"].hit3) <= 0.02 + 1e-9
 
 
-def test_holdout_set_meets_its_floors(real_core):
-    """A second set, written without looking at the retriever: how well the tuning generalises."""
-    report = evaluate(real_core, load_eval(HOLDOUT_FILE))
-    print("[holdout] " + " | ".join(report.lines()))
-    assert report.on_topic >= 30 and report.off_topic >= 10
-    assert report.hit1 >= HOLDOUT_FLOORS["hit1"], report.misses
-    assert report.hit3 >= HOLDOUT_FLOORS["hit3"], report.misses
-    assert report.off_topic_declined >= HOLDOUT_FLOORS["off_topic_declined"]
-    assert report.on_topic_declined <= HOLDOUT_MAX_ON_TOPIC_DECLINED
+@pytest.mark.parametrize(
+    "path, floors, max_declined, sizes",
+    [
+        (HOLDOUT_FILE, HOLDOUT_FLOORS, HOLDOUT_MAX_ON_TOPIC_DECLINED, (30, 10)),
+        (BLIND_FILE, BLIND_FLOORS, BLIND_MAX_ON_TOPIC_DECLINED, (50, 20)),
+    ],
+    ids=["holdout", "blind"],
+)
+def test_unseen_sets_meet_their_floors(real_core, path, floors, max_declined, sizes):
+    """Sets written without looking at the retriever (the blind one by a separate session
+    that saw only the documents): how well the tuning generalises."""
+    report = evaluate(real_core, load_eval(path))
+    print(f"[{path.stem}] " + " | ".join(report.lines()))
+    assert report.on_topic >= sizes[0] and report.off_topic >= sizes[1]
+    assert report.hit1 >= floors["hit1"], report.misses
+    assert report.hit3 >= floors["hit3"], report.misses
+    assert report.off_topic_declined >= floors["off_topic_declined"]
+    assert report.on_topic_declined <= max_declined
 
 
 def test_real_answers_and_declines(real_core):

@@ -10,7 +10,7 @@ DOCUMENT_SUFFIXES = (".md", ".txt", ".html", ".htm", ".pdf")
 # Metadata an admin gave for a document (title, publisher, date, origin) lives beside it.
 SIDECAR_SUFFIX = ".meta.yaml"
 # Bump when cleaning or chunking rules change, so existing indexes rebuild.
-INGEST_VERSION = 3
+INGEST_VERSION = 4
 
 
 def is_document_file(path: Path) -> bool:

@@ -18,6 +18,9 @@ def decline_message(ranked: Ranked) -> str:
     if ranked.unknown_years:
         years = " or ".join(ranked.unknown_years)
         return f"The documents I have do not cover {years}: none of them mentions that year."
+    if ranked.unknown_names:
+        names = " or ".join(f"“{name}”" for name in ranked.unknown_names)
+        return f"The documents I have do not cover that: none of them mentions {names}."
     return DECLINE_MESSAGE
 
 
@@ -26,8 +29,8 @@ def is_supported(ranked: Ranked, cfg: RetrievalConfig) -> bool:
     document shares, come close to some passage; or, for short questions that embed
     poorly ("What did Brad Smith say?"), most of their rare terms are found in one of
     the top passages and the dense match is at least plausible."""
-    if not ranked.passages or ranked.unknown_years:  # "in 2021": no document mentions that year
-        return False
+    if not ranked.passages or ranked.unknown_years or ranked.unknown_names:
+        return False  # "in 2021", "the Tallinn Manual": no document mentions that year or name
     if ranked.evidence >= cfg.min_evidence:
         return True
     return ranked.lexical_coverage >= cfg.min_lexical_coverage and ranked.evidence >= cfg.min_evidence_with_terms

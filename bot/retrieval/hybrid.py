@@ -19,6 +19,7 @@ from bot.config import RetrievalConfig
 from bot.index.store import IndexData
 from bot.retrieval.answer_type import has_type, question_type
 from bot.retrieval.lexical import LexicalIndex
+from bot.retrieval.names import NameGrounding
 from bot.types import ScoredPassage
 
 
@@ -33,6 +34,7 @@ class Ranked:
     evidence: float = 0.0
     lexical_coverage: float = 0.0
     unknown_years: tuple[str, ...] = ()
+    unknown_names: tuple[str, ...] = ()
 
 
 class _Layout(NamedTuple):
@@ -60,6 +62,7 @@ class HybridRetriever:
         self._all_layout = self._layout(self._all_ids)
         self._typed: dict[str, np.ndarray] = {}  # answer type -> which sentences hold one
         self.ubiquitous = ubiquitous_words(data)
+        self.names = NameGrounding(f"{p.title}\n{p.publisher}\n{p.text}" for p in data.passages)
         self.years = frozenset(y for p in data.passages for y in _YEAR.findall(f"{p.title} {p.text} {p.date}"))
 
     def focus_text(self, question: str) -> str | None:
@@ -189,6 +192,7 @@ class HybridRetriever:
             evidence=top_dense,
             lexical_coverage=self.lexical.coverage(tokens, top_rows),
             unknown_years=tuple(y for y in dict.fromkeys(_YEAR.findall(question)) if y not in self.years),
+            unknown_names=self.names.unknown(question) if self.cfg.decline_unknown_names else (),
         )
 
 

@@ -1,0 +1,93 @@
+"""Proper names a question uses that no document does: "the Budapest Convention", "the Tallinn
+Manual", "the Christchurch Call".
+
+A dense model places such a question close to the Call's own passages (both are "cyber
+treaty" talk), so evidence scores cannot tell it from an on-topic paraphrase. Whether the
+documents ever use the name can: a question about something the documents never name is a
+question they do not answer. Like the unknown-year rule, this is read from the knowledge
+base itself, so it follows whatever documents are loaded.
+
+Only multi-word capitalised names count (single capitalised words are too often sentence
+starts, nationalities or metonyms like "Davos"). A name is known when the documents contain
+it verbatim, when its initials are an acronym the documents use ("United States" for "US"), or
+when its head (last) word is a capitalised word of the documents ("South Korea" for "Republic
+of Korea"); its words may be connected by "of", "on", "for" and the like.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+_CAP = r"(?:[A-Z][\w'’.&-]*\w|[A-Z])"
+_CONNECTOR = r"(?:of|on|for|the|de|du|des|la|le|to)"
+_NAME = re.compile(rf"\b{_CAP}(?:(?:\s+{_CONNECTOR})*\s+{_CAP})+")
+_POSSESSIVE = re.compile(r"['’]s\b")
+_WORD = re.compile(r"[^\W_]+")
+# Capitalised words that start questions rather than names ("What's the Russian ...").
+_LEADING = frozenset("""
+what what's whats who who's which when where why how is are was were does did do can could
+will would should has have had tell list according apart besides in on at for about compare
+explain describe give show summarize summarise name define please
+""".split())
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+)\W*$")
+_CONNECTORS = frozenset(_CONNECTOR.strip("(?:)").split("|"))
+
+
+def _normal(text: str) -> str:
+    return " ".join(_WORD.findall(text.replace("’", "'").casefold()))
+
+
+class NameGrounding:
+    """What names the knowledge base knows; built once per index version."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        joined = "\n".join(texts)
+        self._text = f" {_normal(joined)} "
+        self._capitalised = frozenset(w.casefold() for w in re.findall(r"\b[A-Z][\w-]*", joined))
+        self._acronyms = frozenset(re.findall(r"\b[A-Z]{2,}\b", joined))
+        # Words the documents write in lower case, and question words: a question's first
+        # word is capitalised by position, not because it is a name.
+        self._ordinary = _LEADING | frozenset(re.findall(r"\b[a-z][a-z'’-]*\b", joined))
+
+    def unknown(self, question: str) -> tuple[str, ...]:
+        """The question's multi-word names that the documents never use, in order."""
+        found: list[str] = []
+        text = _POSSESSIVE.sub("", question)
+        for match in _NAME.finditer(text):
+            words = match.group().split()
+            if _SENTENCE_START.search(text[: match.start()]) and words[0].casefold() in self._ordinary:
+                words = words[1:]  # "Compare the Tallinn Manual ...": capitalised by position only
+            for name in _split_names(words):
+                if not self._knows(name) and name not in found:
+                    found.append(name)
+        return tuple(found)
+
+    def _knows(self, name: str) -> bool:
+        words = name.split()
+        if f" {_normal(name)} " in self._text:
+            return True
+        initials = "".join(w[0] for w in words if w.lower() not in _CONNECTORS).upper()
+        if initials in self._acronyms:
+            return True
+        head = _head(words)
+        return head.casefold() in self._capitalised
+
+
+def _split_names(words: list[str]) -> list[str]:
+    """Drop leading question words; what is left is one name if it has two capitalised words."""
+    while words and (words[0].casefold() in _LEADING or words[0].casefold() in _CONNECTORS):
+        words = words[1:]
+    while words and words[-1].casefold() in _CONNECTORS:
+        words = words[:-1]
+    capitalised = [w for w in words if w.lower() not in _CONNECTORS]
+    return [" ".join(words)] if len(capitalised) >= 2 else []
+
+
+def _head(words: list[str]) -> str:
+    """The head word of an English name: the last word before a connector ("Convention" in
+    "Convention on Cybercrime"), else the last word."""
+    for n, word in enumerate(words):
+        if n and word.lower() in _CONNECTORS:
+            return words[n - 1]
+    return words[-1]

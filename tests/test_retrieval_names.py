@@ -1,0 +1,53 @@
+"""Unknown proper names: read from the knowledge base, never from a list of names."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.retrieval.names import NameGrounding
+
+CORPUS = [
+    "Paris Call for Trust and Security in Cyberspace",
+    "The Call is supported by the US, Japan and the Republic of Korea.",
+    "Troels Oerting, Head of the Centre for Cybersecurity at the World Economic Forum, spoke.",
+    "Mikhail Anisimov will speak at Infoforum 2019.",
+]
+
+
+@pytest.fixture
+def names() -> NameGrounding:
+    return NameGrounding(CORPUS)
+
+
+@pytest.mark.parametrize(
+    "question, unknown",
+    [
+        ("What does the Tallinn Manual say about cyber operations?", ("Tallinn Manual",)),
+        ("Which countries ratified the Budapest Convention on Cybercrime?", ("Budapest Convention on Cybercrime",)),
+        ("What did the UN Open-Ended Working Group agree?", ("UN Open-Ended Working Group",)),
+        ("Compare the Tallinn Manual and the Budapest Convention", ("Tallinn Manual", "Budapest Convention")),
+    ],
+)
+def test_names_no_document_uses_are_reported(names, question, unknown):
+    assert names.unknown(question) == unknown
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the World Economic Forum say?",  # verbatim
+        "What is Mikhail Anisimov's report about?",  # possessive
+        "Did the United States sign?",  # initials: "US" is in the documents
+        "Did South Korea join?",  # head word: "Korea" is a name in the documents
+        "Who heads the World Economic Forum's Centre for Cybersecurity?",
+        "What's the Paris Call?",  # the question word is not part of the name
+        "What did Davos say?",  # one capitalised word is not a multi-word name
+        "what does the tallinn manual say?",  # lower case: not read as a name
+    ],
+)
+def test_known_names_and_non_names_pass(names, question):
+    assert names.unknown(question) == ()
+
+
+def test_an_empty_knowledge_base_knows_no_name():
+    assert NameGrounding([]).unknown("What did the World Economic Forum say?") == ("World Economic Forum",)
