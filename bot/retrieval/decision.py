@@ -20,7 +20,8 @@ def decline_message(ranked: Ranked) -> str:
         return f"The documents I have do not cover {years}: none of them mentions that year."
     if ranked.unknown_names:
         names = " or ".join(f"“{name}”" for name in ranked.unknown_names)
-        return f"The documents I have do not cover that: none of them mentions {names}."
+        return (f"The documents I have do not cover that: none of them mentions {names} (if that is "
+                "another name for something they do cover, ask with the name they use).")
     return DECLINE_MESSAGE
 
 
