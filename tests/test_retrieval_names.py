@@ -26,6 +26,7 @@ def names() -> NameGrounding:
         ("Which countries ratified the Budapest Convention on Cybercrime?", ("Budapest Convention on Cybercrime",)),
         ("What did the UN Open-Ended Working Group agree?", ("UN Open-Ended Working Group",)),
         ("Compare the Tallinn Manual and the Budapest Convention", ("Tallinn Manual", "Budapest Convention")),
+        ("I read about the Tallinn Manual. What does the Call say?", ("Tallinn Manual",)),
     ],
 )
 def test_names_no_document_uses_are_reported(names, question, unknown):
@@ -43,6 +44,8 @@ def test_names_no_document_uses_are_reported(names, question, unknown):
         "What's the Paris Call?",  # the question word is not part of the name
         "What did Davos say?",  # one capitalised word is not a multi-word name
         "what does the tallinn manual say?",  # lower case: not read as a name
+        "DID MICROSOFT SIGN THE PARIS CALL?",  # shouted: names cannot be told from words
+        "How Did Microsoft Respond To The Call?",  # title case: likewise
     ],
 )
 def test_known_names_and_non_names_pass(names, question):

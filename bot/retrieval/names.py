@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+_CONNECTORS = frozenset({"of", "on", "for", "the", "de", "du", "des", "la", "le", "to"})
 _CAP = r"(?:[A-Z][\w'’.&-]*\w|[A-Z])"
-_CONNECTOR = r"(?:of|on|for|the|de|du|des|la|le|to)"
-_NAME = re.compile(rf"\b{_CAP}(?:(?:\s+{_CONNECTOR})*\s+{_CAP})+")
+_NAME = re.compile(rf"\b{_CAP}(?:(?:\s+(?:{'|'.join(sorted(_CONNECTORS))}))*\s+{_CAP})+")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _WORD = re.compile(r"[^\W_]+")
 # Capitalised words that start questions rather than names ("What's the Russian ...").
@@ -31,7 +31,6 @@ will would should has have had tell list according apart besides in on at for ab
 explain describe give show summarize summarise name define please
 """.split())
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+)\W*$")
-_CONNECTORS = frozenset(_CONNECTOR.strip("(?:)").split("|"))
 
 
 def _normal(text: str) -> str:
@@ -54,13 +53,15 @@ class NameGrounding:
         """The question's multi-word names that the documents never use, in order."""
         found: list[str] = []
         text = _POSSESSIVE.sub("", question)
+        if _shouted_or_title_case(text):
+            return ()  # names cannot be told from the other words
         for match in _NAME.finditer(text):
-            words = match.group().split()
-            if _SENTENCE_START.search(text[: match.start()]) and words[0].casefold() in self._ordinary:
-                words = words[1:]  # "Compare the Tallinn Manual ...": capitalised by position only
-            for name in _split_names(words):
-                if not self._knows(name) and name not in found:
-                    found.append(name)
+            span = match.group().split()
+            if _SENTENCE_START.search(text[: match.start()]) and span[0].casefold() in self._ordinary:
+                span = span[1:]  # "Compare the Tallinn Manual ...": capitalised by position only
+            name = _as_name(span)
+            if name and not self._knows(name) and name not in found:
+                found.append(name)
         return tuple(found)
 
     def _knows(self, name: str) -> bool:
@@ -74,14 +75,25 @@ class NameGrounding:
         return head.casefold() in self._capitalised
 
 
-def _split_names(words: list[str]) -> list[str]:
-    """Drop leading question words; what is left is one name if it has two capitalised words."""
+def _shouted_or_title_case(text: str) -> bool:
+    """"WHAT IS THE PARIS CALL?" or "How Did Microsoft Respond?": every word is capitalised."""
+    if not any(c.islower() for c in text):
+        return True
+    for sentence in re.split(r"[.!?:;]\s+", text):
+        words = _WORD.findall(sentence)
+        if any(w[0].isupper() and w.casefold() in _LEADING | {"and", "or"} for w in words[1:]):
+            return True
+    return False
+
+
+def _as_name(words: list[str]) -> str | None:
+    """Drop leading question words; what is left is a name if it has two capitalised words."""
     while words and (words[0].casefold() in _LEADING or words[0].casefold() in _CONNECTORS):
         words = words[1:]
     while words and words[-1].casefold() in _CONNECTORS:
         words = words[:-1]
     capitalised = [w for w in words if w.lower() not in _CONNECTORS]
-    return [" ".join(words)] if len(capitalised) >= 2 else []
+    return " ".join(words) if len(capitalised) >= 2 else None
 
 
 def _head(words: list[str]) -> str:
