@@ -14,10 +14,15 @@ from bot.retrieval.answer_type import has_type, question_type
         ("Which member of the government, and who laid out its aims?", "person"),
         ("When does Infoforum 2019 open?", "date"),
         ("Since when has the forum been held?", "date"),
+        ("What is the date of the Paris Call?", "date"),
+        ("what's the year the forum started?", "date"),
+        ("On what date did BritishAmerican Business sign?", "date"),
+        ("What was the day the Call was signed?", "date"),
         ("On what day of the week was it launched?", "day"),
         ("How many states supported the Call?", "number"),
         ("What does the Call say about hack-back?", None),
         ("Why did France pick that day?", None),
+        ("What is the data protection regime?", None),
     ],
 )
 def test_question_type(question, kind):

@@ -22,7 +22,14 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 _QUESTION_TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:what|which) day of the week\b", re.I), "day"),
     (re.compile(r"^\s*(?:who|whom)\b|\bwho (?:is|was|were|are|from|laid|launched|leads|led|signed)\b", re.I), "person"),
-    (re.compile(r"^\s*(?:when|since when)\b|\b(?:what|which) (?:date|year|month|day)\b", re.I), "date"),
+    (
+        re.compile(
+            r"^\s*(?:when|since when)\b|\b(?:what|which|on what) (?:date|year|month|day)\b"
+            r"|\b(?:what|which)(?:'s|’s|\s+(?:is|was|were|are))\s+the (?:date|year|month|day)\b",
+            re.I,
+        ),
+        "date",
+    ),
     (re.compile(r"^\s*how (?:many|much)\b", re.I), "number"),
 )
 
