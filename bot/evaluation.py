@@ -32,6 +32,16 @@ class EvalItem:
 
 
 @dataclass(frozen=True)
+class KindScore:
+    """hit@1 and hit@3 of the on-topic questions of one kind ("literal", "paraphrase")."""
+
+    kind: str
+    count: int
+    hit1: float
+    hit3: float
+
+
+@dataclass(frozen=True)
 class EvalReport:
     on_topic: int
     off_topic: int
@@ -41,8 +51,11 @@ class EvalReport:
     off_topic_declined: float
     on_topic_declined: float
     misses: tuple[str, ...]
+    by_kind: tuple[KindScore, ...] = ()
 
     def lines(self) -> list[str]:
+        # The breakdown comes last so that scripts reading the first six lines keep working.
+        kinds = [f"  {k.kind} ({k.count}): hit@1 {k.hit1:.3f}, hit@3 {k.hit3:.3f}" for k in self.by_kind]
         return [
             f"questions: {self.on_topic} on-topic, {self.off_topic} off-topic",
             f"hit@1: {self.hit1:.3f}",
@@ -50,6 +63,7 @@ class EvalReport:
             f"MRR@{MRR_DEPTH}: {self.mrr:.3f}",
             f"off-topic declined: {self.off_topic_declined:.3f}",
             f"on-topic declined: {self.on_topic_declined:.3f}",
+            *(["by kind:", *kinds] if len(kinds) > 1 else []),
         ]
 
 
@@ -104,4 +118,21 @@ def evaluate(core, items: list[EvalItem]) -> EvalReport:
         off_topic_declined=sum(1 for _, a in off if not a.answered) / n_off,
         on_topic_declined=sum(1 for _, a in on if not a.answered) / n_on,
         misses=misses,
+        by_kind=_by_kind([i.kind for i, _ in on], ranks),
+    )
+
+
+def _by_kind(kinds: list[str], ranks: list[int | None]) -> tuple[KindScore, ...]:
+    """Scores per question kind: paraphrases are where a small model loses, so say so."""
+    groups: dict[str, list[int | None]] = {}
+    for kind, rank in zip(kinds, ranks):
+        groups.setdefault(kind or "unlabelled", []).append(rank)
+    return tuple(
+        KindScore(
+            kind,
+            len(rs),
+            sum(1 for r in rs if r == 1) / len(rs),
+            sum(1 for r in rs if r is not None and r <= 3) / len(rs),
+        )
+        for kind, rs in sorted(groups.items())
     )
