@@ -10,7 +10,9 @@ CORPUS = [
     "Paris Call for Trust and Security in Cyberspace",
     "The Call is supported by the US, Japan and the Republic of Korea.",
     "Troels Oerting, Head of the Centre for Cybersecurity at the World Economic Forum, spoke.",
+    "The World Economic Forum Centre met.",
     "Mikhail Anisimov will speak at Infoforum 2019.",
+    "BritishAmerican Business signed it.",
 ]
 
 
@@ -27,6 +29,9 @@ def names() -> NameGrounding:
         ("What did the UN Open-Ended Working Group agree?", ("UN Open-Ended Working Group",)),
         ("Compare the Tallinn Manual and the Budapest Convention", ("Tallinn Manual", "Budapest Convention")),
         ("I read about the Tallinn Manual. What does the Call say?", ("Tallinn Manual",)),
+        ("Which group was blamed for the SolarWinds hack?", ("SolarWinds",)),  # a capital inside
+        ("What is the maximum GDPR fine?", ("GDPR",)),  # an acronym of 4+ letters
+        ("What do NIS2 and the ENISA mandates require?", ("NIS2", "ENISA")),
     ],
 )
 def test_names_no_document_uses_are_reported(names, question, unknown):
@@ -37,6 +42,7 @@ def test_names_no_document_uses_are_reported(names, question, unknown):
     "question",
     [
         "What did the World Economic Forum say?",  # verbatim
+        "When did BritishAmerican Business sign?",  # a capital inside, used by the documents
         "What is Mikhail Anisimov's report about?",  # possessive
         "Did the United States sign?",  # initials: "US" is in the documents
         "Did South Korea join?",  # head word: "Korea" is a name in the documents
@@ -46,6 +52,13 @@ def test_names_no_document_uses_are_reported(names, question, unknown):
         "what does the tallinn manual say?",  # lower case: not read as a name
         "DID MICROSOFT SIGN THE PARIS CALL?",  # shouted: names cannot be told from words
         "How Did Microsoft Respond To The Call?",  # title case: likewise
+        "What did Mikhail AniSimov say?",  # a capital inside, but the documents use the word
+        "Is the US-UK group e-mail-only?",  # no capital inside a word
+        "Who runs the .ru ccTLD?",  # a capital inside, but not a capitalised word
+        "What did the WEF say?",  # short acronyms are too common to judge ("IT", "NGO")
+        "What did the WEFC say?",  # the initials of a name the documents use
+        "Is cyber security a job for the IT department or for NGOs?",
+        "Who is Mikhail Anisimov, and what is INFOFORUM?",  # written in capitals, used in lower case
     ],
 )
 def test_known_names_and_non_names_pass(names, question):

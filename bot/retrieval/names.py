@@ -7,8 +7,13 @@ documents ever use the name can: a question about something the documents never 
 question they do not answer. Like the unknown-year rule, this is read from the knowledge
 base itself, so it follows whatever documents are loaded.
 
-Only multi-word capitalised names count (single capitalised words are too often sentence
-starts, nationalities or metonyms like "Davos"). A name is known when the documents contain
+Three kinds of names count: multi-word capitalised names (single capitalised words are too
+often sentence starts, nationalities or metonyms like "Davos"); capitalised words with a
+capital inside ("SolarWinds", "NotPetya"), which no English word is but brands and names are;
+and acronyms of four or more characters ("GDPR", "NIS2", "ENISA"; shorter ones like "IT",
+"NGO" or "WEF" are too common, or too often the users' own short form of a name the
+documents spell out). A single word is known when the documents use it in any case, or when
+it is the initials of one of their names. A name is known when the documents contain
 it verbatim, when its initials are an acronym the documents use ("United States" for "US"), or
 when its head (last) word is a capitalised word of the documents ("South Korea" for "Republic
 of Korea"); its words may be connected by "of", "on", "for" and the like.
@@ -23,6 +28,8 @@ _CONNECTORS = frozenset({"of", "on", "for", "the", "de", "du", "des", "la", "le"
 _CAP = r"(?:[A-Z][\w'’.&-]*\w|[A-Z])"
 _NAME = re.compile(rf"\b{_CAP}(?:(?:\s+(?:{'|'.join(sorted(_CONNECTORS))}))*\s+{_CAP})+")
 _POSSESSIVE = re.compile(r"['’]s\b")
+_INNER_CAPITAL = re.compile(r"(?<![\w'’.-])[A-Z][A-Za-z]*[a-z][A-Z][A-Za-z]*(?![\w'’-])")
+_LONG_ACRONYM = re.compile(r"(?<![\w'’.-])[A-Z][A-Z0-9]{3,}(?=s?(?![\w'’-]))")
 _WORD = re.compile(r"[^\W_]+")
 # Capitalised words that start questions rather than names ("What's the Russian ...").
 _LEADING = frozenset("""
@@ -45,16 +52,21 @@ class NameGrounding:
         self._text = f" {_normal(joined)} "
         self._capitalised = frozenset(w.casefold() for w in re.findall(r"\b[A-Z][\w-]*", joined))
         self._acronyms = frozenset(re.findall(r"\b[A-Z]{2,}\b", joined))
+        self._initials = frozenset(_initials(m.group().split()) for m in _NAME.finditer(joined))
         # Words the documents write in lower case, and question words: a question's first
         # word is capitalised by position, not because it is a name.
         self._ordinary = _LEADING | frozenset(re.findall(r"\b[a-z][a-z'’-]*\b", joined))
 
     def unknown(self, question: str) -> tuple[str, ...]:
-        """The question's multi-word names that the documents never use, in order."""
+        """The question's names that the documents never use, in order."""
         found: list[str] = []
         text = _POSSESSIVE.sub("", question)
         if _shouted_or_title_case(text):
             return ()  # names cannot be told from the other words
+        for match in [*_INNER_CAPITAL.finditer(text), *_LONG_ACRONYM.finditer(text)]:
+            word = match.group()
+            if f" {_normal(word)} " not in self._text and word not in self._initials and word not in found:
+                found.append(word)
         for match in _NAME.finditer(text):
             span = match.group().split()
             if _SENTENCE_START.search(text[: match.start()]) and span[0].casefold() in self._ordinary:
@@ -68,8 +80,7 @@ class NameGrounding:
         words = name.split()
         if f" {_normal(name)} " in self._text:
             return True
-        initials = "".join(w[0] for w in words if w.lower() not in _CONNECTORS).upper()
-        if initials in self._acronyms:
+        if _initials(words) in self._acronyms:
             return True
         head = _head(words)
         return head.casefold() in self._capitalised
@@ -94,6 +105,11 @@ def _as_name(words: list[str]) -> str | None:
         words = words[:-1]
     capitalised = [w for w in words if w.lower() not in _CONNECTORS]
     return " ".join(words) if len(capitalised) >= 2 else None
+
+
+def _initials(words: list[str]) -> str:
+    """"World Economic Forum" -> "WEF" (connectors are skipped)."""
+    return "".join(w[0] for w in words if w.lower() not in _CONNECTORS).upper()
 
 
 def _head(words: list[str]) -> str:
