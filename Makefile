@@ -36,7 +36,8 @@ test: $(STAMP)
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 eval: $(STAMP)
-	@$(VENV)/bin/callbot eval tests/eval/qa.jsonl
+	@for set in qa qa_holdout qa_blind qa_blind2; do \
+		echo "== tests/eval/$$set.jsonl"; $(VENV)/bin/callbot eval tests/eval/$$set.jsonl || exit 1; done
 
 bench: $(STAMP)
 	@$(PY) benchmarks/bench_core.py
