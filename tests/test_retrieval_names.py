@@ -55,6 +55,7 @@ def test_names_no_document_uses_are_reported(names, question, unknown):
         "What did Mikhail AniSimov say?",  # a capital inside, but the documents use the word
         "Is the US-UK group e-mail-only?",  # no capital inside a word
         "Who runs the .ru ccTLD?",  # a capital inside, but not a capitalised word
+        "Does the Call cover DDoS attacks on IoT devices?",  # jargon, not camel-case names
         "What did the WEF say?",  # short acronyms are too common to judge ("IT", "NGO")
         "What did the WEFC say?",  # the initials of a name the documents use
         "Is cyber security a job for the IT department or for NGOs?",

@@ -8,12 +8,12 @@ question they do not answer. Like the unknown-year rule, this is read from the k
 base itself, so it follows whatever documents are loaded.
 
 Three kinds of names count: multi-word capitalised names (single capitalised words are too
-often sentence starts, nationalities or metonyms like "Davos"); capitalised words with a
-capital inside ("SolarWinds", "NotPetya"), which no English word is but brands and names are;
+often sentence starts, nationalities or metonyms like "Davos"); camel-case words
+("SolarWinds", "NotPetya"), which no English word is but brands and names are;
 and acronyms of four or more characters ("GDPR", "NIS2", "ENISA"; shorter ones like "IT",
 "NGO" or "WEF" are too common, or too often the users' own short form of a name the
 documents spell out). A single word is known when the documents use it in any case, or when
-it is the initials of one of their names. A name is known when the documents contain
+it is the initials of one of their names. A multi-word name is known when the documents contain
 it verbatim, when its initials are an acronym the documents use ("United States" for "US"), or
 when its head (last) word is a capitalised word of the documents ("South Korea" for "Republic
 of Korea"); its words may be connected by "of", "on", "for" and the like.
@@ -28,7 +28,8 @@ _CONNECTORS = frozenset({"of", "on", "for", "the", "de", "du", "des", "la", "le"
 _CAP = r"(?:[A-Z][\w'’.&-]*\w|[A-Z])"
 _NAME = re.compile(rf"\b{_CAP}(?:(?:\s+(?:{'|'.join(sorted(_CONNECTORS))}))*\s+{_CAP})+")
 _POSSESSIVE = re.compile(r"['’]s\b")
-_INNER_CAPITAL = re.compile(r"(?<![\w'’.-])[A-Z][A-Za-z]*[a-z][A-Z][A-Za-z]*(?![\w'’-])")
+# Camel-case words ("SolarWinds", "NotPetya"); "IoT", "DDoS" or "PhD" are jargon, not names.
+_INNER_CAPITAL = re.compile(r"(?<![\w'’.-])[A-Z][a-z]+(?:[A-Z][a-z]+)+(?![\w'’-])")
 _LONG_ACRONYM = re.compile(r"(?<![\w'’.-])[A-Z][A-Z0-9]{3,}(?=s?(?![\w'’-]))")
 _WORD = re.compile(r"[^\W_]+")
 # Capitalised words that start questions rather than names ("What's the Russian ...").
