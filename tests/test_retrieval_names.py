@@ -32,6 +32,7 @@ def names() -> NameGrounding:
         ("Which group was blamed for the SolarWinds hack?", ("SolarWinds",)),  # a capital inside
         ("What is the maximum GDPR fine?", ("GDPR",)),  # an acronym of 4+ letters
         ("What do NIS2 and the ENISA mandates require?", ("NIS2", "ENISA")),
+        ("What does the EU NIS2 Directive require?", ("NIS2",)),  # named once, not twice
     ],
 )
 def test_names_no_document_uses_are_reported(names, question, unknown):

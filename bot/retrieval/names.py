@@ -73,7 +73,7 @@ class NameGrounding:
             if _SENTENCE_START.search(text[: match.start()]) and span[0].casefold() in self._ordinary:
                 span = span[1:]  # "Compare the Tallinn Manual ...": capitalised by position only
             name = _as_name(span)
-            if name and not self._knows(name) and name not in found:
+            if name and not self._knows(name) and not set(found) & {name, *name.split()}:
                 found.append(name)
         return tuple(found)
 
