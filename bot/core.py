@@ -19,15 +19,17 @@ from typing import Callable, Sequence
 from bot.answer_cache import AnswerCache
 from bot.config import Settings
 from bot.embedding.base import Embedder
-from bot.errors import IndexCorruptError, QuestionError
+from bot.errors import ConfigError, IndexCorruptError, QuestionError
 from bot.index.builder import Progress
 from bot.index.manager import IndexManager
 from bot.index.store import IndexData, read_manifest
 from bot.index.versions import VersionStore
 from bot.principles import load_principles, pick
 from bot.retrieval.batch import rank_batch
-from bot.retrieval.decision import compose_answer
+from bot.retrieval.decision import compose_answer, reply_without_answer
 from bot.retrieval.hybrid import HybridRetriever
+from bot.retrieval.principle_refs import out_of_range, principle_refs, search_text
+from bot.retrieval.small_talk import small_talk_reply
 from bot.types import Answer, Principle, Question, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -221,14 +223,33 @@ class BotCore:
             return [err]
 
     def _answer_batch(self, serving: Serving, items: list[tuple[str, int]]) -> list[Answer]:
-        """Rank a batch of cleaned questions (one embedding call) and compose the answers."""
+        """Rank a batch of cleaned questions (one embedding call) and compose the answers.
+
+        Small talk and questions about a principle that does not exist get their reply
+        without a search; a question naming principles is searched with their wording.
+        """
         cfg = self.settings.retrieval
-        answers = []
-        for (text, top_k), ranked in zip(items, rank_batch(serving.retriever, self.embedder, items, cfg)):
-            answer = compose_answer(text, ranked, serving.version, cfg)
+        principles = self._principles_or_none()
+        answers: list[Answer | None] = []
+        for text, _ in items:
+            reply = small_talk_reply(text) or out_of_range(principle_refs(text), len(principles))
+            answers.append(reply_without_answer(text, reply, serving.version) if reply else None)
+        todo = [n for n, answer in enumerate(answers) if answer is None]
+        searches = [search_text(items[n][0], principles) for n in todo]
+        ranked_all = rank_batch(serving.retriever, self.embedder, [items[n] for n in todo], cfg, searches) if todo else []
+        for n, ranked in zip(todo, ranked_all):
+            answers[n] = compose_answer(items[n][0], ranked, serving.version, cfg)
+        for (text, top_k), answer in zip(items, answers):
             self._cache.put((text.casefold(), top_k, serving.version), answer)
-            answers.append(answer)
-        return answers
+        return answers  # type: ignore[return-value]
+
+    def _principles_or_none(self) -> tuple[Principle, ...]:
+        """The principles for query expansion; a broken principles file must not stop answers."""
+        try:
+            return self._principles
+        except ConfigError as err:
+            log.warning("principles unavailable for questions naming them: %s", err)
+            return ()
 
     async def ask_async(self, question: Question) -> Answer:
         """Answer off the event loop (in the micro-batcher's thread), so heartbeats and

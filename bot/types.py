@@ -79,6 +79,14 @@ class Answer:
     index_version: str
     message: str = ""
     suggestions: tuple[str, ...] = ()
+    searched: bool = True  # False for small talk and "principle 12": a reply, not a search result
+
+    @property
+    def outcome(self) -> str:
+        """answered / declined on the documents' evidence, or replied (not searched)."""
+        if not self.searched:
+            return "replied"
+        return "answered" if self.answered else "declined"
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,14 @@ async def test_refusals_carry_no_buttons(fake: FakeDiscord, start_bot) -> None:
         assert reply["content"] and not buttons(reply)
 
 
+async def test_small_talk_gets_a_reply_without_buttons(fake: FakeDiscord, start_bot) -> None:
+    bot = await start_bot()
+    await mention(fake, "thanks!")
+    [reply] = await wait_posts(fake, fake.GENERAL, 1)
+    assert "You're welcome." in reply["content"] and not buttons(reply)
+    assert bot.app.ops.feedback.gap_rows() == []  # nothing the bot failed to answer
+
+
 async def test_votes_count_once_per_user_and_can_change(fake: FakeDiscord, start_bot) -> None:
     bot = await start_bot()
     await mention(fake, ANSWERABLE)

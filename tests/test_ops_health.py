@@ -105,6 +105,7 @@ async def test_metrics_count_answers_through_attach(served) -> None:
     core.ask(Question("What is the Paris Call?", alice))
     core.ask(Question("Who supports the Paris Call for Trust and Security in Cyberspace?", alice))
     await core.ask_async(Question("What is the weather like on Mars tomorrow?", Actor("other", "bob")))
+    core.ask(Question("hello", alice))  # small talk: replied to, not searched, not a decline
     status, text, _ = await get(session, base + "/metrics")
     assert status == 200
     for name in ("callbot_questions_total", "callbot_answer_latency_seconds", "callbot_index_version_info",
@@ -114,7 +115,8 @@ async def test_metrics_count_answers_through_attach(served) -> None:
     got = samples(text)
     assert got[("callbot_questions_total", (("outcome", "answered"), ("platform", "test")))] == 2
     assert got[("callbot_questions_total", (("outcome", "declined"), ("platform", "other")))] == 1
-    assert got[("callbot_answer_latency_seconds_count", ())] == 3
+    assert got[("callbot_questions_total", (("outcome", "replied"), ("platform", "test")))] == 1
+    assert got[("callbot_answer_latency_seconds_count", ())] == 4
     assert got[("callbot_index_version_info", (("version", core.index_version),))] == 1
     assert got[("callbot_index_passages", ())] == len(core.serving.data.passages)
 

@@ -124,6 +124,25 @@ def test_real_answers_and_declines(real_core):
         assert not real_core.ask(Question(off_topic)).answered, off_topic
 
 
+@pytest.mark.parametrize("number", range(1, 10))
+def test_a_principle_asked_for_by_number_is_quoted_first(real_core, number):
+    principle = real_core.principle(number)
+    for question in (f"What is principle {number}?", f"What does principle number {number} say?"):
+        answer = real_core.ask(Question(question))
+        assert answer.answered, question
+        best = answer.passages[0]
+        assert principle.text in best.passage.text, question
+        assert best.best_sentence.startswith(principle.text[:40]), question
+
+
+def test_requests_and_unknown_terms_are_declined_politely(real_core):
+    joke = real_core.ask(Question("Tell me a joke about hackers"))
+    assert not joke.answered and "jokes" in joke.message
+    term = real_core.ask(Question("What is ransomware?"))
+    assert not term.answered and "ransomware" in term.message
+    assert real_core.ask(Question("What is hack-back?")).answered
+
+
 def _cli(real_workspace, *args, input=None):
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     return subprocess.run(

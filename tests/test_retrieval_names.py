@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.retrieval.names import NameGrounding
+from bot.retrieval.names import NameGrounding, definition_subject
+from bot.types import Question
 
 CORPUS = [
     "Paris Call for Trust and Security in Cyberspace",
@@ -69,3 +70,35 @@ def test_known_names_and_non_names_pass(names, question):
 
 def test_an_empty_knowledge_base_knows_no_name():
     assert NameGrounding([]).unknown("What did the World Economic Forum say?") == ("World Economic Forum",)
+
+
+@pytest.mark.parametrize(
+    "question, subject",
+    [
+        ("What is ransomware?", "ransomware"),
+        ("what are hackers", "hackers"),
+        ("Define phishing.", "phishing"),
+        ("What does doxxing mean?", "doxxing"),
+        ("What's a botnet?", "botnet"),
+        ("Who is Macron?", "Macron"),
+        ("What is hack-back?", "hack-back"),
+        # more than one word: not a one-word definition question
+        ("What is the Internet Governance Forum?", None),
+        ("What is ransomware doing to hospitals?", None),
+        ("What is principle 8?", None),
+    ],
+)
+def test_definition_subject(question, subject):
+    assert definition_subject(question) == subject
+
+
+def test_a_definition_of_a_word_no_document_uses_is_declined(make_core):
+    core = make_core()
+    answer = core.ask(Question("What is ransomware?"))
+    assert not answer.answered and "“ransomware”" in answer.message
+    # stemmed: the documents' "hacking-back" and "signatories" cover these
+    retriever = core.serving.retriever
+    assert retriever.unknown_names("What is hack-back?") == ()
+    assert retriever.unknown_names("What is a signatory?") == ()
+    assert retriever.unknown_names("What is the WEF?") == ()  # initials of a name they use
+    assert retriever.unknown_names("What's the Tallinn Manual?") == ("Tallinn Manual",)

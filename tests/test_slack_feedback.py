@@ -118,6 +118,15 @@ async def test_buttons_on_a_private_answer_work_too(start_bot) -> None:
     assert votes(bot) == (0, 1)
 
 
+async def test_small_talk_gets_a_reply_without_buttons_and_is_no_gap(start_bot) -> None:
+    bot = await start_bot()
+    await bot.event(bot.fake.mention("hello"))
+    post = (await bot.fake.wait_posts(1))[0].params
+    assert "Hello!" in all_text(post)
+    assert FEEDBACK_UP not in buttons(post), "nothing to rate in a greeting"
+    assert bot.service.ops.feedback.gap_rows() == [], "a greeting is not a question the bot failed"
+
+
 async def test_a_forged_or_unknown_answer_id_is_not_counted(start_bot) -> None:
     bot = await start_bot()
     url = await bot.click({"action_id": FEEDBACK_UP, "value": "no-such-id"})

@@ -20,13 +20,13 @@ if TYPE_CHECKING:
     from bot.ops.feedback import FeedbackStore
 
 log = logging.getLogger(__name__)
-OUTCOMES = ("answered", "declined", "refused", "error")
+OUTCOMES = ("answered", "declined", "replied", "refused", "error")
 _LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 _BUILD_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
 
 
 def outcome_of(answer: Answer) -> str:
-    return "answered" if answer.answered else "declined"
+    return answer.outcome
 
 
 class Metrics:

@@ -71,7 +71,7 @@ class QuestionLog:
 
         def listener(question: Question, answer: Answer, seconds: float) -> None:
             try:
-                outcome = "answered" if answer.answered else "declined"
+                outcome = answer.outcome
                 self.log(question.actor.platform, outcome, seconds, question.text, answer.index_version)
             except Exception:  # logging must never cost a user their answer
                 logging.getLogger(__name__).exception("could not log a question")

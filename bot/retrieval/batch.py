@@ -22,15 +22,24 @@ from bot.retrieval.hybrid import HybridRetriever, Ranked
 
 
 def rank_batch(
-    retriever: HybridRetriever, embedder: Embedder, items: Sequence[tuple[str, int]], cfg: RetrievalConfig
+    retriever: HybridRetriever,
+    embedder: Embedder,
+    items: Sequence[tuple[str, int]],
+    cfg: RetrievalConfig,
+    searches: Sequence[str] | None = None,
 ) -> list[Ranked]:
-    """`items` are (cleaned question, top_k); one Ranked per item, in order."""
-    vectors = embedder.embed_batch([text for text, _ in items])
-    ranked = [retriever.rank(text, qvec, top_k) for (text, top_k), qvec in zip(items, vectors)]
+    """`items` are (cleaned question, top_k); `searches`, when given, the text searched for
+    each (see `HybridRetriever.rank`). One Ranked per item, in order."""
+    texts = list(searches) if searches is not None else [text for text, _ in items]
+    vectors = embedder.embed_batch(texts)
+    ranked = [
+        retriever.rank(text, qvec, top_k, search if search != text else None)
+        for (text, top_k), search, qvec in zip(items, texts, vectors)
+    ]
     recheck = [
-        (n, focus) for n, ((text, _), r) in enumerate(zip(items, ranked))
+        (n, focus) for n, (search, r) in enumerate(zip(texts, ranked))
         if cfg.focus_band[0] <= r.top_dense < cfg.focus_band[1] and is_supported(r, cfg)
-        and (focus := retriever.focus_text(text))
+        and (focus := retriever.focus_text(search))
     ]
     if recheck:
         focus_vectors = embedder.embed_batch([focus for _, focus in recheck])

@@ -49,3 +49,11 @@ def compose_answer(question: str, ranked: Ranked, version: str, cfg: RetrievalCo
         message=decline_message(ranked),
         suggestions=SUGGESTIONS,
     )
+
+
+def reply_without_answer(question: str, message: str, version: str) -> Answer:
+    """Not a question the documents answer (a greeting, "principle 12"): the reply alone."""
+    return Answer(
+        question=question, answered=False, passages=(), index_version=version, message=message, suggestions=SUGGESTIONS,
+        searched=False,
+    )

@@ -19,7 +19,7 @@ from bot.config import RetrievalConfig
 from bot.index.store import IndexData
 from bot.retrieval.answer_type import has_type, question_type
 from bot.retrieval.lexical import LexicalIndex
-from bot.retrieval.names import NameGrounding
+from bot.retrieval.names import NameGrounding, definition_subject
 from bot.types import ScoredPassage
 
 
@@ -149,10 +149,12 @@ class HybridRetriever:
         cover = self.coverage(focus_vec)
         return replace(ranked, evidence=cover) if cover < self.cfg.focus_band[0] else ranked
 
-    def rank(self, question: str, qvec: np.ndarray, top_k: int) -> Ranked:
+    def rank(self, question: str, qvec: np.ndarray, top_k: int, search: str | None = None) -> Ranked:
+        """`qvec` embeds `search` when given (the question with the wording of the principles it
+        names); BM25 reads it too, but names, years and the answer type are the question's own."""
         if not self.data.passages:
             return Ranked((), 0.0, 0.0, 0.0)
-        tokens = self.lexical.tokens(question)
+        tokens = self.lexical.tokens(search or question)
         lexical = self.lexical.scores(tokens)
         ids = self._candidates(qvec, lexical)
         passage_sims = self.data.vectors[ids] @ qvec
@@ -192,8 +194,16 @@ class HybridRetriever:
             evidence=top_dense,
             lexical_coverage=self.lexical.coverage(tokens, top_rows),
             unknown_years=tuple(y for y in dict.fromkeys(_YEAR.findall(question)) if y not in self.years),
-            unknown_names=self.names.unknown(question) if self.cfg.decline_unknown_names else (),
+            unknown_names=self.unknown_names(question) if self.cfg.decline_unknown_names else (),
         )
+
+    def unknown_names(self, question: str) -> tuple[str, ...]:
+        """Names no document uses, and the subject of "What is X?" when no document uses X
+        (nor is X the initials of one of their names: "WEF")."""
+        subject = definition_subject(question)
+        if subject and not self.lexical.knows(subject) and not self.names.is_initials(subject):
+            return (subject,)
+        return self.names.unknown(question)
 
 
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")

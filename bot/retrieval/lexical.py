@@ -54,6 +54,10 @@ class LexicalIndex:
         words = [w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
         return self._stemmer.stemWords(words)
 
+    def knows(self, text: str) -> bool:
+        """Whether every term of `text` occurs in some passage (no terms: nothing to check)."""
+        return all(t in self._idf for t in self.tokens(text))
+
     def coverage(self, tokens: Sequence[str], rows: Sequence[int]) -> float:
         """The best share of the query's weight (IDF; unknown terms weigh most) that one of
         `rows` contains: "Brad Smith" found verbatim is strong evidence, "Paris" is not."""

@@ -39,6 +39,12 @@ will would should has have had tell list according apart besides in on at for ab
 explain describe give show summarize summarise name define please
 """.split())
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+)\W*$")
+# "What is ransomware?", "define phishing", "what does doxxing mean": a one-word subject.
+_DEFINITION = re.compile(
+    r"^\W*(?:(?:what|who)(?:['’]s|\s+is|\s+are|\s+was|\s+were)|define|explain|meaning of|what does)\s+"
+    r"(?:an?\s+|the\s+)?([^\W\d_][\w'’-]*)(?:\s+mean)?\s*[?.!]*\s*$",
+    re.I,
+)
 
 
 def _normal(text: str) -> str:
@@ -77,6 +83,10 @@ class NameGrounding:
                 found.append(name)
         return tuple(found)
 
+    def is_initials(self, word: str) -> bool:
+        """Whether `word` is the initials of a name the documents use ("WEF", "wef")."""
+        return word.upper() in self._initials
+
     def _knows(self, name: str) -> bool:
         words = name.split()
         if f" {_normal(name)} " in self._text:
@@ -85,6 +95,16 @@ class NameGrounding:
             return True
         head = _head(words)
         return head.casefold() in self._capitalised
+
+
+def definition_subject(question: str) -> str | None:
+    """The word a one-word definition question asks about ("ransomware" in "What is ransomware?").
+
+    If no document uses that word, none can say what it is; the retriever checks the word
+    against the BM25 vocabulary (stemmed, so "hack-back" is known from "hacking-back").
+    """
+    match = _DEFINITION.match(question)
+    return match.group(1) if match else None
 
 
 def _shouted_or_title_case(text: str) -> bool:

@@ -64,7 +64,10 @@ class FeedbackButtons:
         self.store = store
 
     async def view_for(self, answer: Answer, user: discord.abc.User) -> discord.ui.View | None:
-        """Record the answer about to be sent to `user`; its buttons, or None if the store failed."""
+        """Record the answer about to be sent to `user`; its buttons, or None if the store failed
+        or the answer is a reply to small talk (nothing to rate, no gap to report)."""
+        if not answer.searched:
+            return None
         try:
             answer_id = await asyncio.to_thread(self.store.record_answer, answer, PLATFORM, str(user.id))
         except Exception:

@@ -71,8 +71,9 @@ async def ask(deps: "SlackDeps", who: Actor, team_id: str, text: str) -> Served 
 
 
 async def record(deps: "SlackDeps", answer: Answer, user_id: str) -> str | None:
-    """Store the answer for feedback; None (no buttons) without ops or when the store fails."""
-    if deps.ops is None:
+    """Store the answer for feedback; None (no buttons) without ops, for a reply to small talk
+    (nothing to rate, no gap to report) or when the store fails."""
+    if deps.ops is None or not answer.searched:
         return None
     try:
         return await asyncio.to_thread(deps.ops.feedback.record_answer, answer, PLATFORM, user_id)
