@@ -53,6 +53,8 @@ def _value(token: str) -> int:
 
 def principle_refs(question: str) -> PrincipleRefs:
     """The principles a question names, in order of mention, without repeats."""
+    if "principle" not in question.casefold():
+        return _NONE  # most questions: no regex work at all
     numbers: list[int] = []
     for match in _NUMBERED.finditer(question):
         group = match.group(1)
@@ -87,3 +89,6 @@ def search_text(question: str, principles: Sequence[Principle]) -> str:
     if refs.everything and principles:
         return question + " " + "; ".join(p.title for p in principles)
     return question
+
+
+_NONE = PrincipleRefs()
