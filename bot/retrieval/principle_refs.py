@@ -41,6 +41,9 @@ class PrincipleRefs:
     everything: bool = False
 
 
+_NONE = PrincipleRefs()
+
+
 def _value(token: str) -> int:
     token = token.casefold()
     if token.isdigit():
@@ -89,6 +92,3 @@ def search_text(question: str, principles: Sequence[Principle]) -> str:
     if refs.everything and principles:
         return question + " " + "; ".join(p.title for p in principles)
     return question
-
-
-_NONE = PrincipleRefs()
