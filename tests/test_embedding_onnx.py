@@ -18,6 +18,7 @@ import pytest
 
 from bot.config import EmbeddingConfig
 from bot.embedding.base import Embedder
+from bot.embedding.cpu import int8_exact_here
 from bot.embedding.onnx_backend import OnnxEmbedder, pool
 from bot.embedding.onnx_export import read_meta
 from bot.errors import ConfigError
@@ -149,6 +150,7 @@ def test_int8_export_is_smoothed_then_dynamic(onnx_cache: dict) -> None:
 
 
 @real_model
+@pytest.mark.skipif(not int8_exact_here(), reason="int8 is not served on this CPU (no VNNI): bot/embedding/cpu.py")
 def test_retrieval_order_survives_int8(onnx_cache: dict, torch_vectors: np.ndarray) -> None:
     """What matters for answers: the nearest sentence to each query stays the same, or is
     one that torch itself scores as a near-tie (measured: 25 of 30 the same; the other
@@ -194,8 +196,11 @@ def test_missing_export_without_permission_is_a_config_error(tmp_path: Path) -> 
         make_embedder(EmbeddingConfig(backend="onnx"), tmp_path, allow_export=False)
 
 
-def test_model_ids_differ_per_backend_and_precision() -> None:
+def test_model_ids_differ_per_backend_and_precision(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.embedding import factory
     from bot.embedding.factory import embedder_model_id
+
+    monkeypatch.setattr(factory, "int8_exact_here", lambda: True)
 
     ids = {
         embedder_model_id(EmbeddingConfig(backend="torch")),
@@ -203,6 +208,22 @@ def test_model_ids_differ_per_backend_and_precision() -> None:
         embedder_model_id(EmbeddingConfig(backend="onnx", quantize=True)),
     }
     assert ids == {"all-MiniLM-L6-v2@torch", "all-MiniLM-L6-v2@onnx", "all-MiniLM-L6-v2@onnx-int8sq"}
+
+
+def test_int8_is_served_only_where_the_cpu_computes_it_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.embedding import factory
+    from bot.embedding.cpu import cpu_flags, int8_exact
+
+    avx2_only = cpu_flags("processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma\n")
+    assert "avx2" in avx2_only and not int8_exact("x86_64", avx2_only)
+    assert int8_exact("x86_64", avx2_only | {"avx512_vnni"})
+    assert int8_exact("x86_64", avx2_only | {"avx_vnni"})
+    assert not int8_exact("x86_64", None)  # unknown flags: play safe
+    assert int8_exact("aarch64", frozenset())
+    monkeypatch.setattr(factory, "int8_exact_here", lambda: False)
+    cfg = EmbeddingConfig(backend="onnx", quantize=True)
+    assert not factory.use_int8(cfg)
+    assert factory.embedder_model_id(cfg) == "all-MiniLM-L6-v2@onnx"
 
 
 # --------------------------------------------------------------------------- no torch
