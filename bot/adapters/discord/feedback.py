@@ -62,6 +62,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=CUSTOM_ID):
         return cls(match["answer_id"], match["vote"] == "up")
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        """Hand the vote to the store this client records into (a store-less button apologises)."""
         if self.votes is None:
             log.error("a vote button was clicked on a client without a feedback store")
             await delivery.respond_privately(interaction, VOTE_FAILED)
@@ -69,9 +70,13 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=CUSTOM_ID):
         await self.votes.record_vote(interaction, self.answer_id, self.helpful)
 
 
-def vote_button_type(votes: FeedbackButtons) -> type[VoteButton]:
+def vote_button_type(recorder: FeedbackButtons) -> type[VoteButton]:
     """`VoteButton` bound to one client's feedback store, for `client.add_dynamic_items`."""
-    return type("BoundVoteButton", (VoteButton,), {"votes": votes}, template=CUSTOM_ID)
+
+    class BoundVoteButton(VoteButton, template=CUSTOM_ID):
+        votes = recorder
+
+    return BoundVoteButton
 
 
 def feedback_view(answer_id: str) -> discord.ui.View:
