@@ -82,3 +82,7 @@ def test_fenced_code_keeps_its_lines_and_unclosed_markup_is_text() -> None:
     text, heading = markdown_to_text("## Setup ##\n\n```yaml\nkey: value\nother: 2\n```\n\nAn *unclosed [bracket.\n")
     assert heading == "Setup"
     assert text.split("\n") == ["Setup", "", "key: value", "other: 2", "", "An *unclosed [bracket."]
+
+
+def test_an_empty_list_item_lends_its_marker_to_nothing() -> None:
+    assert markdown_to_text("-\n\nA paragraph after an empty item.\n")[0] == "A paragraph after an empty item."

@@ -18,9 +18,8 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-# Inline tokens whose words are not part of the text; their children are skipped too.
+# Inline tokens dropped with what they hold: an image with its alt text, an HTML tag.
 _SKIPPED_INLINE = {"image", "html_inline"}
-_CELL_OPEN = {"th_open", "td_open"}
 
 
 def markdown_to_text(markdown: str) -> tuple[str, str]:
@@ -66,6 +65,8 @@ class _Renderer:
             self.item_marker = current.marker(token)
             self.join_next = current.tight and (current.items > 0 or len(self.lists) > 1)
             current.items += 1
+        elif kind == "list_item_close":
+            self.item_marker = ""  # an empty item (or one without text) lends its marker to nothing
         elif kind in ("table_open", "table_close"):
             self.join_next = False
         elif kind == "tr_open":
@@ -144,7 +145,10 @@ def _html_text(html: str) -> str:
 
 
 class _TextOfHtml(HTMLParser):
-    _BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section"}
+    """Collects the text of an HTML fragment; block elements start a new line."""
+
+    _BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
+               "section", "blockquote", "pre"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
