@@ -10,7 +10,8 @@ import pytest
 
 from bot.core import BotCore
 from bot.errors import IndexCorruptError
-from bot.index.builder import build_index, embedding_text
+from bot.index.builder import build_index
+from bot.ingest.embedded_text import embedding_text
 from bot.index.store import read_version
 from tests.conftest import make_settings
 from tests.fake_embedder import FakeEmbedder

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from bot.errors import KnowledgeError
-from bot.index.builder import answer_sentences, apply_sidecar
+from bot.index.builder import apply_sidecar
+from bot.ingest.embedded_text import answer_sentences
 from bot.index.sources import sidecar_for
 from bot.index.store import read_version
 from bot.ingest import chunk_document, load_document

@@ -8,8 +8,8 @@ An int8 export is run one text per session run ("row mode"): dynamic quantizatio
 its activation scale over the whole input tensor, so in a padded batch a question's vector
 would depend on its neighbours (seen: one question answered or declined depending on the
 batch). One text per run makes every vector deterministic and wastes no padding. The runs
-go to a small pool of single-threaded workers sharing one session, which on 2 cores is as
-fast as batching inside one run (measured, bare encode: ~1,400 against ~1,300 /s).
+go to a small pool of single-threaded workers sharing one session, which on a small
+machine is as fast as batching inside one run (docs/performance_notes.md).
 """
 
 from __future__ import annotations
@@ -115,8 +115,8 @@ class OnnxEmbedder:
         opts.intra_op_num_threads = 1 if self.row_mode else self.workers
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        # No busy-waiting between runs: on a 2-core box the spinning worker would steal the
-        # core the event loop, FAISS and BM25 need (costs ~0.3-0.5 ms per question).
+        # No busy-waiting between runs: on a small machine the spinning worker would steal
+        # the core the event loop, FAISS and BM25 need.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3  # warnings about unused initializers are noise here
         return ort.InferenceSession(

@@ -1,4 +1,8 @@
-"""Build an index version from the knowledge folder, reusing vectors that did not change."""
+"""Build an index version from the knowledge folder, reusing vectors that did not change.
+
+What text is embedded (a passage without its headings, its answer sentences) is decided
+by ingestion (`bot.ingest.embedded_text`); this module embeds it and assembles the version.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from bot.index.faiss_index import make_faiss_index
 from bot.index.sources import INGEST_VERSION, read_sidecar, scan_sources
 from bot.index.store import IndexData
 from bot.ingest import chunk_document, load_knowledge_dir
-from bot.ingest.sentences import Unit, split_units
+from bot.ingest.embedded_text import answer_sentences, embedding_text
 from bot.types import Document, Passage
 
 Progress = Callable[[int, int], None]
@@ -83,36 +87,6 @@ class _Embedding:
         if not keys:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
         return np.stack([self.cache[k] for k in keys]).astype(np.float32)
-
-
-def is_answer_unit(unit: Unit) -> bool:
-    """Headings, captions and list intros ("... committed to:") name a topic but answer
-    nothing; letting them be a passage's best sentence ranks titles above answers."""
-    text = unit.text.strip()
-    if not text or text.endswith(":") or unit.kind == "heading":
-        return False
-    if unit.kind == "bullet":
-        return len(text.split()) >= 3
-    return len(text.split()) >= 5 and text[-1] in ".!?;\"”’)"
-
-
-def answer_sentences(text: str) -> list[str]:
-    """The sentences of a passage that may be marked as its answer (all, if none qualify)."""
-    units = split_units(text)
-    eligible = [u.text for u in units if is_answer_unit(u)]
-    return eligible or [u.text for u in units]
-
-
-def embedding_text(text: str) -> str:
-    """A passage as it is embedded: without its headings (the text shown is unchanged).
-
-    A title or dateline names a document's subject, not an answer; embedded with the first
-    passage it makes that passage look like a match for any question naming the subject.
-    Measured on the three eval sets: MRR 0.829 -> 0.836, 0.697 -> 0.729, 0.852 -> 0.862.
-    """
-    units = split_units(text)
-    kept = [u.prefix + u.text for u in units if u.kind != "heading"]
-    return "\n".join(kept) if kept else text
 
 
 def apply_sidecar(doc: Document) -> Document:

@@ -12,7 +12,8 @@ import re
 from html import unescape
 
 from bot.errors import DocumentError
-from bot.ingest.plaintext import markdown_to_text, split_front_matter, unwrap_lines
+from bot.ingest.markdown_text import markdown_to_text
+from bot.ingest.plaintext import split_front_matter, unwrap_lines
 from bot.ingest.sniff import decode_html, decode_text, describe_magic, is_html_document, is_pdf, looks_like_html
 
 Extracted = tuple[str, dict[str, str]]

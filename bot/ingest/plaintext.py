@@ -1,9 +1,9 @@
-"""Plain-text shaping shared by the loaders: front matter, light Markdown, line unwrapping.
+"""Plain-text shaping shared by the loaders: front matter and line unwrapping.
 
 The sentence splitter treats every line as a boundary and every line without final
 punctuation as a heading, so text must arrive with one paragraph (or list item) per line:
-Markdown markup is reduced to its words and hard-wrapped lines (PDF layout lines, 72-column
-text) are joined back into paragraphs before debris cleaning and chunking.
+Markdown is reduced to its words (`markdown_text`) and hard-wrapped lines (PDF layout
+lines, 72-column text) are joined back into paragraphs before debris cleaning and chunking.
 """
 
 from __future__ import annotations
@@ -14,21 +14,6 @@ import re
 from bot.errors import DocumentError
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
-_RULE = re.compile(r"^\s{0,3}([-*_=])(\s*\1){2,}\s*$")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\[\]]+\]:\s+\S+")
-_IMAGE = re.compile(r"!\[[^\[\]]*\]\((?:[^()]|\([^)]*\))*\)")
-# Link text may not contain brackets: this keeps matching linear on lines full of "[".
-_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^)]*\))*\)")
-_REF_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
-_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])|(?<!\w)_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)")
-_CODE = re.compile(r"`([^`\n]+)`")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-
 _LIST_START = re.compile(r"^\s*(?:[-•·◦▪●‣⁃∙*–]\s+|\d{1,3}[.)]\s+|\(?[a-z]\)\s+|#{1,6}\s)")
 _BYLINE = re.compile(r"^\s*by\s+[A-Z]")
 _ENDS_CLOSED = re.compile(r"[.!?…:;][\"”’'»)\]]*$")
@@ -66,48 +51,6 @@ def _as_text(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value).strip()
-
-
-def markdown_to_text(markdown: str) -> tuple[str, str]:
-    """Markdown reduced to plain lines, and the first heading ('' if none)."""
-    first_heading = ""
-    lines: list[str] = []
-    for line in _COMMENT.sub("", markdown).splitlines():
-        if _FENCE.match(line) or _RULE.match(line) or _REF_DEFINITION.match(line):
-            continue
-        if _TABLE_SEPARATOR.match(line) and "-" in line:
-            continue
-        heading = _MD_HEADING.match(line)
-        if heading:
-            line = heading.group(1)
-        line = _inline(line)
-        if heading and not first_heading and line.strip():
-            first_heading = line.strip()
-        if line.lstrip().startswith("|") and line.rstrip().endswith("|"):
-            line = " | ".join(cell.strip() for cell in line.strip().strip("|").split("|"))
-        line = re.sub(r"^\s{0,3}>\s?", "", line)
-        lines.append(line)
-    return "\n".join(lines), first_heading
-
-
-_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
-_PRIVATE_BASE = 0xE000  # escaped characters hide in the private-use area while markup is stripped
-
-
-def _inline(line: str) -> str:
-    line = _ESCAPED.sub(lambda m: chr(_PRIVATE_BASE + ord(m.group(1))), line)
-    line = _strip_inline(line)
-    return re.sub("[\ue000-\ue07f]", lambda m: chr(ord(m.group()) - _PRIVATE_BASE), line)
-
-
-def _strip_inline(line: str) -> str:
-    line = _IMAGE.sub("", line)
-    line = _LINK.sub(r"\1", line)
-    line = _REF_LINK.sub(r"\1", line)
-    line = _AUTOLINK.sub(r"\1", line)
-    line = _CODE.sub(r"\1", line)
-    line = _STRONG.sub(r"\2", line)
-    return _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), line)
 
 
 def _join_threshold(lines: list[str]) -> int:

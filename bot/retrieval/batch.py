@@ -5,10 +5,10 @@ again without the words every document shares: "What's the weather in Paris tomo
 matches "Paris" everywhere, "weather tomorrow" matches nothing, so it is declined. The
 focused forms go in a second, small batch; clear cases and declined ones skip that cost.
 
-Measured on both eval sets (int8): the earlier rule, averaging the two coverages, declined
-the same off-topic questions but also 3 more on-topic ones (held-out on-topic declined 0.114
-against 0.029 now). Embedding the focused form speculatively beside a lone question was
-measured too and dropped: on 2 vCPUs two parallel runs take ~1.4x one.
+The earlier rule, averaging the two coverages, declined the same off-topic questions but
+more on-topic ones. The focused form is not embedded speculatively beside a lone question:
+on a small machine two parallel runs cost nearly twice one, for a recheck most questions
+never need. The figures are in docs/performance_notes.md.
 """
 
 from __future__ import annotations

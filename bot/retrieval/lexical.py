@@ -1,7 +1,7 @@
 """BM25 over passages with bm25s, with our own light tokenizer (Snowball stemming).
 
 The tokenizer is a regex, a stop list and PyStemmer: it runs once per question (its
-result feeds both the BM25 scores and the rare-term coverage), in tens of microseconds.
+result feeds both the BM25 scores and the rare-term coverage), so it must stay cheap.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
 class LexicalIndex:
-    """Built in memory when a version loads (fast: ~10k passages per second)."""
+    """Built in memory when a version loads (fast enough not to be stored with it)."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         import bm25s

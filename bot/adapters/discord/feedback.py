@@ -2,10 +2,12 @@
 
 Each served answer (declined ones too) is recorded in the feedback store first; its id goes
 into the buttons' custom_ids (`fb:<answer_id>:up|down`, 20 characters of Discord's 100).
-Everything a click needs is in its custom_id, so clicks are routed by `on_interaction`
-rather than by a `View` kept in memory: buttons keep working after a restart, and a
-long-running bot holds nothing per message. The `View` only lays the buttons out; it is
-stopped before sending, which is what keeps discord.py from storing it.
+Everything a click needs is in its custom_id, so the buttons are a `discord.ui.DynamicItem`
+whose template parses it: the class is registered once per client
+(`client.add_dynamic_items`), discord.py rebuilds a button from any click that matches, and
+buttons keep working after a restart while a long-running bot holds nothing per message.
+The `View` only lays the buttons out; it is stopped before sending, which is what keeps
+discord.py from storing it.
 
 The store does SQLite I/O, so every call runs in a thread. A store failure never costs a
 user their answer: the answer goes out without buttons, and a click gets a private apology.
@@ -17,7 +19,7 @@ import asyncio
 import logging
 import re
 from dataclasses import replace
-from typing import Sequence
+from typing import Any, ClassVar, Sequence
 
 import discord
 
@@ -37,13 +39,51 @@ def custom_id(answer_id: str, helpful: bool) -> str:
     return f"fb:{answer_id}:{'up' if helpful else 'down'}"
 
 
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=CUSTOM_ID):
+    """One vote button; what it records is in its custom_id, who records it in `votes`.
+
+    `votes` is set on the subclass `vote_button_type` makes for each client, so two bots in
+    one process (or a restarted one) each record into their own store.
+    """
+
+    votes: ClassVar[FeedbackButtons | None] = None
+
+    def __init__(self, answer_id: str, helpful: bool) -> None:
+        super().__init__(discord.ui.Button(
+            label="Helpful" if helpful else "Not helpful", emoji="👍" if helpful else "👎",
+            style=discord.ButtonStyle.secondary, custom_id=custom_id(answer_id, helpful)))
+        self.answer_id = answer_id
+        self.helpful = helpful
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> VoteButton:
+        """The button a click came from, rebuilt from its custom_id alone."""
+        return cls(match["answer_id"], match["vote"] == "up")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Hand the vote to the store this client records into (a store-less button apologises)."""
+        if self.votes is None:
+            log.error("a vote button was clicked on a client without a feedback store")
+            await delivery.respond_privately(interaction, VOTE_FAILED)
+            return
+        await self.votes.record_vote(interaction, self.answer_id, self.helpful)
+
+
+def vote_button_type(recorder: FeedbackButtons) -> type[VoteButton]:
+    """`VoteButton` bound to one client's feedback store, for `client.add_dynamic_items`."""
+
+    class BoundVoteButton(VoteButton, template=CUSTOM_ID):
+        votes = recorder
+
+    return BoundVoteButton
+
+
 def feedback_view(answer_id: str) -> discord.ui.View:
     """One row with the two buttons; stopped, so discord.py never keeps it (see above)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(discord.ui.Button(label="Helpful", emoji="👍", style=discord.ButtonStyle.secondary,
-                                    custom_id=custom_id(answer_id, True)))
-    view.add_item(discord.ui.Button(label="Not helpful", emoji="👎", style=discord.ButtonStyle.secondary,
-                                    custom_id=custom_id(answer_id, False)))
+    view.add_item(VoteButton(answer_id, True))
+    view.add_item(VoteButton(answer_id, False))
     view.stop()
     return view
 
@@ -75,27 +115,22 @@ class FeedbackButtons:
             return None
         return feedback_view(answer_id)
 
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
+    async def record_vote(self, interaction: discord.Interaction, answer_id: str, helpful: bool) -> None:
         """A click on a feedback button: store the vote, acknowledge it privately."""
-        if interaction.type is not discord.InteractionType.component:
-            return
-        match = CUSTOM_ID.fullmatch(str((interaction.data or {}).get("custom_id", "")))
-        if match is None:
-            return  # not ours
-        helpful = match["vote"] == "up"
         try:
-            sentence = await asyncio.to_thread(self.store.vote, match["answer_id"], PLATFORM,
+            sentence = await asyncio.to_thread(self.store.vote, answer_id, PLATFORM,
                                                str(interaction.user.id), helpful)
             # No user id here: the store keeps voters only as salted hashes.
-            log.debug("vote on answer %s: %s", match["answer_id"], "helpful" if helpful else "not helpful")
+            log.debug("vote on answer %s: %s", answer_id, "helpful" if helpful else "not helpful")
         except Exception:
-            log.exception("could not record a vote on answer %s", match["answer_id"])
+            log.exception("could not record a vote on answer %s", answer_id)
             sentence = VOTE_FAILED
         await delivery.respond_privately(interaction, sentence)
 
 
 def attach_feedback(client: discord.Client, store: FeedbackStore) -> FeedbackButtons:
-    """Handle button clicks (`on_interaction`; slash commands go to the command tree, not here)."""
+    """Route vote button clicks to `store`: the buttons are a dynamic item of this client
+    (slash commands go to the command tree, not here)."""
     buttons = FeedbackButtons(store)
-    client.event(buttons.on_interaction)  # registered by its name, `on_interaction`
+    client.add_dynamic_items(vote_button_type(buttons))
     return buttons
