@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import command, conversations, feedback
 from bot.adapters.slack.deps import SlackDeps
+from bot.adapters.slack.http_server import ShortRecords
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -56,9 +57,12 @@ def build_app(
     in HTTP mode Bolt verifies every request's signature and timestamp with it. With `ops`,
     answers carry feedback buttons and refusals and errors are counted.
     """
+    bolt_log = logging.getLogger("callbot.slack.bolt")
+    if not any(isinstance(f, ShortRecords) for f in bolt_log.filters):
+        bolt_log.addFilter(ShortRecords())  # Bolt logs refused request bodies whole
     app = AsyncApp(
         name="callbot",
-        logger=logging.getLogger("callbot.slack.bolt"),
+        logger=bolt_log,
         client=build_web_client(settings, None if oauth_settings else bot_token),
         signing_secret=signing_secret,
         oauth_settings=oauth_settings,
