@@ -125,12 +125,13 @@ class FeedbackStore:
         self._listeners: list[VoteListener] = []
         self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="callbot-feedback")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect(begin=None) as db:
-            db.executescript(_SCHEMA)
-        with self._connect() as db:
-            if not salt:
-                db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (secrets.token_hex(32),))
-                salt = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
+        with self._unavailable_as_error():
+            with self._connect(begin=None) as db:
+                db.executescript(_SCHEMA)
+            with self._connect() as db:
+                if not salt:
+                    db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (secrets.token_hex(32),))
+                    salt = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
         self._salt = salt
 
     def submit(self, call: Callable[..., T], *args: object) -> "Future[T]":
@@ -156,6 +157,14 @@ class FeedbackStore:
         finally:
             db.close()
 
+    @contextmanager
+    def _unavailable_as_error(self) -> Iterator[None]:
+        """A database error (locked past the wait, damaged) as one sentence for the caller."""
+        try:
+            yield
+        except sqlite3.Error as err:
+            raise FeedbackUnavailableError(f"the feedback database {self.path.name} is unavailable ({err})") from None
+
     def user_hash(self, platform: str, user_id: str) -> str:
         """Salted SHA-256 of (platform, user id): stable per salt, not reversible."""
         key = f"{self._salt}\x00{platform}\x00{user_id}".encode("utf-8", "surrogatepass")
@@ -175,33 +184,27 @@ class FeedbackStore:
         day = time.strftime("%Y-%m-%d", time.gmtime(now))
         row = (answer_id, now, day, platform, self.user_hash(platform, user_id), printable(answer.question),
                passage_ids, answer.index_version, int(answer.answered))
-        try:
-            with self._connect(wait=ANSWER_WAIT_SECONDS) as db:
-                db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-        except sqlite3.Error as err:
-            raise FeedbackUnavailableError(f"the feedback database {self.path.name} is unavailable ({err})") from None
+        with self._unavailable_as_error(), self._connect(wait=ANSWER_WAIT_SECONDS) as db:
+            db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         return answer_id
 
     def vote(self, answer_id: str, platform: str, user_id: str, helpful: bool) -> str:
         """Record or change one user's vote; returns a short private acknowledgement.
         FeedbackUnavailableError when the database stays locked: tell the voter to retry."""
         who = self.user_hash(platform, user_id)
-        try:
-            with self._connect(wait=VOTE_WAIT_SECONDS) as db:
-                if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
-                    return UNKNOWN_ANSWER
-                before = db.execute(
-                    "SELECT helpful FROM votes WHERE answer_id = ? AND user_hash = ?", (answer_id, who)
-                ).fetchone()
-                if before is not None and bool(before[0]) == helpful:
-                    return f"Thanks — your vote was already noted as {_label(helpful)}."
-                db.execute(
-                    "INSERT INTO votes VALUES (?, ?, ?, ?) ON CONFLICT (answer_id, user_hash) "
-                    "DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
-                    (answer_id, who, int(helpful), self._clock()),
-                )
-        except sqlite3.Error as err:
-            raise FeedbackUnavailableError(f"the feedback database {self.path.name} is unavailable ({err})") from None
+        with self._unavailable_as_error(), self._connect(wait=VOTE_WAIT_SECONDS) as db:
+            if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
+                return UNKNOWN_ANSWER
+            before = db.execute(
+                "SELECT helpful FROM votes WHERE answer_id = ? AND user_hash = ?", (answer_id, who)
+            ).fetchone()
+            if before is not None and bool(before[0]) == helpful:
+                return f"Thanks — your vote was already noted as {_label(helpful)}."
+            db.execute(
+                "INSERT INTO votes VALUES (?, ?, ?, ?) ON CONFLICT (answer_id, user_hash) "
+                "DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
+                (answer_id, who, int(helpful), self._clock()),
+            )
         for listener in self._listeners:
             listener(helpful)
         if before is None:
@@ -211,7 +214,7 @@ class FeedbackStore:
     # -- reading --------------------------------------------------------------------------
     def helpful_rate_by_day_and_version(self) -> list[RateRow]:
         """Answers, declines and votes per (day, index version), oldest day first."""
-        with self._connect("BEGIN") as db:
+        with self._unavailable_as_error(), self._connect("BEGIN") as db:
             rows = db.execute(
                 f"WITH v AS ({_VOTES_PER_ANSWER}) "
                 "SELECT a.day, a.index_version, COUNT(*), SUM(1 - a.answered), "
@@ -223,7 +226,7 @@ class FeedbackStore:
 
     def gap_rows(self, max_rows: int = _GAP_ROWS) -> list[GapRow]:
         """The most recent answers that were declined or voted not helpful by someone."""
-        with self._connect("BEGIN") as db:
+        with self._unavailable_as_error(), self._connect("BEGIN") as db:
             rows = db.execute(
                 f"WITH v AS ({_VOTES_PER_ANSWER}) "
                 "SELECT a.question, a.answered, COALESCE(v.down, 0) FROM answers a "
