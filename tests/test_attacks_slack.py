@@ -164,6 +164,22 @@ async def test_a_replayed_signed_command_runs_once(start_bot, fake: FakeSlack) -
     assert len(fake.responses_to(payload["response_url"])) == 1, "the replay ran the command again"
 
 
+async def test_a_replayed_button_click_runs_once(start_bot, fake: FakeSlack) -> None:
+    bot = await start_bot("http")
+    url, _ = await bot.command(f"ask {ON_TOPIC}")
+    answer = (await fake.wait_responses(url))[-1].body
+    button = next(el for b in answer["blocks"] if b["type"] == "actions" for el in b["elements"]
+                  if el["action_id"] == "feedback_up")
+    payload = fake.block_action_payload({"action_id": button["action_id"], "value": button["value"]})
+    body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+    headers = _signed(fake, body, "application/x-www-form-urlencoded")
+    for _ in range(2):
+        assert await _post(bot.url, body.encode(), headers) == 200
+    await fake.wait_responses(payload["response_url"])
+    await asyncio.sleep(1.0)
+    assert [r.body["text"] for r in fake.responses_to(payload["response_url"])] == ["Thanks — noted as helpful."]
+
+
 async def test_a_replayed_admin_command_runs_once(start_bot, fake: FakeSlack) -> None:
     bot = await start_bot("http")
     payload = fake.command_payload("reindex", user=ADMIN)
