@@ -54,7 +54,8 @@ def build_app(
     """The Bolt app with our listeners; with `oauth_settings`, tokens come from installations.
 
     `signing_secret` is empty in Socket Mode (the websocket is authenticated by the app token);
-    in HTTP mode Bolt verifies every request's signature and timestamp with it. With `ops`,
+    in HTTP mode the server (`http_server`) checks each request with it before Bolt parses it,
+    and Bolt checks again. With `ops`,
     answers carry feedback buttons and refusals and errors are counted.
     """
     bolt_log = logging.getLogger("callbot.slack.bolt")
