@@ -98,6 +98,7 @@ class SlackConfig(_Section):
     installation_db: str | None = None
     dedup_ttl_seconds: float = Field(900.0, ge=600, le=86_400)
     share_button: bool = True
+    max_body_bytes: int = Field(1_048_576, ge=16_384, le=64 * 1_048_576)
 
 
 class MetricsConfig(_Section):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import click
@@ -56,6 +57,9 @@ def main(argv: list[str] | None = None) -> None:
         code = err.exit_code
     except CallbotError as err:
         click.echo(f"callbot: {err}", err=True)
+        code = EXIT_ERROR
+    except sqlite3.Error as err:  # e.g. a database another process holds locked
+        click.echo(f"callbot: a database could not be used ({err}); try again in a moment.", err=True)
         code = EXIT_ERROR
     except KeyboardInterrupt:
         click.echo("callbot: interrupted.", err=True)

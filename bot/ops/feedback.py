@@ -9,20 +9,19 @@ knowledge base without exposing who asked what.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import json
 import logging
-import queue
 import secrets
 import sqlite3
-import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
+from bot.errors import CallbotError
 from bot.ops.gaps import Gap, GapRow, group_gaps
 from bot.ops.question_log import printable
 from bot.types import Answer
@@ -34,6 +33,11 @@ if TYPE_CHECKING:
     from bot.embedding.base import Embedder
 
 VoteListener = Callable[[bool], None]
+T = TypeVar("T")
+ANSWER_WAIT_SECONDS = 2.0  # an answer waits this long for a locked database, then goes without buttons
+VOTE_WAIT_SECONDS = 5.0  # a vote is retried this long before the voter is asked to try again
+READ_WAIT_SECONDS = 10.0
+WORKERS = 4
 UNKNOWN_ANSWER = "Sorry — I can't find that answer any more, so your vote was not recorded."
 _GAP_ROWS = 20_000  # the most recent bad answers considered by `gaps`
 
@@ -101,35 +105,45 @@ def _label(helpful: bool) -> str:
     return "helpful" if helpful else "not helpful"
 
 
-class FeedbackStore:
-    """Thread-safe: one short connection per call, writes serialised by a lock.
+class FeedbackUnavailableError(CallbotError):
+    """The feedback database stayed locked (or failed) past the bounded wait."""
 
-    `record_answer` never waits for SQLite: it queues the row for a background writer
-    (answers go out at once, and a burst is written in one transaction). Everything that
-    reads first waits for the queue to drain. Those calls block for a few milliseconds of
-    SQLite I/O: from an event loop, use `asyncio.to_thread`.
+
+class FeedbackStore:
+    """Thread-safe: one short connection per call; SQLite serialises the writers.
+
+    Every write waits a bounded time for a database another process holds, then raises
+    FeedbackUnavailableError: an answer is stored before its buttons go out (or goes out
+    without them), and a vote that cannot be stored is reported, never dropped. The calls
+    block on SQLite: from an event loop, await them through `submit`, which runs them on
+    the store's own threads (a locked database then never holds the loop's default pool).
     """
 
     def __init__(self, path: Path, salt: str | None = None, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path)
         self._clock = clock
-        self._lock = threading.Lock()
         self._listeners: list[VoteListener] = []
-        self._pending: queue.Queue[tuple] = queue.Queue()
-        self._writer: threading.Thread | None = None
+        self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="callbot-feedback")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect(begin=None) as db:
-            db.executescript(_SCHEMA)
-        with self._connect() as db:
-            if not salt:
-                db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (secrets.token_hex(32),))
-                salt = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
+        with self._unavailable_as_error():
+            with self._connect(begin=None) as db:
+                db.executescript(_SCHEMA)
+            with self._connect() as db:
+                if not salt:
+                    db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (secrets.token_hex(32),))
+                    salt = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
         self._salt = salt
 
+    def submit(self, call: Callable[..., T], *args: object) -> "Future[T]":
+        """Run one of this store's blocking calls on its own threads (`asyncio.wrap_future` it)."""
+        return self._pool.submit(call, *args)
+
     @contextmanager
-    def _connect(self, begin: str | None = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
-        """A short connection; one transaction (IMMEDIATE for writes: no lost updates)."""
-        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+    def _connect(self, begin: str | None = "BEGIN IMMEDIATE",
+                 wait: float = READ_WAIT_SECONDS) -> Iterator[sqlite3.Connection]:
+        """A short connection; one transaction (IMMEDIATE for writes: no lost updates).
+        SQLite retries a locked database for up to `wait` seconds."""
+        db = sqlite3.connect(self.path, timeout=wait, isolation_level=None)
         try:
             if begin:
                 db.execute(begin)
@@ -143,6 +157,14 @@ class FeedbackStore:
         finally:
             db.close()
 
+    @contextmanager
+    def _unavailable_as_error(self) -> Iterator[None]:
+        """A database error (locked past the wait, damaged) as one sentence for the caller."""
+        try:
+            yield
+        except sqlite3.Error as err:
+            raise FeedbackUnavailableError(f"the feedback database {self.path.name} is unavailable ({err})") from None
+
     def user_hash(self, platform: str, user_id: str) -> str:
         """Salted SHA-256 of (platform, user id): stable per salt, not reversible."""
         key = f"{self._salt}\x00{platform}\x00{user_id}".encode("utf-8", "surrogatepass")
@@ -154,48 +176,23 @@ class FeedbackStore:
 
     # -- writing --------------------------------------------------------------------------
     def record_answer(self, answer: Answer, platform: str, user_id: str) -> str:
-        """Store a served answer; returns its id (12 URL-safe chars, for button custom_ids)."""
+        """Store a served answer; returns its id (12 URL-safe chars, for button custom_ids).
+        FeedbackUnavailableError when the database stays locked: post without buttons."""
         now = self._clock()
         answer_id = secrets.token_urlsafe(9)
         passage_ids = json.dumps([p.passage.passage_id for p in answer.passages])
         day = time.strftime("%Y-%m-%d", time.gmtime(now))
         row = (answer_id, now, day, platform, self.user_hash(platform, user_id), printable(answer.question),
                passage_ids, answer.index_version, int(answer.answered))
-        self._pending.put(row)
-        with self._lock:
-            if self._writer is None:
-                self._writer = threading.Thread(target=self._write_loop, name="callbot-feedback", daemon=True)
-                self._writer.start()
-                atexit.register(self.flush)
+        with self._unavailable_as_error(), self._connect(wait=ANSWER_WAIT_SECONDS) as db:
+            db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         return answer_id
 
-    def _write_loop(self) -> None:
-        """Write queued answers, a burst per transaction."""
-        while True:
-            rows = [self._pending.get()]
-            while len(rows) < 500:
-                try:
-                    rows.append(self._pending.get_nowait())
-                except queue.Empty:
-                    break
-            try:
-                with self._lock, self._connect() as db:
-                    db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            except sqlite3.Error:
-                log.exception("could not store %d answers for feedback", len(rows))
-            finally:
-                for _ in rows:
-                    self._pending.task_done()
-
-    def flush(self) -> None:
-        """Wait until every queued answer is written (reads and votes call this first)."""
-        self._pending.join()
-
     def vote(self, answer_id: str, platform: str, user_id: str, helpful: bool) -> str:
-        """Record or change one user's vote; returns a short private acknowledgement."""
+        """Record or change one user's vote; returns a short private acknowledgement.
+        FeedbackUnavailableError when the database stays locked: tell the voter to retry."""
         who = self.user_hash(platform, user_id)
-        self.flush()
-        with self._lock, self._connect() as db:
+        with self._unavailable_as_error(), self._connect(wait=VOTE_WAIT_SECONDS) as db:
             if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
                 return UNKNOWN_ANSWER
             before = db.execute(
@@ -217,8 +214,7 @@ class FeedbackStore:
     # -- reading --------------------------------------------------------------------------
     def helpful_rate_by_day_and_version(self) -> list[RateRow]:
         """Answers, declines and votes per (day, index version), oldest day first."""
-        self.flush()
-        with self._connect("BEGIN") as db:
+        with self._unavailable_as_error(), self._connect("BEGIN") as db:
             rows = db.execute(
                 f"WITH v AS ({_VOTES_PER_ANSWER}) "
                 "SELECT a.day, a.index_version, COUNT(*), SUM(1 - a.answered), "
@@ -230,8 +226,7 @@ class FeedbackStore:
 
     def gap_rows(self, max_rows: int = _GAP_ROWS) -> list[GapRow]:
         """The most recent answers that were declined or voted not helpful by someone."""
-        self.flush()
-        with self._connect("BEGIN") as db:
+        with self._unavailable_as_error(), self._connect("BEGIN") as db:
             rows = db.execute(
                 f"WITH v AS ({_VOTES_PER_ANSWER}) "
                 "SELECT a.question, a.answered, COALESCE(v.down, 0) FROM answers a "

@@ -25,7 +25,7 @@ from bot.config import DiscordConfig
 from bot.core import BotCore
 from bot.errors import CallbotError
 from bot.index.sources import DOCUMENT_SUFFIXES
-from bot.ops.feedback import FeedbackStore
+from bot.ops.feedback import FeedbackStore, FeedbackUnavailableError
 from bot.types import Actor
 
 log = logging.getLogger("bot.adapters.discord")
@@ -123,7 +123,13 @@ class AdminCommands:
     async def gaps(self, interaction: discord.Interaction, limit: int) -> None:
         """What people asked that the bot could not answer well, grouped, most frequent first."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        found = await asyncio.to_thread(self.feedback.gaps, self.core.embedder, limit)
+        try:
+            found = await asyncio.to_thread(self.feedback.gaps, self.core.embedder, limit)
+        except FeedbackUnavailableError as err:
+            log.warning("/gaps by user %s: %s", interaction.user.id, err)
+            await delivery.respond_privately(interaction, "The feedback database is busy just now; "
+                                                          "please try again in a moment.")
+            return
         log.info("/gaps by user %s: %d group(s)", interaction.user.id, len(found))
         await delivery.followup(interaction, render.gaps_messages(found), ephemeral=True)
 

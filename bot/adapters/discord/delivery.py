@@ -100,3 +100,11 @@ async def respond_privately(interaction: discord.Interaction, text: str) -> None
             await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException as err:
         log_http_error(err, "answer a command", where(interaction.channel))
+
+
+async def defer_privately(interaction: discord.Interaction) -> None:
+    """Acknowledge an interaction whose private reply will come later (as a follow-up)."""
+    try:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+    except discord.HTTPException as err:
+        log_http_error(err, "acknowledge a click", where(interaction.channel))

@@ -25,12 +25,13 @@ import discord
 
 from bot.adapters.discord import delivery
 from bot.adapters.discord.limits import Outgoing
-from bot.ops.feedback import FeedbackStore
+from bot.ops.feedback import FeedbackStore, FeedbackUnavailableError
 from bot.types import Answer
 
 log = logging.getLogger("bot.adapters.discord")
 PLATFORM = "discord"
 CUSTOM_ID = re.compile(r"fb:(?P<answer_id>[A-Za-z0-9_-]{12}):(?P<vote>up|down)")
+DEFER_AFTER_SECONDS = 2.0  # Discord wants the first response to a click within 3 s
 VOTE_FAILED = "Sorry — I could not record your vote just now; please try again later."
 
 
@@ -108,8 +109,12 @@ class FeedbackButtons:
         or the answer is a reply to small talk (nothing to rate, no gap to report)."""
         if not answer.searched:
             return None
+        store = self.store
         try:
-            answer_id = await asyncio.to_thread(self.store.record_answer, answer, PLATFORM, str(user.id))
+            answer_id = await asyncio.wrap_future(store.submit(store.record_answer, answer, PLATFORM, str(user.id)))
+        except FeedbackUnavailableError as err:
+            log.warning("%s; sending the answer without buttons", err)
+            return None
         except Exception:
             log.exception("could not record an answer in the feedback store; sending it without buttons")
             return None
@@ -117,11 +122,17 @@ class FeedbackButtons:
 
     async def record_vote(self, interaction: discord.Interaction, answer_id: str, helpful: bool) -> None:
         """A click on a feedback button: store the vote, acknowledge it privately."""
+        store = self.store
+        stored = asyncio.wrap_future(store.submit(store.vote, answer_id, PLATFORM, str(interaction.user.id), helpful))
+        if not (await asyncio.wait({stored}, timeout=DEFER_AFTER_SECONDS))[0]:
+            await delivery.defer_privately(interaction)  # a locked database: answer within Discord's 3 s
         try:
-            sentence = await asyncio.to_thread(self.store.vote, answer_id, PLATFORM,
-                                               str(interaction.user.id), helpful)
+            sentence = await stored
             # No user id here: the store keeps voters only as salted hashes.
             log.debug("vote on answer %s: %s", answer_id, "helpful" if helpful else "not helpful")
+        except FeedbackUnavailableError as err:
+            log.warning("%s; vote on answer %s not stored, the voter was asked to try again", err, answer_id)
+            sentence = VOTE_FAILED
         except Exception:
             log.exception("could not record a vote on answer %s", answer_id)
             sentence = VOTE_FAILED

@@ -21,6 +21,7 @@ from bot.adapters.slack.blocks import Message, gaps_message, notice
 from bot.adapters.slack.files import fetch_shared_file
 from bot.config import SlackConfig
 from bot.errors import CallbotError
+from bot.ops.feedback import FeedbackUnavailableError
 from bot.types import Actor
 
 if TYPE_CHECKING:
@@ -133,6 +134,10 @@ async def gaps(deps: "SlackDeps", client: AsyncWebClient, who: Actor, arg: str =
         limit = min(max(int(arg), 1), GAPS_MAX) if arg else GAPS_DEFAULT
     except ValueError:
         return notice(f"Use `{deps.command} gaps` or `{deps.command} gaps N` with a number of groups.")
-    found = await asyncio.to_thread(deps.ops.feedback.gaps, deps.core.embedder, limit)
+    try:
+        found = await asyncio.to_thread(deps.ops.feedback.gaps, deps.core.embedder, limit)
+    except FeedbackUnavailableError as err:
+        log.warning("slack gaps by %s: %s", who.label(), err)
+        return notice("The feedback database is busy just now; please try again in a moment.")
     log.info("slack gaps by %s: %d groups", who.label(), len(found))
     return gaps_message(found, deps.command)

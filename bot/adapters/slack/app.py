@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import command, conversations, feedback
 from bot.adapters.slack.deps import SlackDeps
+from bot.adapters.slack.http_server import ShortRecords
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -53,12 +54,16 @@ def build_app(
     """The Bolt app with our listeners; with `oauth_settings`, tokens come from installations.
 
     `signing_secret` is empty in Socket Mode (the websocket is authenticated by the app token);
-    in HTTP mode Bolt verifies every request's signature and timestamp with it. With `ops`,
+    in HTTP mode the server (`http_server`) checks each request with it before Bolt parses it,
+    and Bolt checks again. With `ops`,
     answers carry feedback buttons and refusals and errors are counted.
     """
+    bolt_log = logging.getLogger("callbot.slack.bolt")
+    if not any(isinstance(f, ShortRecords) for f in bolt_log.filters):
+        bolt_log.addFilter(ShortRecords())  # Bolt logs refused request bodies whole
     app = AsyncApp(
         name="callbot",
-        logger=logging.getLogger("callbot.slack.bolt"),
+        logger=bolt_log,
         client=build_web_client(settings, None if oauth_settings else bot_token),
         signing_secret=signing_secret,
         oauth_settings=oauth_settings,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from bot.adapters.slack.deps import PLATFORM
 from bot.errors import QuestionError
+from bot.ops.feedback import FeedbackUnavailableError
 from bot.ops.shutdown import ShuttingDown
 from bot.types import Actor, Answer, Question
 
@@ -75,8 +76,12 @@ async def record(deps: "SlackDeps", answer: Answer, user_id: str) -> str | None:
     (nothing to rate, no gap to report) or when the store fails."""
     if deps.ops is None or not answer.searched:
         return None
+    store = deps.ops.feedback
     try:
-        return await asyncio.to_thread(deps.ops.feedback.record_answer, answer, PLATFORM, user_id)
+        return await asyncio.wrap_future(store.submit(store.record_answer, answer, PLATFORM, user_id))
+    except FeedbackUnavailableError as err:
+        log.warning("%s; posting the answer without feedback buttons", err)
+        return None
     except Exception:  # a feedback database problem must not cost anyone their answer
         log.exception("could not record an answer for feedback; posting it without buttons")
         return None

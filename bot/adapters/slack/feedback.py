@@ -17,6 +17,7 @@ from slack_bolt.app.async_app import AsyncApp
 
 from bot.adapters.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP, notice
 from bot.adapters.slack.deps import PLATFORM, SlackDeps
+from bot.ops.feedback import FeedbackUnavailableError
 
 log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
@@ -44,8 +45,12 @@ async def handle_vote(deps: SlackDeps, body: dict[str, Any], action: dict[str, A
     user = str((body.get("user") or {}).get("id", ""))
     answer_id = str(action.get("value", ""))[:MAX_ANSWER_ID]
     helpful = action.get("action_id") == FEEDBACK_UP
+    store = deps.ops.feedback
     try:
-        text = await asyncio.to_thread(deps.ops.feedback.vote, answer_id, PLATFORM, user, helpful)
+        text = await asyncio.wrap_future(store.submit(store.vote, answer_id, PLATFORM, user, helpful))
+    except FeedbackUnavailableError as err:
+        log.warning("%s; the voter was asked to try again", err)
+        text = NOT_SAVED
     except Exception:
         log.exception("could not store a feedback vote")
         text = NOT_SAVED

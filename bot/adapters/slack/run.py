@@ -21,11 +21,11 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
-from slack_bolt.app.async_server import AsyncSlackAppServer
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.app import build_app, build_web_client
 from bot.adapters.slack.deps import SlackDeps
+from bot.adapters.slack.http_server import build_web_app
 from bot.adapters.slack.oauth import oauth_settings
 from bot.adapters.slack.readiness import socket_connected
 from bot.config import Settings, SlackConfig, secret
@@ -181,10 +181,10 @@ class SlackService:
 
     async def _listen(self) -> None:
         assert self.app is not None
-        server = AsyncSlackAppServer(port=self.cfg.port, path=self.cfg.path, app=self.app, host=self.cfg.host)
+        web_app = build_web_app(self.app, self.cfg, self.secrets.signing_secret or "")
         if self.ops is not None:
-            self.ops.add_health_routes(server.web_app, self.ready)
-        self._runner = web.AppRunner(server.web_app, access_log=None)
+            self.ops.add_health_routes(web_app, self.ready)
+        self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.cfg.host, self.cfg.port)
         try:
