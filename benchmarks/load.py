@@ -79,7 +79,7 @@ from bot.adapters.slack.mrkdwn import escape as slack_escape  # noqa: E402
 from bot.adapters.slack.run import SlackSecrets, SlackService  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import BotCore  # noqa: E402
-from bot.ops.wiring import Ops, setup_ops  # noqa: E402
+from bot.ops.wiring import OpsKit, setup_ops  # noqa: E402
 from bot.types import Actor  # noqa: E402
 from tests.fakes.discord_server import EPHEMERAL, FakeDiscord  # noqa: E402
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, all_text  # noqa: E402
@@ -303,7 +303,7 @@ class Side:
         """Start the fake; returns the platform's settings section pointing at it."""
         raise NotImplementedError
 
-    async def start_adapter(self, core: BotCore, settings: Settings, ops: Ops) -> None:
+    async def start_adapter(self, core: BotCore, settings: Settings, ops: OpsKit) -> None:
         raise NotImplementedError
 
     async def ask(self, user: int, j: int, text: str) -> Asked:
@@ -344,7 +344,7 @@ class DiscordSide(Side):
         return {"api_base_url": self.fake.api_base_url, "gateway_url": self.fake.gateway_url,
                 "guild_ids": [self.fake.GUILD_ID], "sync_commands": True}
 
-    async def start_adapter(self, core: BotCore, settings: Settings, ops: Ops) -> None:
+    async def start_adapter(self, core: BotCore, settings: Settings, ops: OpsKit) -> None:
         app = discord_run.build_app(core, settings, guild_ready_timeout=0.05, ops=ops)
         self._task = asyncio.create_task(discord_run.serve_app(app, FakeDiscord.TOKEN, sync=True, cfg=settings.discord))
         deadline = time.monotonic() + 20
@@ -453,7 +453,7 @@ class SlackSide(Side):
             self.fake.add_user(self.user_id(i))
         return {"mode": "socket", "api_base_url": self.fake.api_url, "host": "127.0.0.1", "port": 0}
 
-    async def start_adapter(self, core: BotCore, settings: Settings, ops: Ops) -> None:
+    async def start_adapter(self, core: BotCore, settings: Settings, ops: OpsKit) -> None:
         secrets = SlackSecrets(BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, None, None)
         self.service = SlackService(core, settings, secrets, ops)
         await self.service.start()
@@ -617,8 +617,8 @@ async def run_load(cfg: LoadConfig = LoadConfig()) -> LoadReport:
             else:
                 core = BotCore(settings)
             await asyncio.to_thread(core.start)
-            # As `serve()` wires each adapter, but one Ops for both: they share this core, and
-            # a second Ops would count every answer twice. Its metrics are checked at the end.
+            # As `serve()` wires each adapter, but one OpsKit for both: they share this core, and
+            # a second OpsKit would count every answer twice. Its metrics are checked at the end.
             ops = await asyncio.to_thread(setup_ops, core, settings)
             for side in sides:
                 await side.start_adapter(core, settings, ops)
@@ -731,7 +731,7 @@ def _version_errors(side: Side, rebuild: RebuildResult | None) -> list[str]:
     return errors
 
 
-def _metrics_errors(ops: Ops, report: LoadReport) -> list[str]:
+def _metrics_errors(ops: OpsKit, report: LoadReport) -> list[str]:
     """The bot's own metrics must tell the same story: each question counted once, by outcome."""
     errors = []
     for p in report.platforms.values():

@@ -196,7 +196,7 @@ class BotCore:
             else:
                 todo.append((i, text, top_k))
         if todo:
-            for (i, _, _), answer in zip(todo, self._answer_batch(serving, [(t, k) for _, t, k in todo])):
+            for (i, _, _), answer in zip(todo, self._search_and_compose(serving, [(t, k) for _, t, k in todo])):
                 results[i] = replace(answer, question=questions[i].text.strip())
         seconds = (time.perf_counter() - started) / max(1, len(questions))
         for question, result in zip(questions, results):
@@ -213,16 +213,16 @@ class BotCore:
         from bot.batching import MicroBatcher
 
         cfg = self.settings.embedding
-        return MicroBatcher(self._ask_batch, cfg.batch_size, cfg.max_batch_wait_ms)
+        return MicroBatcher(self._ask_many_errors_inline, cfg.batch_size, cfg.max_batch_wait_ms)
 
-    def _ask_batch(self, questions: Sequence[Question]) -> list:
+    def _ask_many_errors_inline(self, questions: Sequence[Question]) -> list:
         """ask_many for the batcher: a lone bad question comes back as its error."""
         try:
             return self.ask_many(questions)
         except QuestionError as err:
             return [err]
 
-    def _answer_batch(self, serving: Serving, items: list[tuple[str, int]]) -> list[Answer]:
+    def _search_and_compose(self, serving: Serving, items: list[tuple[str, int]]) -> list[Answer]:
         """Rank a batch of cleaned questions (one embedding call) and compose the answers.
 
         Small talk and questions about a principle that does not exist get their reply

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 import click
 from rich.console import Console
 
-from bot.cli.context import AppContext
+from bot.cli.context import AppContext, pass_app
 from bot.errors import QuestionError
 from bot.render.console import answer_plain, answer_renderable
 from bot.render.json_contract import answer_to_json, error_to_json
 from bot.types import Answer, Question
 
-pass_app = click.make_pass_decorator(AppContext)
 STDIN_BATCH = 32
 
 
@@ -60,7 +59,7 @@ def ask(app: AppContext, question: str, as_json: bool, top_k: int | None) -> Non
     actor = app.cli_actor()
     for batch in _stdin_batches():
         results = core.ask_many([Question(q, actor=actor, top_k=top_k) for q in batch])
-        for q, result in zip(batch, results):
+        for q, result in zip(batch, results, strict=True):
             _emit(result, q, as_json, console)
         sys.stdout.flush()
 

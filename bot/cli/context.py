@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
+import click
+
 from bot.config import Settings, load_settings
 from bot.core import BotCore
 from bot.types import Actor
@@ -51,6 +53,9 @@ class AppContext:
         except Exception:  # no passwd entry in some containers
             user = "unknown"
         return Actor(platform="cli", user_id=user, display_name=user)
+
+
+pass_app = click.make_pass_decorator(AppContext)  # every command module takes the context with this
 
 
 def terminal_progress():

@@ -6,10 +6,9 @@ import sys
 
 import click
 
-from bot.cli.context import AppContext
+from bot.cli.context import AppContext, pass_app
 from bot.config import secret
 
-pass_app = click.make_pass_decorator(AppContext)
 PLATFORMS = ("console", "discord", "slack")
 
 

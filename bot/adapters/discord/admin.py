@@ -12,8 +12,8 @@ users' questions are never held up.
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import PurePath
-from typing import Callable
 
 import discord
 from discord import app_commands
@@ -28,7 +28,7 @@ from bot.index.sources import DOCUMENT_SUFFIXES
 from bot.ops.feedback import FeedbackStore
 from bot.types import Actor
 
-log = logging.getLogger("bot.adapters.discord")
+log = logging.getLogger(__name__)
 REFUSAL = "Only the bot's admins can use this command; nothing was changed."
 # The audit log names operations as the core and the CLI do.
 AUDIT_ACTIONS = {"reindex": "build", "add-document": "add", "remove-document": "remove", "rollback": "rollback",

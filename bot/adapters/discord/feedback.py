@@ -16,18 +16,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 import discord
 
-from bot.adapters.discord import delivery
+from bot.adapters.discord import PLATFORM, delivery
 from bot.adapters.discord.limits import Outgoing
 from bot.ops.feedback import FeedbackStore
 from bot.types import Answer
 
-log = logging.getLogger("bot.adapters.discord")
-PLATFORM = "discord"
+log = logging.getLogger(__name__)
 CUSTOM_ID = re.compile(r"fb:(?P<answer_id>[A-Za-z0-9_-]{12}):(?P<vote>up|down)")
 VOTE_FAILED = "Sorry — I could not record your vote just now; please try again later."
 

@@ -31,9 +31,9 @@ from bot.core import BotCore
 from bot.errors import ConfigError
 from bot.ops.health import HealthServer
 from bot.ops.shutdown import GracefulShutdown, install_signal_handlers
-from bot.ops.wiring import Ops, setup_ops
+from bot.ops.wiring import OpsKit, setup_ops
 
-log = logging.getLogger("bot.adapters.discord")
+log = logging.getLogger(__name__)
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
 
 
@@ -48,7 +48,7 @@ class DiscordApp:
 
     client: discord.Client
     tree: app_commands.CommandTree
-    ops: Ops
+    ops: OpsKit
     connection: Connection
     health: HealthServer | None = None
     shutdown: GracefulShutdown | None = None
@@ -60,7 +60,7 @@ class DiscordApp:
 
 
 def build_app(core: BotCore, settings: Settings, *, guild_ready_timeout: float = 2.0,
-              ops: Ops | None = None) -> DiscordApp:
+              ops: OpsKit | None = None) -> DiscordApp:
     """Explicit wiring: endpoints, client, commands, handlers, feedback. No network yet.
 
     `ops` attaches metrics and the question log to `core`; pass one when another adapter
@@ -167,7 +167,8 @@ def _failure(err: BaseException, cfg: DiscordConfig) -> tuple[int, str]:
                              "in the Developer Portal (Bot > Privileged Gateway Intents) or empty "
                              "discord.auto_answer_channel_ids.")
     if isinstance(err, discord.ConnectionClosed):
-        return EXIT_ERROR, f"Discord closed the gateway connection (code {err.code}): {err.reason or 'no reason given'}."
+        reason = err.reason or "no reason given"
+        return EXIT_ERROR, f"Discord closed the gateway connection (code {err.code}): {reason}."
     if isinstance(err, discord.HTTPException):
         return EXIT_ERROR, f"Discord answered {err.status} during start-up: {err.text or err}."
     if isinstance(err, (discord.GatewayNotFound, aiohttp.ClientError, OSError, asyncio.TimeoutError)):

@@ -23,8 +23,9 @@ from bot.config import Settings
 
 if TYPE_CHECKING:
     from bot.core import BotCore
-    from bot.ops.wiring import Ops
+    from bot.ops.wiring import OpsKit
 
+log = logging.getLogger(__name__)
 RATE_LIMIT_RETRIES = 3
 
 
@@ -33,7 +34,7 @@ def build_web_client(settings: Settings, token: str | None) -> AsyncWebClient:
     return AsyncWebClient(
         token=token,
         base_url=settings.slack.api_base_url,
-        logger=logging.getLogger("callbot.slack.web"),
+        logger=log.getChild("web"),
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
@@ -42,13 +43,13 @@ def build_web_client(settings: Settings, token: str | None) -> AsyncWebClient:
 
 
 def build_app(
-    core: "BotCore",
+    core: BotCore,
     settings: Settings,
     *,
     bot_token: str | None,
     signing_secret: str = "",
     oauth_settings: AsyncOAuthSettings | None = None,
-    ops: "Ops | None" = None,
+    ops: OpsKit | None = None,
 ) -> tuple[AsyncApp, SlackDeps]:
     """The Bolt app with our listeners; with `oauth_settings`, tokens come from installations.
 
@@ -58,7 +59,7 @@ def build_app(
     """
     app = AsyncApp(
         name="callbot",
-        logger=logging.getLogger("callbot.slack.bolt"),
+        logger=log.getChild("bolt"),
         client=build_web_client(settings, None if oauth_settings else bot_token),
         signing_secret=signing_secret,
         oauth_settings=oauth_settings,
@@ -69,7 +70,7 @@ def build_app(
     return app, deps
 
 
-def register_listeners(app: AsyncApp, core: "BotCore", settings: Settings, ops: "Ops | None" = None) -> SlackDeps:
+def register_listeners(app: AsyncApp, core: BotCore, settings: Settings, ops: OpsKit | None = None) -> SlackDeps:
     """Every listener the adapter has, in one place."""
     deps = SlackDeps.create(core, settings, ops)
     conversations.register(app, deps)

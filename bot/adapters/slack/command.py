@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,18 +20,24 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import admin
 from bot.adapters.slack.asking import Refusal, answering, ask
 from bot.adapters.slack.blocks import (
-    SHARE_ACTION, Message, answer_message, help_message, notice, principle_message,
-    principles_message, sources_message,
+    SHARE_ACTION,
+    Message,
+    answer_message,
+    help_message,
+    notice,
+    principle_message,
+    principles_message,
+    sources_message,
 )
 from bot.adapters.slack.conversations import ADD_HINT, SORRY
 from bot.adapters.slack.deps import SlackDeps, actor
 from bot.adapters.slack.mrkdwn import plain_text
+from bot.adapters.slack.reply import Respond
 from bot.errors import CallbotError
 from bot.ops.shutdown import ShuttingDown
 from bot.types import Actor
 
 log = logging.getLogger(__name__)
-Respond = Callable[..., Awaitable[Any]]
 KNOWN = ("ask", "principles", "principle", "sources", "help", "add", "gaps", *admin.ADMIN_OPS)
 SHAREABLE = ("ask", "principle")
 
@@ -135,7 +142,8 @@ async def handle_share(deps: SlackDeps, body: dict[str, Any], respond: Respond, 
     team = str(body.get("team", {}).get("id", "") or body.get("user", {}).get("team_id", ""))
     try:
         if sub not in SHAREABLE:
-            await respond(response_type="ephemeral", replace_original=False, **notice("That button has expired.").kwargs())
+            expired = notice("That button has expired.")
+            await respond(response_type="ephemeral", replace_original=False, **expired.kwargs())
             return
         with answering(deps, rest) if sub == "ask" else contextlib.nullcontext():
             message, ok = await render(deps, who, team, sub, rest, client, shared_by=user)

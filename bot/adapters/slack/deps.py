@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.adapters.slack import PLATFORM
 from bot.adapters.slack.dedup import EventDedup
 from bot.config import Settings
 from bot.ops.shutdown import InFlight
@@ -14,9 +15,7 @@ from bot.types import Actor
 if TYPE_CHECKING:  # the admin check imports slack_sdk; keep this module light
     from bot.adapters.slack.admin import AdminCheck
     from bot.core import BotCore
-    from bot.ops.wiring import Ops
-
-PLATFORM = "slack"
+    from bot.ops.wiring import OpsKit
 
 
 @dataclass
@@ -28,19 +27,19 @@ class SlackDeps:
     there is one, so a graceful shutdown waits for the answers this adapter is writing.
     """
 
-    core: "BotCore"
+    core: BotCore
     settings: Settings
     limiter: RateLimiter
     dedup: EventDedup
-    admins: "AdminCheck"
-    ops: "Ops | None" = None
+    admins: AdminCheck
+    ops: OpsKit | None = None
     in_flight: InFlight = field(init=False)
 
     def __post_init__(self) -> None:
         self.in_flight = self.ops.in_flight if self.ops is not None else InFlight()
 
     @classmethod
-    def create(cls, core: "BotCore", settings: Settings, ops: "Ops | None" = None) -> "SlackDeps":
+    def create(cls, core: BotCore, settings: Settings, ops: OpsKit | None = None) -> SlackDeps:
         from bot.adapters.slack.admin import AdminCheck
 
         limits = settings.limits
