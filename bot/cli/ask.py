@@ -59,7 +59,7 @@ def ask(app: AppContext, question: str, as_json: bool, top_k: int | None) -> Non
     actor = app.cli_actor()
     for batch in _stdin_batches():
         results = core.ask_many([Question(q, actor=actor, top_k=top_k) for q in batch])
-        for q, result in zip(batch, results, strict=True):
+        for q, result in zip(batch, results):
             _emit(result, q, as_json, console)
         sys.stdout.flush()
 

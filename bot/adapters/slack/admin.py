@@ -1,5 +1,5 @@
-"""Admin-only work: who is an admin, the knowledge operations, documents shared as files,
-and the knowledge gaps people ran into.
+"""Admin-only work: the knowledge operations, documents shared as files, and the knowledge
+gaps people ran into (who is an admin: `admin_check`).
 
 Every knowledge operation blocks (it may rebuild the index), so it runs in a worker thread
 and the event loop keeps acking other requests. A refused attempt changes nothing, is logged
@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.blocks import Message, gaps_message, notice
 from bot.adapters.slack.files import fetch_shared_file
-from bot.config import SlackConfig
 from bot.errors import CallbotError
 from bot.types import Actor
 
@@ -40,35 +38,7 @@ AUDIT_ACTIONS = {
 }
 
 
-class AdminCheck:
-    """Config user ids are admins; optionally workspace admins and owners too (`users.info`)."""
-
-    def __init__(self, config: SlackConfig, ttl: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self._ids = set(config.admin_user_ids)
-        self._workspace = config.workspace_admins_are_admins
-        self._ttl = ttl
-        self._clock = clock
-        self._cache: dict[str, tuple[bool, float]] = {}
-
-    async def is_admin(self, client: AsyncWebClient, user_id: str) -> bool:
-        if user_id in self._ids:
-            return True
-        if not self._workspace or not user_id:
-            return False
-        cached = self._cache.get(user_id)
-        if cached and cached[1] > self._clock():
-            return cached[0]
-        try:
-            user: dict[str, Any] = (await client.users_info(user=user_id))["user"]
-        except SlackApiError as err:
-            log.warning("users.info failed for %s (%s); treating as not an admin", user_id, err.response.get("error"))
-            return False
-        verdict = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-        self._cache[user_id] = (verdict, self._clock() + self._ttl)
-        return verdict
-
-
-async def refuse(core: "BotCore", who: Actor, op: str, target: str = "") -> str:
+async def refuse(core: BotCore, who: Actor, op: str, target: str = "") -> str:
     """Log and audit a non-admin attempt (`op`: add or one of ADMIN_OPS); the private reply."""
     action, phrase = AUDIT_ACTIONS[op]
     reason = "not a bot admin"
@@ -80,7 +50,7 @@ async def refuse(core: "BotCore", who: Actor, op: str, target: str = "") -> str:
     return f"Only the bot's admins can {phrase}; nothing was changed."
 
 
-async def run_op(core: "BotCore", who: Actor, op: str, arg: str = "") -> str:
+async def run_op(core: BotCore, who: Actor, op: str, arg: str = "") -> str:
     """Run reindex / remove DOC / rollback in a worker thread; the sentence for chat."""
     knowledge = core.knowledge
     if op == "reindex":
@@ -100,8 +70,8 @@ async def run_op(core: "BotCore", who: Actor, op: str, arg: str = "") -> str:
     return report.message
 
 
-async def add_shared_files(deps: "SlackDeps", client: AsyncWebClient, who: Actor, files: list[dict[str, Any]],
-                           reply: "Reply") -> None:
+async def add_shared_files(deps: SlackDeps, client: AsyncWebClient, who: Actor, files: list[dict[str, Any]],
+                           reply: Reply) -> None:
     """Add each shared file through the core (validated, then rebuilt); say what happened to each."""
     if not await deps.admins.is_admin(client, who.user_id):
         names = ", ".join(str(f.get("name") or f.get("id", "")) for f in files)
@@ -122,7 +92,7 @@ async def add_shared_files(deps: "SlackDeps", client: AsyncWebClient, who: Actor
         await reply.public(notice(report.message))
 
 
-async def gaps(deps: "SlackDeps", client: AsyncWebClient, who: Actor, arg: str = "") -> Message:
+async def gaps(deps: SlackDeps, client: AsyncWebClient, who: Actor, arg: str = "") -> Message:
     """`gaps [N]` for admins: the N most frequent groups of badly answered questions."""
     if not await deps.admins.is_admin(client, who.user_id):
         log.warning("refused Slack gaps for %s: not a bot admin", who.label())

@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.adapters.slack import PLATFORM
+from bot.adapters.slack.admin_check import AdminCheck
 from bot.adapters.slack.dedup import EventDedup
 from bot.config import Settings
 from bot.ops.shutdown import InFlight
 from bot.ratelimit import RateLimiter
 from bot.types import Actor
 
-if TYPE_CHECKING:  # the admin check imports slack_sdk; keep this module light
-    from bot.adapters.slack.admin import AdminCheck
+if TYPE_CHECKING:
     from bot.core import BotCore
     from bot.ops.wiring import OpsKit
 
@@ -40,8 +40,6 @@ class SlackDeps:
 
     @classmethod
     def create(cls, core: BotCore, settings: Settings, ops: OpsKit | None = None) -> SlackDeps:
-        from bot.adapters.slack.admin import AdminCheck
-
         limits = settings.limits
         return cls(
             core=core,
