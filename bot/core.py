@@ -12,9 +12,9 @@ import logging
 import threading
 import time
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Callable, Sequence
 
 from bot.answer_cache import AnswerCache
 from bot.config import Settings
@@ -89,13 +89,6 @@ class BotCore:
     @cached_property
     def index(self) -> IndexManager:
         return IndexManager(self.settings, self.embedder)
-
-    @cached_property
-    def knowledge(self):
-        """Admin operations (add, remove, rebuild, rollback) bound to this core."""
-        from bot.knowledge.operations import KnowledgeOps
-
-        return KnowledgeOps(self)
 
     def add_listener(self, listener: Listener) -> None:
         """Called after every answer with (question, answer, seconds): logs, metrics."""
@@ -236,7 +229,8 @@ class BotCore:
             answers.append(reply_without_answer(text, reply, serving.version) if reply else None)
         todo = [n for n, answer in enumerate(answers) if answer is None]
         searches = [search_text(items[n][0], principles) for n in todo]
-        ranked_all = rank_batch(serving.retriever, self.embedder, [items[n] for n in todo], cfg, searches) if todo else []
+        queries = [items[n] for n in todo]
+        ranked_all = rank_batch(serving.retriever, self.embedder, queries, cfg, searches) if todo else []
         for n, ranked in zip(todo, ranked_all):
             answers[n] = compose_answer(items[n][0], ranked, serving.version, cfg)
         for (text, top_k), answer in zip(items, answers):

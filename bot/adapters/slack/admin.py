@@ -3,7 +3,7 @@ gaps people ran into (who is an admin: `admin_check`).
 
 Every knowledge operation blocks (it may rebuild the index), so it runs in a worker thread
 and the event loop keeps acking other requests. A refused attempt changes nothing, is logged
-and recorded in the core's audit log, and is answered privately. `gaps` only reads, so a
+and recorded in the audit log, and is answered privately. `gaps` only reads, so a
 refusal there is logged but not audited.
 """
 
@@ -24,12 +24,12 @@ from bot.types import Actor
 if TYPE_CHECKING:
     from bot.adapters.slack.deps import SlackDeps
     from bot.adapters.slack.reply import Reply
-    from bot.core import BotCore
+    from bot.knowledge.operations import KnowledgeOps
 
 log = logging.getLogger(__name__)
 ADMIN_OPS = ("reindex", "remove", "rollback")
 GAPS_DEFAULT, GAPS_MAX = 15, 45  # groups shown; 45 sections fit one message with its header
-# Slack subcommand -> (the core's audit-log action, what a refusal says they may not do)
+# Slack subcommand -> (the audit log's action, what a refusal says they may not do)
 AUDIT_ACTIONS = {
     "add": ("add", "add documents"),
     "reindex": ("build", "rebuild the index"),
@@ -38,21 +38,20 @@ AUDIT_ACTIONS = {
 }
 
 
-async def refuse(core: BotCore, who: Actor, op: str, target: str = "") -> str:
+async def refuse(knowledge: KnowledgeOps, who: Actor, op: str, target: str = "") -> str:
     """Log and audit a non-admin attempt (`op`: add or one of ADMIN_OPS); the private reply."""
     action, phrase = AUDIT_ACTIONS[op]
     reason = "not a bot admin"
     log.warning("refused Slack %s %r for %s: %s", op, target, who.label(), reason)
     try:
-        await asyncio.to_thread(core.knowledge.record_refusal, who, action, reason, target)
+        await asyncio.to_thread(knowledge.record_refusal, who, action, reason, target)
     except Exception:  # the refusal stands even if the audit log is unavailable
         log.exception("could not record the refusal in the audit log")
     return f"Only the bot's admins can {phrase}; nothing was changed."
 
 
-async def run_op(core: BotCore, who: Actor, op: str, arg: str = "") -> str:
+async def run_op(knowledge: KnowledgeOps, who: Actor, op: str, arg: str = "") -> str:
     """Run reindex / remove DOC / rollback in a worker thread; the sentence for chat."""
-    knowledge = core.knowledge
     if op == "reindex":
         call: Callable[[], Any] = lambda: knowledge.rebuild(who)
     elif op == "remove":
@@ -75,14 +74,14 @@ async def add_shared_files(deps: SlackDeps, client: AsyncWebClient, who: Actor, 
     """Add each shared file through the core (validated, then rebuilt); say what happened to each."""
     if not await deps.admins.is_admin(client, who.user_id):
         names = ", ".join(str(f.get("name") or f.get("id", "")) for f in files)
-        await reply.private(await refuse(deps.core, who, "add", names))
+        await reply.private(await refuse(deps.knowledge, who, "add", names))
         return
     limits, api = deps.settings.limits, deps.settings.slack.api_base_url
     for shared in files:
         file_id = str(shared.get("id", ""))
         try:
             name, data = await fetch_shared_file(client, file_id, limits.max_document_bytes, api)
-            report = await asyncio.to_thread(deps.core.knowledge.add_bytes, name, data, who)
+            report = await asyncio.to_thread(deps.knowledge.add_bytes, name, data, who)
         except CallbotError as err:
             text = f"I did not add {shared.get('name') or file_id}: {err}"
             log.info("slack add_document %s by %s refused: %s", file_id, who.label(), err)

@@ -22,7 +22,7 @@ from bot.adapters.slack.deps import SlackDeps
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from bot.core import BotCore
+    from bot.app import App
     from bot.ops.wiring import OpsKit
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,7 @@ def build_web_client(settings: Settings, token: str | None) -> AsyncWebClient:
 
 
 def build_app(
-    core: BotCore,
-    settings: Settings,
+    parts: App,
     *,
     bot_token: str | None,
     signing_secret: str = "",
@@ -57,6 +56,7 @@ def build_app(
     in HTTP mode Bolt verifies every request's signature and timestamp with it. With `ops`,
     answers carry feedback buttons and refusals and errors are counted.
     """
+    settings = parts.settings
     app = AsyncApp(
         name="callbot",
         logger=log.getChild("bolt"),
@@ -66,13 +66,13 @@ def build_app(
         process_before_response=False,
         request_verification_enabled=True,
     )
-    deps = register_listeners(app, core, settings, ops)
+    deps = register_listeners(app, parts, ops)
     return app, deps
 
 
-def register_listeners(app: AsyncApp, core: BotCore, settings: Settings, ops: OpsKit | None = None) -> SlackDeps:
+def register_listeners(app: AsyncApp, parts: App, ops: OpsKit | None = None) -> SlackDeps:
     """Every listener the adapter has, in one place."""
-    deps = SlackDeps.create(core, settings, ops)
+    deps = SlackDeps.create(parts, ops)
     conversations.register(app, deps)
     command.register(app, deps)
     feedback.register(app, deps)

@@ -125,10 +125,10 @@ async def render(deps: SlackDeps, who: Actor, team: str, sub: str, rest: str, cl
 
 async def run_admin(deps: SlackDeps, who: Actor, op: str, arg: str, respond: Respond, client: AsyncWebClient) -> None:
     if not await deps.admins.is_admin(client, who.user_id):
-        await respond(response_type="ephemeral", **notice(await admin.refuse(deps.core, who, op, arg)).kwargs())
+        await respond(response_type="ephemeral", **notice(await admin.refuse(deps.knowledge, who, op, arg)).kwargs())
         return
     await respond(response_type="ephemeral", **notice(f"Running {op}… I will post the result here.").kwargs())
-    text = await admin.run_op(deps.core, who, op, arg)
+    text = await admin.run_op(deps.knowledge, who, op, arg)
     log.info("slack admin %s by %s: %s", op, who.label(), text)
     await respond(response_type="ephemeral", **notice(text).kwargs())
 

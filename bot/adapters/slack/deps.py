@@ -14,13 +14,16 @@ from bot.ratelimit import RateLimiter
 from bot.types import Actor
 
 if TYPE_CHECKING:
+    from bot.app import App
     from bot.core import BotCore
+    from bot.knowledge.operations import KnowledgeOps
     from bot.ops.wiring import OpsKit
 
 
 @dataclass
 class SlackDeps:
-    """The adapter's state: the core it calls and the per-process guards around it.
+    """The adapter's state: the core it calls, the knowledge operations admins run, and
+    the per-process guards around them.
 
     `ops` (metrics, question log, feedback store) is None for a bare adapter driven by a
     harness; answers then carry no feedback buttons. `in_flight` is the ops counter when
@@ -29,6 +32,7 @@ class SlackDeps:
 
     core: BotCore
     settings: Settings
+    knowledge: KnowledgeOps
     limiter: RateLimiter
     dedup: EventDedup
     admins: AdminCheck
@@ -39,11 +43,13 @@ class SlackDeps:
         self.in_flight = self.ops.in_flight if self.ops is not None else InFlight()
 
     @classmethod
-    def create(cls, core: BotCore, settings: Settings, ops: OpsKit | None = None) -> SlackDeps:
+    def create(cls, app: App, ops: OpsKit | None = None) -> SlackDeps:
+        settings = app.settings
         limits = settings.limits
         return cls(
-            core=core,
+            core=app.core,
             settings=settings,
+            knowledge=app.knowledge,
             limiter=RateLimiter(limits.rate_limit_questions, limits.rate_limit_seconds),
             dedup=EventDedup(settings.slack.dedup_ttl_seconds),
             admins=AdminCheck(settings.slack),

@@ -29,13 +29,13 @@ from bot.adapters.slack.app import build_app, build_web_client
 from bot.adapters.slack.deps import SlackDeps
 from bot.adapters.slack.oauth import oauth_settings
 from bot.adapters.slack.readiness import socket_connected
-from bot.config import Settings, SlackConfig, secret
+from bot.config import SlackConfig, secret
 from bot.errors import CallbotError, ConfigError
 from bot.ops.shutdown import DEFAULT_GRACE_SECONDS, install_signal_handlers
-from bot.ops.wiring import OpsKit, setup_ops
+from bot.ops.wiring import OpsKit
 
 if TYPE_CHECKING:
-    from bot.core import BotCore
+    from bot.app import App
     from bot.ops.health import HealthServer
 
 log = logging.getLogger(__name__)
@@ -106,9 +106,10 @@ class SlackService:
     answers; without, it is the bare adapter (for harnesses that drive it directly).
     """
 
-    def __init__(self, core: BotCore, settings: Settings, secrets: SlackSecrets, ops: OpsKit | None = None) -> None:
-        self.core = core
-        self.settings = settings
+    def __init__(self, parts: App, secrets: SlackSecrets, ops: OpsKit | None = None) -> None:
+        self.parts = parts
+        self.core = parts.core
+        self.settings = parts.settings
         self.secrets = secrets
         self.ops = ops
         self.app: AsyncApp | None = None
@@ -138,7 +139,7 @@ class SlackService:
         if not self.core.started:  # after the token check: a typo fails before this wait
             await asyncio.to_thread(self.core.start)
         self.app, self.deps = build_app(
-            self.core, self.settings, bot_token=self.secrets.bot_token,
+            self.parts, bot_token=self.secrets.bot_token,
             signing_secret=(self.secrets.signing_secret or "") if http else "", oauth_settings=oauth, ops=self.ops,
         )
         await (self._listen() if http else self._connect())
@@ -216,7 +217,7 @@ class SlackService:
             self._health = None
 
 
-async def serve(core: BotCore, settings: Settings, *, on_started: Callable[[SlackService], None] | None = None,
+async def serve(parts: App, *, on_started: Callable[[SlackService], None] | None = None,
                 grace_seconds: float = DEFAULT_GRACE_SECONDS) -> None:
     """Run the Slack adapter until SIGTERM/SIGINT (answers in flight finish first) or cancelled;
     loads the index when the core has not started yet.
@@ -225,9 +226,10 @@ async def serve(core: BotCore, settings: Settings, *, on_started: Callable[[Slac
     then where /healthz and /metrics answer (the bound port when `metrics.port` is 0).
     Raises CallbotError when it cannot start.
     """
-    secrets = read_secrets(settings.slack)
-    ops = await asyncio.to_thread(setup_ops, core, settings)  # opens the feedback database
-    service = SlackService(core, settings, secrets, ops)
+    core = parts.core
+    secrets = read_secrets(parts.settings.slack)
+    ops = await asyncio.to_thread(lambda: parts.ops)  # opens the feedback database
+    service = SlackService(parts, secrets, ops)
     shutdown = install_signal_handlers(asyncio.get_running_loop(), service.stop, in_flight=ops.in_flight,
                                        grace_seconds=grace_seconds)
     try:
@@ -242,11 +244,11 @@ async def serve(core: BotCore, settings: Settings, *, on_started: Callable[[Slac
         core.stop_watcher()
 
 
-def run(core: BotCore, settings: Settings) -> int:
+def run(parts: App) -> int:
     """`callbot run slack`: 0 when stopped, 2 for missing or refused tokens, 1 for other errors."""
     try:
-        read_secrets(settings.slack)  # fail before anything else
-        asyncio.run(serve(core, settings))
+        read_secrets(parts.settings.slack)  # fail before anything else
+        asyncio.run(serve(parts))
     except SlackUnreachableError as err:
         print(f"callbot: {err}", file=sys.stderr)
         return EXIT_UNREACHABLE
