@@ -9,6 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from bot.app import App
 from bot.cli.context import AppContext
 from bot.cli.main import cli, main
 
@@ -18,8 +19,7 @@ def run_cli(make_core):
     core = make_core()
 
     def invoke(*args: str, input: str | None = None):
-        app = AppContext()
-        app._settings, app._core = core.settings, core
+        app = AppContext.around(App(core.settings, core))
         return CliRunner().invoke(cli, list(args), obj=app, input=input, catch_exceptions=False)
 
     invoke.core = core

@@ -17,7 +17,9 @@ from discord.gateway import DiscordWebSocket
 import bot.adapters.discord.run as discord_run
 from bot.adapters.discord.admin import REFUSAL
 from bot.adapters.discord.render import safe
+from bot.app import App
 from bot.core import BotCore
+from bot.knowledge.operations import KnowledgeOps
 from bot.types import Question
 from tests.fakes.discord_serve import serve_on_fake
 from tests.fakes.discord_server import EPHEMERAL, MESSAGE_CONTENT_INTENT, FakeDiscord
@@ -39,13 +41,21 @@ async def fake(monkeypatch: pytest.MonkeyPatch):
 
 @dataclass
 class Running:
-    core: BotCore
+    parts: App
     app: discord_run.DiscordApp
     task: asyncio.Task
 
+    @property
+    def core(self) -> BotCore:
+        return self.parts.core
+
+    @property
+    def knowledge(self) -> KnowledgeOps:
+        return self.parts.knowledge
+
 
 @pytest.fixture
-async def start_bot(fake: FakeDiscord, make_core, monkeypatch: pytest.MonkeyPatch):
+async def start_bot(fake: FakeDiscord, make_app, monkeypatch: pytest.MonkeyPatch):
     """Start the adapter through `serve` (token from the environment, as in production)."""
     running: list[Running] = []
 
@@ -54,9 +64,9 @@ async def start_bot(fake: FakeDiscord, make_core, monkeypatch: pytest.MonkeyPatc
         cfg = {"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url,
                "guild_ids": [fake.GUILD_ID], "admin_role_ids": [fake.ADMIN_ROLE], **(discord_cfg or {})}
         overrides.setdefault("metrics", {"port": 0})  # /healthz and /metrics on a free port
-        core = make_core(discord=cfg, **overrides)
-        app, task = await serve_on_fake(core, fake, monkeypatch, sync=sync, wait_ready=wait_ready)
-        running.append(Running(core, app, task))
+        parts = make_app(discord=cfg, **overrides)
+        app, task = await serve_on_fake(parts, fake, monkeypatch, sync=sync, wait_ready=wait_ready)
+        running.append(Running(parts, app, task))
         return running[-1]
 
     yield start
@@ -104,10 +114,10 @@ def assert_cited_answer(core: BotCore, question: str, messages: list[dict]) -> N
     assert answer.index_version in embeds[-1]["footer"]["text"]
 
 
-async def audited_refusals(core: BotCore, count: int) -> list:
+async def audited_refusals(knowledge: KnowledgeOps, count: int) -> list:
     """The audit log's refusals, once `count` are there (they are written after the reply)."""
     for _ in range(500):
-        refusals = [e for e in core.knowledge.log() if e.outcome == "refused"]
+        refusals = [e for e in knowledge.log() if e.outcome == "refused"]
         if len(refusals) >= count:
             return refusals
         await asyncio.sleep(0.01)
@@ -354,7 +364,7 @@ async def test_non_admin_reindex_is_refused_and_changes_nothing(fake: FakeDiscor
     version = bot.core.index_version
     with caplog.at_level(logging.WARNING, logger="bot.adapters.discord"):
         refused = await fake.wait_answered(await fake.invoke("reindex", user_id=fake.BOB), 0)
-        [entry] = await audited_refusals(bot.core, 1)
+        [entry] = await audited_refusals(bot.knowledge, 1)
     assert refused.callback["type"] == 4  # answered at once, privately, not deferred
     assert refused.callback["data"]["content"] == REFUSAL and refused.callback["data"]["flags"] == EPHEMERAL
     assert refused.followups == []
@@ -397,7 +407,7 @@ async def test_add_document_refusals_say_why(fake: FakeDiscord, start_bot) -> No
         "add-document", {"file": ("report.pdf", b"just text, not a pdf", "application/pdf")}, user_id=fake.ADMIN), 1)
     assert "not a PDF" in fake_pdf.followups[0]["content"] and "Nothing was changed" in fake_pdf.followups[0]["content"]
     assert bot.core.index_version == before
-    refusals = await audited_refusals(bot.core, 2)
+    refusals = await audited_refusals(bot.knowledge, 2)
     assert {e.target for e in refusals} == {"payload_*x*.exe", "report.pdf"} and {e.action for e in refusals} == {"add"}
 
 
@@ -423,13 +433,13 @@ async def test_admin_removes_a_document_then_rolls_back(fake: FakeDiscord, start
 
 async def test_heartbeat_is_answered_during_a_slow_rebuild(fake: FakeDiscord, start_bot, monkeypatch) -> None:
     bot = await start_bot()
-    rebuild = bot.core.knowledge.rebuild
+    rebuild = bot.knowledge.rebuild
 
     def slow_rebuild(actor):  # a build that takes a while, as with a real model
         time.sleep(1.2)
         return rebuild(actor)
 
-    monkeypatch.setattr(bot.core.knowledge, "rebuild", slow_rebuild)
+    monkeypatch.setattr(bot.knowledge, "rebuild", slow_rebuild)
     before = bot.core.index_version
     interaction = await fake.invoke("reindex", user_id=fake.ADMIN)
     await fake.wait_answered(interaction, 0)
@@ -457,35 +467,35 @@ async def test_auto_sharding_uses_the_gateway_endpoint(fake: FakeDiscord, start_
     await wait_posts(fake, fake.GENERAL, 1)
 
 
-async def test_run_with_a_bad_token_exits_2_with_one_line(fake: FakeDiscord, make_core, monkeypatch, capsys) -> None:
-    core = make_core(discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url},
+async def test_run_with_a_bad_token_exits_2_with_one_line(fake: FakeDiscord, make_app, monkeypatch, capsys) -> None:
+    parts = make_app(discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url},
                      metrics={"port": 0})
     monkeypatch.setenv("DISCORD_TOKEN", "not-the-token")
-    code = await asyncio.to_thread(discord_run.run, core, core.settings)
+    code = await asyncio.to_thread(discord_run.run, parts)
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert "DISCORD_TOKEN" in err and "rejected" in err
     assert [r.status for r in fake.requests] == [401]
 
 
-def test_run_without_a_token_exits_2_with_one_line(make_core, monkeypatch, capsys) -> None:
-    core = make_core(discord={"token_env": "CALLBOT_TEST_NO_SUCH_TOKEN"})
+def test_run_without_a_token_exits_2_with_one_line(make_app, monkeypatch, capsys) -> None:
+    parts = make_app(discord={"token_env": "CALLBOT_TEST_NO_SUCH_TOKEN"})
     monkeypatch.delenv("CALLBOT_TEST_NO_SUCH_TOKEN", raising=False)
-    assert discord_run.run(core, core.settings) == 2
+    assert discord_run.run(parts) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "CALLBOT_TEST_NO_SUCH_TOKEN" in err and "Traceback" not in err
 
 
-async def test_refused_content_intent_exits_2_with_one_line(make_core, monkeypatch, capsys) -> None:
+async def test_refused_content_intent_exits_2_with_one_line(make_app, monkeypatch, capsys) -> None:
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
     server = await FakeDiscord(message_content_allowed=False).start()
     try:
-        core = make_core(discord={"api_base_url": server.api_base_url, "gateway_url": server.gateway_url,
+        parts = make_app(discord={"api_base_url": server.api_base_url, "gateway_url": server.gateway_url,
                                   "auto_answer_channel_ids": [server.AUTO_CHANNEL], "sync_commands": False},
                          metrics={"port": 0})
         monkeypatch.setenv("DISCORD_TOKEN", server.TOKEN)
-        code = await asyncio.to_thread(discord_run.run, core, core.settings)
+        code = await asyncio.to_thread(discord_run.run, parts)
     finally:
         await server.close()
     err = capsys.readouterr().err

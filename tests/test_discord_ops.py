@@ -218,7 +218,7 @@ async def test_gaps_lists_declined_questions_for_admins_only(fake: FakeDiscord, 
     refused = await fake.wait_answered(await fake.invoke("gaps", user_id=fake.BOB), 0)
     assert refused.callback["data"]["content"] == REFUSAL and refused.callback["data"]["flags"] == EPHEMERAL
     assert refused.followups == []
-    [entry] = await audited_refusals(bot.core, 1)
+    [entry] = await audited_refusals(bot.knowledge, 1)
     assert entry.action == "gaps" and entry.user_id == str(fake.BOB)
 
 
@@ -309,7 +309,7 @@ SIGTERM_PROGRAM = """
 import os, shutil, sys, threading, time
 from pathlib import Path
 from bot.adapters.discord.run import run
-from bot.core import BotCore
+from bot.app import create_app
 from tests.conftest import KNOWLEDGE, make_settings
 from tests.fake_embedder import FakeEmbedder
 
@@ -329,10 +329,10 @@ shutil.copytree(KNOWLEDGE, tmp / "knowledge")
 settings = make_settings(tmp, tmp / "knowledge", metrics={"port": 0}, discord={
     "api_base_url": sys.argv[1], "gateway_url": sys.argv[2], "sync_commands": False})
 embedder = SlowEmbedder()
-core = BotCore(settings, embedder=embedder)
-core.start()
+app = create_app(settings, embedder=embedder)
+app.core.start()
 embedder.delay = 1.0
-print("EXIT", run(core, settings), flush=True)
+print("EXIT", run(app), flush=True)
 """
 
 

@@ -101,3 +101,29 @@ def test_the_walk_sees_every_kind_of_import(tmp_path: Path) -> None:
     assert graph["bot.d"] == {"bot.sub.c"}
     assert cycles(graph) == [["bot.a", "bot.sub.b", "bot.sub.c", "bot.a"]]
     assert cycles(graph, {frozenset({"bot.sub.c", "bot.a"})}) == []
+
+
+def _imports_anywhere(path: Path) -> set[str]:
+    """Every absolute module name a file imports, wherever the statement sits."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_tests_never_import_benchmarks() -> None:
+    """The dependency goes one way: benchmarks use tests/support and tests/fakes, never back."""
+    tests = PACKAGE.parent / "tests"
+    offenders = sorted(str(p.relative_to(tests.parent)) for p in tests.rglob("*.py")
+                       if any(n == "benchmarks" or n.startswith("benchmarks.") for n in _imports_anywhere(p)))
+    assert offenders == []
+
+
+def test_benchmarks_never_edit_sys_path() -> None:
+    """Benchmarks run as modules from the root (`python -m benchmarks.bench_core`)."""
+    benchmarks = PACKAGE.parent / "benchmarks"
+    offenders = sorted(p.name for p in benchmarks.rglob("*.py") if "sys.path" in p.read_text(encoding="utf-8"))
+    assert offenders == []

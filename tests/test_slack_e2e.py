@@ -19,8 +19,8 @@ import pytest
 
 from bot.adapters.slack.mrkdwn import escape
 from bot.adapters.slack.run import SlackSecrets, SlackService
+from bot.app import App
 from bot.core import BotCore
-from bot.ops.wiring import setup_ops
 from bot.errors import QuestionError
 from bot.render.common import citation
 from bot.types import Question
@@ -40,10 +40,14 @@ class Bot:
     """The adapter under test and ways to talk to it as Slack would."""
 
     fake: FakeSlack
-    core: BotCore
+    app: App
     service: SlackService
     mode: str
     last_ack: float = 0.0
+
+    @property
+    def core(self) -> BotCore:
+        return self.app.core
 
     @property
     def url(self) -> str:
@@ -100,21 +104,21 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 
 @pytest.fixture
-async def start_bot(fake: FakeSlack, make_core: Callable[..., BotCore]) -> AsyncIterator[Callable[..., Any]]:
+async def start_bot(fake: FakeSlack, make_app: Callable[..., App]) -> AsyncIterator[Callable[..., Any]]:
     services: list[SlackService] = []
 
-    async def start(mode: str = "socket", core: BotCore | None = None, secrets: SlackSecrets | None = None,
+    async def start(mode: str = "socket", app: App | None = None, secrets: SlackSecrets | None = None,
                     slack: dict[str, Any] | None = None, **overrides: Any) -> Bot:
         slack_cfg = {"mode": mode, "api_base_url": fake.api_url, "host": "127.0.0.1", "port": 0,
                      "admin_user_ids": [ADMIN], **(slack or {})}
-        core = core or make_core(slack=slack_cfg, **{"metrics": {"port": 0}, **overrides})
+        app = app or make_app(slack=slack_cfg, **{"metrics": {"port": 0}, **overrides})
         secrets = secrets or SlackSecrets(BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, None, None)
-        service = SlackService(core, core.settings, secrets, setup_ops(core, core.settings))  # as serve() wires it
+        service = SlackService(app, secrets, app.ops)  # as serve() wires it
         services.append(service)
         await service.start()
         if mode == "socket":
             await fake.wait_connected()
-        return Bot(fake, core, service, mode)
+        return Bot(fake, app, service, mode)
 
     yield start
     for service in services:
