@@ -146,7 +146,7 @@ class Settings(_Section):
             return Path(self.principles_file)
         return self.knowledge_path / "principles.yaml"
 
-    def with_overrides(self, **changes: object) -> "Settings":
+    def with_overrides(self, **changes: object) -> Settings:
         """A copy with top-level keys replaced (CLI options such as --knowledge)."""
         data = self.model_dump()
         data.update({k: v for k, v in changes.items() if v is not None})

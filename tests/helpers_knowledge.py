@@ -15,10 +15,10 @@ import hashlib
 import re
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Sequence
 
 from bot.core import BotCore
 from bot.evaluation import load_eval
@@ -140,7 +140,7 @@ def note_md(heading: str, body: str, **front: str) -> bytes:
     head = ""
     if front:
         head = "---\n" + "".join(f'{k}: "{v}"\n' for k, v in front.items()) + "---\n"
-    return f"{head}# {heading}\n\n{body}\n".encode("utf-8")
+    return f"{head}# {heading}\n\n{body}\n".encode()
 
 
 CABLES = note_md(
@@ -272,7 +272,7 @@ class LocalServer:
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
 
-    def __enter__(self) -> "LocalServer":
+    def __enter__(self) -> LocalServer:
         self.thread.start()
         return self
 

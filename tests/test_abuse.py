@@ -14,7 +14,8 @@ import asyncio
 import json
 import re
 import time
-from typing import Any, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import discord
 import pytest
@@ -146,7 +147,8 @@ async def test_discord_flood_is_rate_limited_privately_while_another_user_is_ans
         for question in CALM_QUESTIONS:
             asked_at = time.monotonic()
             message = await fake.send_message(calm, fake.GENERAL, f"<@{fake.BOT_ID}> {question}")
-            [reply] = await until(lambda: replies_to(fake, message["id"]), what=f"an answer to {question!r}")
+            [reply] = await until(lambda message=message: replies_to(fake, message["id"]),
+                                  what=f"an answer to {question!r}")
             latencies.append(reply.at - asked_at)
             assert is_cited_answer(reply.body) or "I can answer questions about" in reply.body["content"], reply.body
     finally:
@@ -302,7 +304,8 @@ async def test_slack_flood_is_rate_limited_privately_while_another_user_is_answe
             event = fake.mention(question, user=calm, channel=channel)
             asked_at = time.monotonic()
             await fake.send_envelope("events_api", fake.event_body(event))
-            [post] = await until(lambda: thread_posts(fake, channel, event["ts"]), what=f"an answer to {question!r}")
+            [post] = await until(lambda event=event: thread_posts(fake, channel, event["ts"]),
+                                 what=f"an answer to {question!r}")
             latencies.append(post.at - asked_at)
             assert "Index version" in all_text(post.params)  # a real answer (or decline), not a notice
     finally:

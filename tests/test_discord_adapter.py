@@ -88,7 +88,8 @@ def posts_to(fake: FakeDiscord, channel_id: int) -> list[dict]:
 async def wait_posts(fake: FakeDiscord, channel_id: int, count: int, timeout: float = 10) -> list[dict]:
     deadline = time.monotonic() + timeout
     while len(posts_to(fake, channel_id)) < count:
-        assert time.monotonic() < deadline, f"expected {count} message(s) in {channel_id}, got {posts_to(fake, channel_id)}"
+        got = posts_to(fake, channel_id)
+        assert time.monotonic() < deadline, f"expected {count} message(s) in {channel_id}, got {got}"
         await asyncio.sleep(0.01)
     return posts_to(fake, channel_id)
 
@@ -181,7 +182,7 @@ async def test_everyone_in_a_question_pings_nobody(fake: FakeDiscord, start_bot)
     sent = fake.messages_out()
     assert len(sent) == 2
     for body in sent:
-        assert body["allowed_mentions"] == {"parse": []} or body["allowed_mentions"] == {"parse": [], "replied_user": False}
+        assert body["allowed_mentions"] in ({"parse": []}, {"parse": [], "replied_user": False})
     echoed = json.dumps(interaction.followups[0], ensure_ascii=False)
     assert "everyone" in echoed and "@everyone" not in echoed  # echoed, but inert
 
@@ -205,7 +206,7 @@ async def test_long_answer_is_split_within_limits(fake: FakeDiscord, start_bot) 
 
 
 async def test_rate_limit_sends_a_private_notice(fake: FakeDiscord, start_bot) -> None:
-    bot = await start_bot(limits={"rate_limit_questions": 2, "rate_limit_seconds": 60})
+    await start_bot(limits={"rate_limit_questions": 2, "rate_limit_seconds": 60})
     for _ in range(3):
         await mention(fake, ANSWERABLE)
     await mention(fake, ANSWERABLE, user=fake.BOB)  # the limit is per user
@@ -220,7 +221,8 @@ async def test_rate_limit_sends_a_private_notice(fake: FakeDiscord, start_bot) -
 
 async def test_forbidden_channel_is_logged_clearly(fake: FakeDiscord, start_bot, caplog) -> None:
     await start_bot()
-    fake.fail_next("POST", rf"/channels/{fake.GENERAL}/messages", 403, {"code": 50013, "message": "Missing Permissions"})
+    missing = {"code": 50013, "message": "Missing Permissions"}
+    fake.fail_next("POST", rf"/channels/{fake.GENERAL}/messages", 403, missing)
     with caplog.at_level(logging.WARNING, logger="bot.adapters.discord"):
         await mention(fake, ANSWERABLE)
         await fake.wait_for_request(lambda r: r.status == 403)
@@ -377,11 +379,11 @@ async def test_admin_adds_a_document_then_it_answers_from_it(fake: FakeDiscord, 
     bot = await start_bot()
     before = bot.core.index_version
     document = (
-        "---\ntitle: \"Quokka Island Pledge on Submarine Cable Resilience\"\npublisher: \"Quokka Institute\"\n"
-        "date: \"2024-03-01\"\n---\n"
-        "The Quokka Island Pledge commits signatories to repair submarine cables within seventy-two hours.\n\n"
-        "Signatories of the Quokka Island Pledge share cable fault telemetry with neighbouring islands.\n"
-    ).encode()
+        b"---\ntitle: \"Quokka Island Pledge on Submarine Cable Resilience\"\npublisher: \"Quokka Institute\"\n"
+        b"date: \"2024-03-01\"\n---\n"
+        b"The Quokka Island Pledge commits signatories to repair submarine cables within seventy-two hours.\n\n"
+        b"Signatories of the Quokka Island Pledge share cable fault telemetry with neighbouring islands.\n"
+    )
     added = await fake.wait_answered(
         await fake.invoke("add-document", {"file": ("quokka-pledge.md", document, "text/markdown")},
                           user_id=fake.ADMIN), 1)
@@ -416,7 +418,8 @@ async def test_admin_removes_a_document_then_rolls_back(fake: FakeDiscord, start
     before = bot.core.index_version
     doc = next(s for s in bot.core.sources() if s.doc_id.startswith("004"))
     typed = await fake.wait_answered(
-        await fake.invoke("remove-document", {"document": "britishamerican"}, focused="document", user_id=fake.ADMIN), 0)
+        await fake.invoke("remove-document", {"document": "britishamerican"}, focused="document",
+                          user_id=fake.ADMIN), 0)
     assert [c["value"] for c in typed.callback["data"]["choices"]] == [doc.doc_id]
     hidden = await fake.wait_answered(
         await fake.invoke("remove-document", {"document": ""}, focused="document", user_id=fake.BOB), 0)

@@ -13,8 +13,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable
 
 import aiohttp
 import pytest
@@ -27,7 +27,15 @@ from bot.ops.shutdown import ShuttingDown
 from bot.types import Question
 from tests.fakes.discord_server import EPHEMERAL, FakeDiscord
 from tests.test_discord_adapter import (  # noqa: F401  (fake and start_bot are fixtures)
-    ANSWERABLE, OFF_TOPIC, Running, audited_refusals, fake, mention, posts_to, start_bot, wait_posts,
+    ANSWERABLE,
+    OFF_TOPIC,
+    Running,
+    audited_refusals,
+    fake,
+    mention,
+    posts_to,
+    start_bot,
+    wait_posts,
 )
 
 pytestmark = pytest.mark.timeout(30)
@@ -65,9 +73,9 @@ def votes(bot: Running) -> tuple[int, int]:
 
 async def get(bot: Running, path: str) -> tuple[int, str]:
     assert bot.app.health is not None, "the health server is not running"
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"http://127.0.0.1:{bot.app.health.port}{path}") as resp:
-            return resp.status, await resp.text()
+    url = f"http://127.0.0.1:{bot.app.health.port}{path}"
+    async with aiohttp.ClientSession() as session, session.get(url) as resp:
+        return resp.status, await resp.text()
 
 
 def question_counts(text: str) -> dict[tuple[str, str], float]:

@@ -196,7 +196,8 @@ def test_too_many_redirects(make_app, server: LocalServer) -> None:
         # declared too large
         (respond(b"<html><body><p>" + b"tide " * 2000 + b"</p></body></html>"), r"over the 0\.006 MB limit"),
         # not declared (no Content-Length, streamed until close): counted while reading
-        (respond(b"<html><body><p>" + b"tide " * 2000 + b"</p></body></html>", length=False), r"over the 0\.006 MB limit"),
+        (respond(b"<html><body><p>" + b"tide " * 2000 + b"</p></body></html>", length=False),
+         r"over the 0\.006 MB limit"),
         # the type is checked on the content too
         (respond(b"PK\x03\x04" + b"\x00" * 64, "text/html"), r"does not look like HTML"),
         (respond(b"", "text/plain"), r"the file is empty"),

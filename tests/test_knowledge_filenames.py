@@ -141,8 +141,9 @@ def test_upload_sharing_an_id_with_an_existing_file_is_indexed(make_app, existin
     core = app.core
     app.knowledge.add_bytes(existing, note_md("First", "The first file describes the tram depot of Lyon and its "
                                                 "signal cabin rebuilt in 2019."), ACTOR)
-    report = app.knowledge.add_bytes(upload, note_md("Second", "The second file describes the ferry terminal of "
-                                                      "Bastia and its ticket office opened in 2020.", title="Second"), ACTOR)
+    second = note_md("Second", "The second file describes the ferry terminal of "
+                               "Bastia and its ticket office opened in 2020.", title="Second")
+    report = app.knowledge.add_bytes(upload, second, ACTOR)
     stored = report.added[0]
     assert not report.warnings, report.warnings
     docs = manifest_docs(core)

@@ -19,8 +19,8 @@ from tests.helpers_knowledge import (
     ACTOR,
     CABLES,
     HTML_PAGE,
-    GatedEmbedder,
     PDF_LINES,
+    GatedEmbedder,
     assert_one_sentence_refusal,
     assert_unchanged,
     latest_audit,
@@ -45,8 +45,10 @@ CASES = [
     # (upload name, bytes, message pattern)
     ("big.md", b"# Big\n\n" + b"The harbour pilots met again to discuss tides. " * 200, r"over the 0\.006 MB limit"),
     ("report.pdf", zip_bytes(), r"named \.pdf but its content is a zip archive"),
-    ("notes.pdf", b"Just some plain words about the Paris Call, not a PDF at all.", r"named \.pdf but its content is something else"),
-    ("page.html", b"Hello, this is plain text pretending to be a web page.", r"named \.html but does not look like HTML"),
+    ("notes.pdf", b"Just some plain words about the Paris Call, not a PDF at all.",
+     r"named \.pdf but its content is something else"),
+    ("page.html", b"Hello, this is plain text pretending to be a web page.",
+     r"named \.html but does not look like HTML"),
     ("page.htm", zip_bytes(), r"named \.htm but does not look like HTML"),
     ("brief.txt", make_pdf(PDF_LINES), r"the content is a PDF; name it \.pdf"),
     ("brief.md", make_pdf(PDF_LINES), r"the content is a PDF; name it \.pdf"),
@@ -56,11 +58,12 @@ CASES = [
     ("blank.txt", b"  \n\t \r\n ", r"the file is empty"),
     ("archive.txt", zip_bytes(), r"ZIP archive .*not a text document"),
     ("binary.txt", b"abc\x00\x01\x02\x03def" * 50, r"binary file, not text"),
-    ("latin.txt", "Café résumé".encode("utf-8") + b" \xe9\xe8\xff broken", r"not valid UTF-8 text"),
+    ("latin.txt", "Café résumé".encode() + b" \xe9\xe8\xff broken", r"not valid UTF-8 text"),
     ("scan.pdf", make_pdf([], with_content=False), r"no text could be extracted"),
     ("broken.pdf", make_pdf(PDF_LINES)[:120], r"not a readable PDF"),
     ("symbols.md", b"!!! ??? ... --- ***\n", r"no readable text|contains no text"),
-    ("nav.html", b"<html><body><nav><a href='/'>1</a></nav></body></html>", r"no article text|does not look|no readable text"),
+    ("nav.html", b"<html><body><nav><a href='/'>1</a></nav></body></html>",
+     r"no article text|does not look|no readable text"),
     ("copy-of-seed.md", SEED.read_bytes(), r"already in the knowledge base as 001-wef-joins-paris-call\.md"),
 ]
 
@@ -119,7 +122,8 @@ def test_the_same_file_twice_in_one_batch_is_a_duplicate(make_app, tmp_path: Pat
     one.write_bytes(CABLES)
     two.write_bytes(CABLES)
     before = snapshot(core)
-    with pytest.raises(KnowledgeError, match=r"^two\.md: the same document is already in the knowledge base as one\.md"):
+    duplicate = r"^two\.md: the same document is already in the knowledge base as one\.md"
+    with pytest.raises(KnowledgeError, match=duplicate):
         app.knowledge.add_paths([one, two], ACTOR)
     assert_unchanged(core, before)
 

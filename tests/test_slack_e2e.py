@@ -12,8 +12,9 @@ import asyncio
 import json
 import re
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,13 @@ from bot.errors import QuestionError
 from bot.render.common import citation
 from bot.types import Question
 from tests.fakes.slack_server import (
-    APP_TOKEN, BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET, ApiCall, FakeSlack, all_text,
+    APP_TOKEN,
+    BOT_TOKEN,
+    BOT_USER_ID,
+    SIGNING_SECRET,
+    ApiCall,
+    FakeSlack,
+    all_text,
 )
 
 pytestmark = pytest.mark.timeout(30)
@@ -240,7 +247,8 @@ async def test_an_off_topic_question_is_declined(start_bot, mode: str) -> None:
 
 async def test_broadcasts_and_mentions_in_a_question_are_not_echoed(start_bot) -> None:
     bot = await start_bot()
-    question = "Does <!channel> or <!here> or <!everyone> or <@U0OTHER> know who launched &lt;!channel&gt; the Paris Call?"
+    question = ("Does <!channel> or <!here> or <!everyone> or <@U0OTHER> know who launched "
+                "&lt;!channel&gt; the Paris Call?")
     await bot.event(bot.fake.mention(question))
     post = (await bot.fake.wait_posts(1))[0].params
     url, _ = await bot.command(f"ask {question}")
@@ -381,7 +389,8 @@ async def test_http_oauth_install_then_events_use_the_installed_token(start_bot,
             state = re.search(r"state=([\w-]+)", page).group(1)
             assert f"client_id={CLIENT_ID}" in page and fake.base_url in page
             cookie = resp.headers["Set-Cookie"].split(";", 1)[0]
-        async with http.get(f"{base}/slack/oauth_redirect?code=code-1&state={state}", headers={"Cookie": cookie}) as resp:
+        redirect = f"{base}/slack/oauth_redirect?code=code-1&state={state}"
+        async with http.get(redirect, headers={"Cookie": cookie}) as resp:
             assert resp.status == 200, await resp.text()
     assert fake.calls_to("oauth.v2.access")
     await bot.event(fake.mention(ON_TOPIC, bot_user_id="U0BOT2"), team_id="T0OTHER")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 import pytest
@@ -26,10 +27,9 @@ pytestmark = pytest.mark.timeout(40)
 
 
 async def get(url: str) -> tuple[int, Any]:
-    async with aiohttp.ClientSession() as http:
-        async with http.get(url) as resp:
-            body = await resp.json() if resp.content_type == "application/json" else await resp.text()
-            return resp.status, body
+    async with aiohttp.ClientSession() as http, http.get(url) as resp:
+        body = await resp.json() if resp.content_type == "application/json" else await resp.text()
+        return resp.status, body
 
 
 async def health_becomes(url: str, status: int, timeout: float = 10.0) -> dict[str, Any]:

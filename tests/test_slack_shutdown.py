@@ -74,7 +74,7 @@ class Lines:
 
     async def wait_for(self, text: str, timeout: float = 30) -> None:
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: any(text in l for l in self.lines)), timeout)
+            await asyncio.wait_for(self._changed.wait_for(lambda: any(text in line for line in self.lines)), timeout)
 
     @property
     def text(self) -> str:
