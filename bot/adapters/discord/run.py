@@ -29,13 +29,13 @@ from bot.adapters.discord.conversations import attach_conversations
 from bot.adapters.discord.feedback import attach_feedback
 from bot.config import DiscordConfig, secret
 from bot.errors import ConfigError
+from bot.knowledge.operations import KnowledgeOps
 from bot.ops.health import HealthServer
 from bot.ops.shutdown import GracefulShutdown, install_signal_handlers
+from bot.ops.wiring import OpsKit
 
 if TYPE_CHECKING:
     from bot.app import App
-from bot.knowledge.operations import KnowledgeOps
-from bot.ops.wiring import OpsKit
 
 log = logging.getLogger(__name__)
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
@@ -65,13 +65,14 @@ class DiscordApp:
         return self.connection.ready
 
 
-def build_app(app: App, *, guild_ready_timeout: float = 2.0) -> DiscordApp:
+def build_app(parts: App, *, guild_ready_timeout: float = 2.0) -> DiscordApp:
     """Explicit wiring: endpoints, client, commands, handlers, feedback. No network yet.
 
-    The ops kit and the knowledge operations are the app's, so adapters sharing one core
-    share them (one ops kit per core: a second would count every answer twice).
+    The ops kit and the knowledge operations are the ones `parts` (the composition root's
+    `App`) holds, so adapters sharing one core share them (one ops kit per core: a second
+    would count every answer twice).
     """
-    core, cfg, ops, knowledge = app.core, app.settings.discord, app.ops, app.knowledge
+    core, cfg, ops, knowledge = parts.core, parts.settings.discord, parts.ops, parts.knowledge
     configure_endpoints(cfg)
     client = build_client(cfg, guild_ready_timeout=guild_ready_timeout)
     tree = app_commands.CommandTree(client)

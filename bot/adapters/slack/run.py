@@ -102,8 +102,10 @@ def read_secrets(cfg: SlackConfig) -> SlackSecrets:
 class SlackService:
     """The running adapter: the Bolt app plus its Socket Mode connection or HTTP server.
 
-    With `ops` it also serves `/healthz` and `/metrics` and puts feedback buttons on
-    answers; without, it is the bare adapter (for harnesses that drive it directly).
+    `parts` is the composition root's `App` (core, settings, knowledge operations). With
+    `ops` (`parts.ops`, as `serve` passes it) it also serves `/healthz` and `/metrics` and
+    puts feedback buttons on answers; without, it is the bare adapter (for harnesses that
+    drive it directly).
     """
 
     def __init__(self, parts: App, secrets: SlackSecrets, ops: OpsKit | None = None) -> None:
