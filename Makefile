@@ -13,7 +13,10 @@ TORCH_PIP_ARGS ?=
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test install eval bench bench-knowledge clean-index check-cpu-torch
+.PHONY: help run test lint shell install eval bench bench-knowledge clean-index check-cpu-torch
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,27 +26,36 @@ $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory check-cpu-torch
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) ## create .venv with CPU-only torch and the project (done by run and test)
 
-check-cpu-torch:
+check-cpu-torch: ## fail if pip pulled CUDA packages into .venv
 	@if $(PIP) list 2>/dev/null | grep -qi '^nvidia-'; then \
 		echo "callbot: CUDA packages were installed; expected CPU-only torch" >&2; exit 1; fi
 
-run: $(STAMP)
+run: $(STAMP) ## run the bot (Discord or Slack when their token is set, else the console)
 	@$(VENV)/bin/callbot run
 
-test: $(STAMP)
+test: $(STAMP) ## run the test suite (PYTEST_ARGS=... to pass options)
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
-eval: $(STAMP)
+lint: $(STAMP) ## ruff (lint and format check) and mypy
+	@$(VENV)/bin/ruff check bot tests benchmarks
+	@$(VENV)/bin/ruff format --check bot tests benchmarks
+	@$(VENV)/bin/mypy bot
+
+shell: $(STAMP) ## a shell with .venv activated (callbot on the PATH)
+	@echo "callbot: .venv is active; 'exit' to leave." >&2
+	@VIRTUAL_ENV="$(abspath $(VENV))" PATH="$(abspath $(VENV))/bin:$$PATH" $${SHELL:-/bin/sh}
+
+eval: $(STAMP) ## score the question sets in tests/eval/
 	@for set in qa qa_holdout qa_blind qa_blind2; do \
 		echo "== tests/eval/$$set.jsonl"; $(VENV)/bin/callbot eval tests/eval/$$set.jsonl || exit 1; done
 
-bench: $(STAMP)
-	@$(PY) benchmarks/bench_core.py
+bench: $(STAMP) ## speed and footprint against the plain pipeline (minutes)
+	@$(PY) -m benchmarks.bench_core
 
-bench-knowledge: $(STAMP)
-	@$(PY) benchmarks/bench_knowledge.py
+bench-knowledge: $(STAMP) ## full build versus adding one document (minutes)
+	@$(PY) -m benchmarks.bench_knowledge
 
-clean-index:
+clean-index: ## remove the built index versions and the exported models
 	rm -rf index/versions index/CURRENT index/models

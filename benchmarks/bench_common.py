@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import subprocess
@@ -32,14 +31,6 @@ if sys.argv[2] == "-":
 else:
     answer(sys.argv[2])
 """
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    k = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 # ru_maxrss survives fork+exec (a child would report the parent's peak), so the child reads

@@ -8,7 +8,7 @@ Prints: model load, cold start (process start to first printed answer), answer l
 p50/p99 and its ratio to the bare encode of the same question, throughput with 32
 concurrent questions, build times (knowledge/ and a synthetic 10,000-passage corpus),
 peak RSS of a serving process, and eval quality. Usage:
-    python benchmarks/bench_core.py [--quick]
+    python -m benchmarks.bench_core [--quick]    (from the repository root)
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from benchmarks.bench_common import BASELINE_SERVER, peak_rss_of, synthetic_corpus
+from tests.support.stats import percentile
 
-from benchmarks.bench_common import BASELINE_SERVER, peak_rss_of, percentile, synthetic_corpus  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 QUESTION = "What does the Call say about hack-back?"
 
@@ -110,12 +110,11 @@ def bench_callbot(workdir: Path, questions: list[str], rounds: int, quantize: bo
 def bench_baseline(workdir: Path, questions: list[str], rounds: int) -> dict:
     import faiss
     import numpy as np
+    from sentence_transformers import SentenceTransformer
 
     from bot.embedding.model_path import resolve_model
     from bot.index.store import read_version
     from bot.index.versions import VersionStore
-
-    from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(resolve_model("default"), device="cpu")
     model_load = _fresh_process_seconds(
@@ -184,7 +183,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds, 2,000-passage synthetic corpus")
     parser.add_argument("--fp32", action="store_true", help="callbot with the fp32 ONNX encoder (default: int8)")
-    parser.add_argument("--quantize", action="store_true", help="the default since int8 became it; kept for old scripts")
+    parser.add_argument("--quantize", action="store_true",
+                        help="the default since int8 became it; kept for old scripts")
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic-corpus build")
     args = parser.parse_args()
     rounds = 2 if args.quick else 5
@@ -199,7 +199,8 @@ def main() -> None:
     ours = bench_callbot(work, questions, rounds, quantize)
     plain = bench_baseline(work, questions, rounds)
     python = sys.executable
-    ours["cold_start_s"] = cold_start([python, "-m", "bot", "--config", str(config), "--knowledge", str(work / "knowledge"),
+    ours["cold_start_s"] = cold_start([python, "-m", "bot", "--config", str(config),
+                                       "--knowledge", str(work / "knowledge"),
                                        "--index", str(work / "index"), "ask", "--json", QUESTION])
     plain["cold_start_s"] = cold_start([python, "-c", BASELINE_SERVER, str(work), QUESTION])
     ours["peak_rss_mb"] = peak_rss_of(["bot", "--config", str(config), "--knowledge", str(work / "knowledge"),

@@ -1,6 +1,6 @@
 """Compare the torch and ONNX (fp32, int8) embedders: cold start, latency, throughput, parity.
 
-Usage: .venv/bin/python benchmarks/bench_embedders.py [--cache DIR] [--runs 200]
+Usage (from the repository root): .venv/bin/python -m benchmarks.bench_embedders [--cache DIR] [--runs 200]
 Cold starts run in fresh subprocesses so imports are really cold (page cache aside).
 """
 
@@ -18,11 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from tests.support.parity import PARITY_SENTENCES
 
-from tests.test_embedding_onnx import PARITY_SENTENCES  # noqa: E402  (30 varied sentences)
+REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 QUESTION = "Which principle of the Paris Call protects electoral processes from interference?"
 PASSAGE = (
@@ -33,7 +32,6 @@ PASSAGE = (
 
 TORCH_COLD = """
 import time; t0 = time.perf_counter()
-import sys; sys.path.insert(0, {repo!r})
 import sentence_transformers, torch; t1 = time.perf_counter()
 from bot.embedding.torch_backend import TorchEmbedder
 e = TorchEmbedder("default"); e.sentence_transformer; t2 = time.perf_counter()
@@ -43,7 +41,7 @@ import json; print(json.dumps({{"import": t1 - t0, "load": t2 - t1, "first": t3 
 
 ONNX_COLD = """
 import time; t0 = time.perf_counter()
-import sys; sys.path.insert(0, {repo!r})
+import sys
 from pathlib import Path
 from bot.config import EmbeddingConfig
 from bot.embedding.factory import make_embedder; t1 = time.perf_counter()
@@ -108,9 +106,9 @@ def main() -> None:
           f"torch threads: {__import__('torch').get_num_threads()}")
 
     print("\ncold start (fresh process; seconds)")
-    rows = [("torch", cold(TORCH_COLD.format(repo=str(REPO), q=QUESTION)))]
+    rows = [("torch", cold(TORCH_COLD.format(q=QUESTION)))]
     for q in (False, True):
-        code = ONNX_COLD.format(repo=str(REPO), q=QUESTION, quantize=q, cache=str(args.cache))
+        code = ONNX_COLD.format(q=QUESTION, quantize=q, cache=str(args.cache))
         rows.append(("onnx int8" if q else "onnx fp32", cold(code)))
     print(f"  {'backend':10s} {'imports':>8s} {'load':>8s} {'1st embed':>10s} {'process':>8s}")
     for name, r in rows:

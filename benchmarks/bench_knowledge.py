@@ -5,15 +5,15 @@ Builds a synthetic knowledge base of about 2,000 passages (the five seed documen
 and sentence shapes are the seeds', the content is new), then measures:
 
 * the full build (every passage and answer sentence embedded),
-* adding one more document through `core.knowledge.add_paths` (quality gate off:
+* adding one more document through `app.knowledge.add_paths` (quality gate off:
   `force=True`), which re-embeds only that document's texts,
 * a rebuild with nothing changed (everything reused),
 
-and prints what each embedded and the ratio. Uses `BotCore(settings)` with the default
+and prints what each embedded and the ratio. Uses `create_app(settings)` with the default
 embedding config (ONNX backend). All runs share one index folder, so the one-time ONNX
 export under `<index>/models/` is reused; the versions are wiped at each start.
 
-Usage: .venv/bin/python benchmarks/bench_knowledge.py [--docs 60] [--target 2000] [--adds 3]
+Usage (from the repository root): .venv/bin/python -m benchmarks.bench_knowledge [--docs 60] [--target 2000] [--adds 3]
        [--work DIR]   (default: $TMPDIR/callbot-bench-knowledge)
 """
 
@@ -25,21 +25,19 @@ import random
 import re
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from bot.app import create_app
+from bot.config import Settings
+from bot.index.sources import is_document_file
+from bot.ingest import load_knowledge_dir, split_sentences
+from bot.types import Actor
 
-from bot.config import Settings  # noqa: E402
-from bot.core import BotCore  # noqa: E402
-from bot.index.sources import is_document_file  # noqa: E402
-from bot.ingest import load_knowledge_dir, split_sentences  # noqa: E402
-from bot.types import Actor  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ACTOR = Actor("bench", "bench", "bench")
 PUBLISHERS = ["Cyber Policy Review", "Digital Peace Monitor", "Forum Notes", "Internet Governance Digest",
@@ -143,7 +141,8 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     chain = build_corpus(knowledge, args.docs, args.target, rng, settings)
 
-    core = BotCore(settings)
+    app = create_app(settings)
+    core = app.core
     started = time.perf_counter()
     core.embedder.embed_batch(["warm-up"])  # export (first run only) and load the model
     load_seconds = time.perf_counter() - started
@@ -165,14 +164,14 @@ def main() -> None:
         path = incoming / f"new-{i}.md"
         path.write_text(make_document(chain, rng, int(per_doc * step)), encoding="utf-8")
         t0 = time.perf_counter()
-        report = core.knowledge.add_paths([path], ACTOR, force=True)
+        report = app.knowledge.add_paths([path], ACTOR, force=True)
         seconds = time.perf_counter() - t0
         meta = core.serving.data.manifest["documents"][report.added[0]]
         adds.append((seconds, report.embedded, report.reused, meta["passages"], report.passages))
 
     # -- a rebuild with nothing changed
     t0 = time.perf_counter()
-    same = core.knowledge.rebuild(ACTOR, force=True)
+    same = app.knowledge.rebuild(ACTOR, force=True)
     same_seconds = time.perf_counter() - t0
 
     add_seconds = statistics.median(a[0] for a in adds)

@@ -61,7 +61,7 @@ class LimitsConfig(_Section):
 
 class KnowledgeOpsConfig(_Section):
     keep_versions: int = Field(5, ge=1, le=100)
-    quality_eval_file: str = "tests/eval/qa.jsonl"
+    quality_eval_file: str = "knowledge/eval/gate.jsonl"  # a relative path is read from the working directory
     quality_max_hit3_drop: float = Field(0.05, ge=0, le=1)
     allow_private_urls: bool = False
     fetch_timeout_seconds: float = Field(10.0, gt=0, le=300)
@@ -147,7 +147,7 @@ class Settings(_Section):
             return Path(self.principles_file)
         return self.knowledge_path / "principles.yaml"
 
-    def with_overrides(self, **changes: object) -> "Settings":
+    def with_overrides(self, **changes: object) -> Settings:
         """A copy with top-level keys replaced (CLI options such as --knowledge)."""
         data = self.model_dump()
         data.update({k: v for k, v in changes.items() if v is not None})

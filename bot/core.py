@@ -12,9 +12,9 @@ import logging
 import threading
 import time
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Callable, Sequence
 
 from bot.answer_cache import AnswerCache
 from bot.config import Settings
@@ -89,13 +89,6 @@ class BotCore:
     @cached_property
     def index(self) -> IndexManager:
         return IndexManager(self.settings, self.embedder)
-
-    @cached_property
-    def knowledge(self):
-        """Admin operations (add, remove, rebuild, rollback) bound to this core."""
-        from bot.knowledge.operations import KnowledgeOps
-
-        return KnowledgeOps(self)
 
     def add_listener(self, listener: Listener) -> None:
         """Called after every answer with (question, answer, seconds): logs, metrics."""
@@ -196,7 +189,7 @@ class BotCore:
             else:
                 todo.append((i, text, top_k))
         if todo:
-            for (i, _, _), answer in zip(todo, self._answer_batch(serving, [(t, k) for _, t, k in todo])):
+            for (i, _, _), answer in zip(todo, self._search_and_compose(serving, [(t, k) for _, t, k in todo])):
                 results[i] = replace(answer, question=questions[i].text.strip())
         seconds = (time.perf_counter() - started) / max(1, len(questions))
         for question, result in zip(questions, results):
@@ -213,16 +206,16 @@ class BotCore:
         from bot.batching import MicroBatcher
 
         cfg = self.settings.embedding
-        return MicroBatcher(self._ask_batch, cfg.batch_size, cfg.max_batch_wait_ms)
+        return MicroBatcher(self._ask_many_errors_inline, cfg.batch_size, cfg.max_batch_wait_ms)
 
-    def _ask_batch(self, questions: Sequence[Question]) -> list:
+    def _ask_many_errors_inline(self, questions: Sequence[Question]) -> list:
         """ask_many for the batcher: a lone bad question comes back as its error."""
         try:
             return self.ask_many(questions)
         except QuestionError as err:
             return [err]
 
-    def _answer_batch(self, serving: Serving, items: list[tuple[str, int]]) -> list[Answer]:
+    def _search_and_compose(self, serving: Serving, items: list[tuple[str, int]]) -> list[Answer]:
         """Rank a batch of cleaned questions (one embedding call) and compose the answers.
 
         Small talk and questions about a principle that does not exist get their reply
@@ -236,7 +229,8 @@ class BotCore:
             answers.append(reply_without_answer(text, reply, serving.version) if reply else None)
         todo = [n for n, answer in enumerate(answers) if answer is None]
         searches = [search_text(items[n][0], principles) for n in todo]
-        ranked_all = rank_batch(serving.retriever, self.embedder, [items[n] for n in todo], cfg, searches) if todo else []
+        queries = [items[n] for n in todo]
+        ranked_all = rank_batch(serving.retriever, self.embedder, queries, cfg, searches) if todo else []
         for n, ranked in zip(todo, ranked_all):
             answers[n] = compose_answer(items[n][0], ranked, serving.version, cfg)
         for (text, top_k), answer in zip(items, answers):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
+from bot.app import App, create_app
 from bot.config import Settings
 from bot.core import BotCore
 from tests.fake_embedder import FakeEmbedder
@@ -42,13 +43,23 @@ def make_settings(tmp_path: Path, knowledge: Path, **overrides) -> Settings:
 
 
 @pytest.fixture
-def make_core(tmp_path: Path, knowledge_copy: Path) -> Callable[..., BotCore]:
+def make_app(tmp_path: Path, knowledge_copy: Path) -> Callable[..., App]:
+    """`make_app(**settings_overrides)` -> the parts from `bot.app`, core started, on the fake embedder."""
+
+    def factory(embedder=None, **overrides) -> App:
+        settings = make_settings(tmp_path, knowledge_copy, **overrides)
+        app = create_app(settings, embedder=embedder or FakeEmbedder())
+        app.core.start()
+        return app
+
+    return factory
+
+
+@pytest.fixture
+def make_core(make_app) -> Callable[..., BotCore]:
     """`make_core(**settings_overrides)` -> a started BotCore on the fake embedder."""
 
     def factory(embedder=None, **overrides) -> BotCore:
-        settings = make_settings(tmp_path, knowledge_copy, **overrides)
-        core = BotCore(settings, embedder=embedder or FakeEmbedder())
-        core.start()
-        return core
+        return make_app(embedder, **overrides).core
 
     return factory

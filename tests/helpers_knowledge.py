@@ -15,14 +15,15 @@ import hashlib
 import re
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Sequence
 
 from bot.core import BotCore
 from bot.evaluation import load_eval
 from bot.knowledge.audit import AuditEntry
+from bot.knowledge.operations import KnowledgeOps
 from bot.types import Actor
 from tests.fake_embedder import FakeEmbedder
 from tests.pdf_factory import make_pdf  # noqa: F401  (re-exported for the knowledge tests)
@@ -70,8 +71,8 @@ def assert_unchanged(core: BotCore, before: Snapshot) -> None:
     assert after.serving == before.serving, "the core serves another version"
 
 
-def latest_audit(core: BotCore) -> AuditEntry:
-    entries = core.knowledge.log(1)
+def latest_audit(knowledge: KnowledgeOps) -> AuditEntry:
+    entries = knowledge.log(1)
     assert entries, "the audit log is empty"
     return entries[0]
 
@@ -139,7 +140,7 @@ def note_md(heading: str, body: str, **front: str) -> bytes:
     head = ""
     if front:
         head = "---\n" + "".join(f'{k}: "{v}"\n' for k, v in front.items()) + "---\n"
-    return f"{head}# {heading}\n\n{body}\n".encode("utf-8")
+    return f"{head}# {heading}\n\n{body}\n".encode()
 
 
 CABLES = note_md(
@@ -271,7 +272,7 @@ class LocalServer:
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
 
-    def __enter__(self) -> "LocalServer":
+    def __enter__(self) -> LocalServer:
         self.thread.start()
         return self
 

@@ -14,7 +14,8 @@ import asyncio
 import json
 import re
 import time
-from typing import Any, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import discord
 import pytest
@@ -22,8 +23,8 @@ from discord.gateway import DiscordWebSocket
 
 from bot.adapters.slack.mrkdwn import plain_text
 from bot.adapters.slack.run import SlackSecrets, SlackService
+from bot.app import App
 from bot.core import BotCore
-from bot.ops.wiring import setup_ops
 from bot.types import Question
 from tests.fakes.discord_serve import serve_on_fake
 from tests.fakes.discord_server import EPHEMERAL, FakeDiscord, Recorded
@@ -50,7 +51,7 @@ ALWAYS_ANSWER = {"min_evidence": -1.0}
 
 # -- Discord ---------------------------------------------------------------------------------------
 @pytest.fixture
-async def discord_bot(make_core: Callable[..., BotCore], monkeypatch: pytest.MonkeyPatch):
+async def discord_bot(make_app: Callable[..., App], monkeypatch: pytest.MonkeyPatch):
     """`await discord_bot(**settings)` -> (fake, core), the adapter started through `serve`."""
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
@@ -58,9 +59,10 @@ async def discord_bot(make_core: Callable[..., BotCore], monkeypatch: pytest.Mon
     tasks: list[tuple[asyncio.Task, BotCore]] = []
 
     async def start(**overrides: Any) -> tuple[FakeDiscord, BotCore]:
-        core = make_core(metrics={"port": 0}, discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url,
-                                  "guild_ids": [fake.GUILD_ID]}, **overrides)
-        _, task = await serve_on_fake(core, fake, monkeypatch)
+        app = make_app(metrics={"port": 0}, discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url,
+                                 "guild_ids": [fake.GUILD_ID]}, **overrides)
+        core = app.core
+        _, task = await serve_on_fake(app, fake, monkeypatch)
         tasks.append((task, core))
         return fake, core
 
@@ -145,7 +147,8 @@ async def test_discord_flood_is_rate_limited_privately_while_another_user_is_ans
         for question in CALM_QUESTIONS:
             asked_at = time.monotonic()
             message = await fake.send_message(calm, fake.GENERAL, f"<@{fake.BOT_ID}> {question}")
-            [reply] = await until(lambda: replies_to(fake, message["id"]), what=f"an answer to {question!r}")
+            [reply] = await until(lambda message=message: replies_to(fake, message["id"]),
+                                  what=f"an answer to {question!r}")
             latencies.append(reply.at - asked_at)
             assert is_cited_answer(reply.body) or "I can answer questions about" in reply.body["content"], reply.body
     finally:
@@ -229,16 +232,17 @@ async def test_discord_injection_in_a_question_is_inert(discord_bot) -> None:
 
 # -- Slack -----------------------------------------------------------------------------------------
 @pytest.fixture
-async def slack_bot(make_core: Callable[..., BotCore]) -> AsyncIterator[Callable[..., Any]]:
+async def slack_bot(make_app: Callable[..., App]) -> AsyncIterator[Callable[..., Any]]:
     """`await slack_bot(**settings)` -> (fake, core), the adapter in Socket Mode."""
     fake = await FakeSlack().start()
     services: list[SlackService] = []
 
     async def start(**overrides: Any) -> tuple[FakeSlack, BotCore]:
-        core = make_core(metrics={"port": 0}, slack={"mode": "socket", "api_base_url": fake.api_url, "host": "127.0.0.1", "port": 0},
-                         **overrides)
+        app = make_app(metrics={"port": 0}, slack={"mode": "socket", "api_base_url": fake.api_url, "host": "127.0.0.1",
+                                                   "port": 0}, **overrides)
+        core = app.core
         secrets = SlackSecrets(BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, None, None)
-        service = SlackService(core, core.settings, secrets, setup_ops(core, core.settings))  # as serve() wires it
+        service = SlackService(app, secrets, app.ops)  # as serve() wires it
         services.append(service)
         await service.start()
         await fake.wait_connected()
@@ -300,7 +304,8 @@ async def test_slack_flood_is_rate_limited_privately_while_another_user_is_answe
             event = fake.mention(question, user=calm, channel=channel)
             asked_at = time.monotonic()
             await fake.send_envelope("events_api", fake.event_body(event))
-            [post] = await until(lambda: thread_posts(fake, channel, event["ts"]), what=f"an answer to {question!r}")
+            [post] = await until(lambda event=event: thread_posts(fake, channel, event["ts"]),
+                                 what=f"an answer to {question!r}")
             latencies.append(post.at - asked_at)
             assert "Index version" in all_text(post.params)  # a real answer (or decline), not a notice
     finally:

@@ -189,7 +189,7 @@ async def test_a_replayed_admin_command_runs_once(start_bot, fake: FakeSlack) ->
         assert await _post(bot.url, body.encode(), headers) == 200
     await fake.wait_responses(payload["response_url"])
     await asyncio.sleep(1.5)
-    builds = [e for e in bot.core.knowledge.audit.entries() if e.action == "build"]
+    builds = [e for e in bot.app.knowledge.audit.entries() if e.action == "build"]
     assert len(builds) == 1, builds
 
 

@@ -9,6 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from bot.app import App
 from bot.cli.context import AppContext
 from bot.cli.main import cli, main
 
@@ -18,8 +19,7 @@ def run_cli(make_core):
     core = make_core()
 
     def invoke(*args: str, input: str | None = None):
-        app = AppContext()
-        app._settings, app._core = core.settings, core
+        app = AppContext.around(App(core.settings, core))
         return CliRunner().invoke(cli, list(args), obj=app, input=input, catch_exceptions=False)
 
     invoke.core = core
@@ -111,7 +111,8 @@ def test_help_starts_without_loading_a_model():
         "import sys, runpy; sys.argv=['callbot','--help'];\n"
         "try: runpy.run_module('bot', run_name='__main__')\n"
         "except SystemExit: pass\n"
-        "print('LOADED' if any(m in sys.modules for m in ('torch','onnxruntime','sentence_transformers','faiss')) else 'CLEAN')"
+        "heavy = ('torch', 'onnxruntime', 'sentence_transformers', 'faiss')\n"
+        "print('LOADED' if any(m in sys.modules for m in heavy) else 'CLEAN')"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
     assert "Usage" in out and out.strip().endswith("CLEAN")
@@ -124,7 +125,8 @@ def test_reference_commands_load_no_model(make_core, argv):
         "import sys, runpy\n"
         f"sys.argv = ['callbot', '--knowledge', {str(core.settings.knowledge_path)!r}, "
         f"'--index', {str(core.settings.index_path)!r}, *{argv!r}]\n"
-        "try:\n    runpy.run_module('bot', run_name='__main__')\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "try:\n    runpy.run_module('bot', run_name='__main__')\n"
+        "except SystemExit as e:\n    assert not e.code, e.code\n"
         "print('HEAVY', [m for m in ('torch', 'onnxruntime', 'sentence_transformers', 'faiss') if m in sys.modules])\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

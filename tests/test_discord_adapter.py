@@ -17,7 +17,9 @@ from discord.gateway import DiscordWebSocket
 import bot.adapters.discord.run as discord_run
 from bot.adapters.discord.admin import REFUSAL
 from bot.adapters.discord.render import safe
+from bot.app import App
 from bot.core import BotCore
+from bot.knowledge.operations import KnowledgeOps
 from bot.types import Question
 from tests.fakes.discord_serve import serve_on_fake
 from tests.fakes.discord_server import EPHEMERAL, MESSAGE_CONTENT_INTENT, FakeDiscord
@@ -39,13 +41,21 @@ async def fake(monkeypatch: pytest.MonkeyPatch):
 
 @dataclass
 class Running:
-    core: BotCore
+    parts: App
     app: discord_run.DiscordApp
     task: asyncio.Task
 
+    @property
+    def core(self) -> BotCore:
+        return self.parts.core
+
+    @property
+    def knowledge(self) -> KnowledgeOps:
+        return self.parts.knowledge
+
 
 @pytest.fixture
-async def start_bot(fake: FakeDiscord, make_core, monkeypatch: pytest.MonkeyPatch):
+async def start_bot(fake: FakeDiscord, make_app, monkeypatch: pytest.MonkeyPatch):
     """Start the adapter through `serve` (token from the environment, as in production)."""
     running: list[Running] = []
 
@@ -54,9 +64,9 @@ async def start_bot(fake: FakeDiscord, make_core, monkeypatch: pytest.MonkeyPatc
         cfg = {"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url,
                "guild_ids": [fake.GUILD_ID], "admin_role_ids": [fake.ADMIN_ROLE], **(discord_cfg or {})}
         overrides.setdefault("metrics", {"port": 0})  # /healthz and /metrics on a free port
-        core = make_core(discord=cfg, **overrides)
-        app, task = await serve_on_fake(core, fake, monkeypatch, sync=sync, wait_ready=wait_ready)
-        running.append(Running(core, app, task))
+        parts = make_app(discord=cfg, **overrides)
+        app, task = await serve_on_fake(parts, fake, monkeypatch, sync=sync, wait_ready=wait_ready)
+        running.append(Running(parts, app, task))
         return running[-1]
 
     yield start
@@ -78,7 +88,8 @@ def posts_to(fake: FakeDiscord, channel_id: int) -> list[dict]:
 async def wait_posts(fake: FakeDiscord, channel_id: int, count: int, timeout: float = 10) -> list[dict]:
     deadline = time.monotonic() + timeout
     while len(posts_to(fake, channel_id)) < count:
-        assert time.monotonic() < deadline, f"expected {count} message(s) in {channel_id}, got {posts_to(fake, channel_id)}"
+        got = posts_to(fake, channel_id)
+        assert time.monotonic() < deadline, f"expected {count} message(s) in {channel_id}, got {got}"
         await asyncio.sleep(0.01)
     return posts_to(fake, channel_id)
 
@@ -104,10 +115,10 @@ def assert_cited_answer(core: BotCore, question: str, messages: list[dict]) -> N
     assert answer.index_version in embeds[-1]["footer"]["text"]
 
 
-async def audited_refusals(core: BotCore, count: int) -> list:
+async def audited_refusals(knowledge: KnowledgeOps, count: int) -> list:
     """The audit log's refusals, once `count` are there (they are written after the reply)."""
     for _ in range(500):
-        refusals = [e for e in core.knowledge.log() if e.outcome == "refused"]
+        refusals = [e for e in knowledge.log() if e.outcome == "refused"]
         if len(refusals) >= count:
             return refusals
         await asyncio.sleep(0.01)
@@ -171,7 +182,7 @@ async def test_everyone_in_a_question_pings_nobody(fake: FakeDiscord, start_bot)
     sent = fake.messages_out()
     assert len(sent) == 2
     for body in sent:
-        assert body["allowed_mentions"] == {"parse": []} or body["allowed_mentions"] == {"parse": [], "replied_user": False}
+        assert body["allowed_mentions"] in ({"parse": []}, {"parse": [], "replied_user": False})
     echoed = json.dumps(interaction.followups[0], ensure_ascii=False)
     assert "everyone" in echoed and "@everyone" not in echoed  # echoed, but inert
 
@@ -195,7 +206,7 @@ async def test_long_answer_is_split_within_limits(fake: FakeDiscord, start_bot) 
 
 
 async def test_rate_limit_sends_a_private_notice(fake: FakeDiscord, start_bot) -> None:
-    bot = await start_bot(limits={"rate_limit_questions": 2, "rate_limit_seconds": 60})
+    await start_bot(limits={"rate_limit_questions": 2, "rate_limit_seconds": 60})
     for _ in range(3):
         await mention(fake, ANSWERABLE)
     await mention(fake, ANSWERABLE, user=fake.BOB)  # the limit is per user
@@ -210,7 +221,8 @@ async def test_rate_limit_sends_a_private_notice(fake: FakeDiscord, start_bot) -
 
 async def test_forbidden_channel_is_logged_clearly(fake: FakeDiscord, start_bot, caplog) -> None:
     await start_bot()
-    fake.fail_next("POST", rf"/channels/{fake.GENERAL}/messages", 403, {"code": 50013, "message": "Missing Permissions"})
+    missing = {"code": 50013, "message": "Missing Permissions"}
+    fake.fail_next("POST", rf"/channels/{fake.GENERAL}/messages", 403, missing)
     with caplog.at_level(logging.WARNING, logger="bot.adapters.discord"):
         await mention(fake, ANSWERABLE)
         await fake.wait_for_request(lambda r: r.status == 403)
@@ -354,7 +366,7 @@ async def test_non_admin_reindex_is_refused_and_changes_nothing(fake: FakeDiscor
     version = bot.core.index_version
     with caplog.at_level(logging.WARNING, logger="bot.adapters.discord"):
         refused = await fake.wait_answered(await fake.invoke("reindex", user_id=fake.BOB), 0)
-        [entry] = await audited_refusals(bot.core, 1)
+        [entry] = await audited_refusals(bot.knowledge, 1)
     assert refused.callback["type"] == 4  # answered at once, privately, not deferred
     assert refused.callback["data"]["content"] == REFUSAL and refused.callback["data"]["flags"] == EPHEMERAL
     assert refused.followups == []
@@ -367,11 +379,11 @@ async def test_admin_adds_a_document_then_it_answers_from_it(fake: FakeDiscord, 
     bot = await start_bot()
     before = bot.core.index_version
     document = (
-        "---\ntitle: \"Quokka Island Pledge on Submarine Cable Resilience\"\npublisher: \"Quokka Institute\"\n"
-        "date: \"2024-03-01\"\n---\n"
-        "The Quokka Island Pledge commits signatories to repair submarine cables within seventy-two hours.\n\n"
-        "Signatories of the Quokka Island Pledge share cable fault telemetry with neighbouring islands.\n"
-    ).encode()
+        b"---\ntitle: \"Quokka Island Pledge on Submarine Cable Resilience\"\npublisher: \"Quokka Institute\"\n"
+        b"date: \"2024-03-01\"\n---\n"
+        b"The Quokka Island Pledge commits signatories to repair submarine cables within seventy-two hours.\n\n"
+        b"Signatories of the Quokka Island Pledge share cable fault telemetry with neighbouring islands.\n"
+    )
     added = await fake.wait_answered(
         await fake.invoke("add-document", {"file": ("quokka-pledge.md", document, "text/markdown")},
                           user_id=fake.ADMIN), 1)
@@ -397,7 +409,7 @@ async def test_add_document_refusals_say_why(fake: FakeDiscord, start_bot) -> No
         "add-document", {"file": ("report.pdf", b"just text, not a pdf", "application/pdf")}, user_id=fake.ADMIN), 1)
     assert "not a PDF" in fake_pdf.followups[0]["content"] and "Nothing was changed" in fake_pdf.followups[0]["content"]
     assert bot.core.index_version == before
-    refusals = await audited_refusals(bot.core, 2)
+    refusals = await audited_refusals(bot.knowledge, 2)
     assert {e.target for e in refusals} == {"payload_*x*.exe", "report.pdf"} and {e.action for e in refusals} == {"add"}
 
 
@@ -406,7 +418,8 @@ async def test_admin_removes_a_document_then_rolls_back(fake: FakeDiscord, start
     before = bot.core.index_version
     doc = next(s for s in bot.core.sources() if s.doc_id.startswith("004"))
     typed = await fake.wait_answered(
-        await fake.invoke("remove-document", {"document": "britishamerican"}, focused="document", user_id=fake.ADMIN), 0)
+        await fake.invoke("remove-document", {"document": "britishamerican"}, focused="document",
+                          user_id=fake.ADMIN), 0)
     assert [c["value"] for c in typed.callback["data"]["choices"]] == [doc.doc_id]
     hidden = await fake.wait_answered(
         await fake.invoke("remove-document", {"document": ""}, focused="document", user_id=fake.BOB), 0)
@@ -423,13 +436,13 @@ async def test_admin_removes_a_document_then_rolls_back(fake: FakeDiscord, start
 
 async def test_heartbeat_is_answered_during_a_slow_rebuild(fake: FakeDiscord, start_bot, monkeypatch) -> None:
     bot = await start_bot()
-    rebuild = bot.core.knowledge.rebuild
+    rebuild = bot.knowledge.rebuild
 
     def slow_rebuild(actor):  # a build that takes a while, as with a real model
         time.sleep(1.2)
         return rebuild(actor)
 
-    monkeypatch.setattr(bot.core.knowledge, "rebuild", slow_rebuild)
+    monkeypatch.setattr(bot.knowledge, "rebuild", slow_rebuild)
     before = bot.core.index_version
     interaction = await fake.invoke("reindex", user_id=fake.ADMIN)
     await fake.wait_answered(interaction, 0)
@@ -457,35 +470,35 @@ async def test_auto_sharding_uses_the_gateway_endpoint(fake: FakeDiscord, start_
     await wait_posts(fake, fake.GENERAL, 1)
 
 
-async def test_run_with_a_bad_token_exits_2_with_one_line(fake: FakeDiscord, make_core, monkeypatch, capsys) -> None:
-    core = make_core(discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url},
+async def test_run_with_a_bad_token_exits_2_with_one_line(fake: FakeDiscord, make_app, monkeypatch, capsys) -> None:
+    parts = make_app(discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url},
                      metrics={"port": 0})
     monkeypatch.setenv("DISCORD_TOKEN", "not-the-token")
-    code = await asyncio.to_thread(discord_run.run, core, core.settings)
+    code = await asyncio.to_thread(discord_run.run, parts)
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert "DISCORD_TOKEN" in err and "rejected" in err
     assert [r.status for r in fake.requests] == [401]
 
 
-def test_run_without_a_token_exits_2_with_one_line(make_core, monkeypatch, capsys) -> None:
-    core = make_core(discord={"token_env": "CALLBOT_TEST_NO_SUCH_TOKEN"})
+def test_run_without_a_token_exits_2_with_one_line(make_app, monkeypatch, capsys) -> None:
+    parts = make_app(discord={"token_env": "CALLBOT_TEST_NO_SUCH_TOKEN"})
     monkeypatch.delenv("CALLBOT_TEST_NO_SUCH_TOKEN", raising=False)
-    assert discord_run.run(core, core.settings) == 2
+    assert discord_run.run(parts) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "CALLBOT_TEST_NO_SUCH_TOKEN" in err and "Traceback" not in err
 
 
-async def test_refused_content_intent_exits_2_with_one_line(make_core, monkeypatch, capsys) -> None:
+async def test_refused_content_intent_exits_2_with_one_line(make_app, monkeypatch, capsys) -> None:
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
     server = await FakeDiscord(message_content_allowed=False).start()
     try:
-        core = make_core(discord={"api_base_url": server.api_base_url, "gateway_url": server.gateway_url,
+        parts = make_app(discord={"api_base_url": server.api_base_url, "gateway_url": server.gateway_url,
                                   "auto_answer_channel_ids": [server.AUTO_CHANNEL], "sync_commands": False},
                          metrics={"port": 0})
         monkeypatch.setenv("DISCORD_TOKEN", server.TOKEN)
-        code = await asyncio.to_thread(discord_run.run, core, core.settings)
+        code = await asyncio.to_thread(discord_run.run, parts)
     finally:
         await server.close()
     err = capsys.readouterr().err

@@ -13,8 +13,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable
 
 import aiohttp
 import pytest
@@ -27,7 +27,15 @@ from bot.ops.shutdown import ShuttingDown
 from bot.types import Question
 from tests.fakes.discord_server import EPHEMERAL, FakeDiscord
 from tests.test_discord_adapter import (  # noqa: F401  (fake and start_bot are fixtures)
-    ANSWERABLE, OFF_TOPIC, Running, audited_refusals, fake, mention, posts_to, start_bot, wait_posts,
+    ANSWERABLE,
+    OFF_TOPIC,
+    Running,
+    audited_refusals,
+    fake,
+    mention,
+    posts_to,
+    start_bot,
+    wait_posts,
 )
 
 pytestmark = pytest.mark.timeout(30)
@@ -65,9 +73,9 @@ def votes(bot: Running) -> tuple[int, int]:
 
 async def get(bot: Running, path: str) -> tuple[int, str]:
     assert bot.app.health is not None, "the health server is not running"
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"http://127.0.0.1:{bot.app.health.port}{path}") as resp:
-            return resp.status, await resp.text()
+    url = f"http://127.0.0.1:{bot.app.health.port}{path}"
+    async with aiohttp.ClientSession() as session, session.get(url) as resp:
+        return resp.status, await resp.text()
 
 
 def question_counts(text: str) -> dict[tuple[str, str], float]:
@@ -219,7 +227,7 @@ async def test_gaps_lists_declined_questions_for_admins_only(fake: FakeDiscord, 
     refused = await fake.wait_answered(await fake.invoke("gaps", user_id=fake.BOB), 0)
     assert refused.callback["data"]["content"] == REFUSAL and refused.callback["data"]["flags"] == EPHEMERAL
     assert refused.followups == []
-    [entry] = await audited_refusals(bot.core, 1)
+    [entry] = await audited_refusals(bot.knowledge, 1)
     assert entry.action == "gaps" and entry.user_id == str(fake.BOB)
 
 
@@ -310,7 +318,7 @@ SIGTERM_PROGRAM = """
 import os, shutil, sys, threading, time
 from pathlib import Path
 from bot.adapters.discord.run import run
-from bot.core import BotCore
+from bot.app import create_app
 from tests.conftest import KNOWLEDGE, make_settings
 from tests.fake_embedder import FakeEmbedder
 
@@ -330,10 +338,10 @@ shutil.copytree(KNOWLEDGE, tmp / "knowledge")
 settings = make_settings(tmp, tmp / "knowledge", metrics={"port": 0}, discord={
     "api_base_url": sys.argv[1], "gateway_url": sys.argv[2], "sync_commands": False})
 embedder = SlowEmbedder()
-core = BotCore(settings, embedder=embedder)
-core.start()
+app = create_app(settings, embedder=embedder)
+app.core.start()
 embedder.delay = 1.0
-print("EXIT", run(core, settings), flush=True)
+print("EXIT", run(app), flush=True)
 """
 
 

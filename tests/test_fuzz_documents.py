@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.app import App
 from bot.errors import KnowledgeError
 from bot.knowledge.report import OpReport
 from bot.types import Actor, Question
@@ -36,11 +37,12 @@ def snapshot(core) -> tuple:
     return core.index_version, core.index.store.current(), files
 
 
-def check_upload(core, name: str, data: bytes) -> OpReport | KnowledgeError:
+def check_upload(app: App, name: str, data: bytes) -> OpReport | KnowledgeError:
     """The property: an OpReport, or one KnowledgeError after which nothing has changed."""
+    core = app.core
     before = snapshot(core)
     try:
-        report = core.knowledge.add_bytes(name, data, ADMIN, force=True)
+        report = app.knowledge.add_bytes(name, data, ADMIN, force=True)
     except KnowledgeError as err:
         assert str(err).strip() and "\n" not in str(err)
         assert snapshot(core) == before
@@ -52,14 +54,14 @@ def check_upload(core, name: str, data: bytes) -> OpReport | KnowledgeError:
 
 
 @pytest.fixture
-def core(make_core):
-    return make_core()
+def app(make_app) -> App:
+    return make_app()
 
 
 @FUZZ
 @given(suffix=st.sampled_from(SUFFIXES), data=st.binary(max_size=3000))
-def test_random_bytes_for_every_supported_extension(core, suffix: str, data: bytes) -> None:
-    check_upload(core, f"upload{suffix}", data)
+def test_random_bytes_for_every_supported_extension(app, suffix: str, data: bytes) -> None:
+    check_upload(app, f"upload{suffix}", data)
 
 
 texty = st.text(st.characters(exclude_categories=("Cs",)), max_size=800)
@@ -69,26 +71,26 @@ texty = st.text(st.characters(exclude_categories=("Cs",)), max_size=800)
 @given(suffix=st.sampled_from(SUFFIXES), prefix=st.sampled_from(["", "<html>", "<!DOCTYPE html><html><body><p>",
                                                                    "---\ntitle: x\n---\n", "%PDF-1.4\n", "\ufeff"]),
        text=texty)
-def test_text_like_uploads(core, suffix: str, prefix: str, text: str) -> None:
-    check_upload(core, f"note{suffix}", (prefix + text).encode("utf-8"))
+def test_text_like_uploads(app, suffix: str, prefix: str, text: str) -> None:
+    check_upload(app, f"note{suffix}", (prefix + text).encode("utf-8"))
 
 
 @FUZZ
 @given(cut=st.integers(min_value=1, max_value=len(PDF) - 1))
-def test_truncated_pdfs(core, cut: int) -> None:
-    check_upload(core, "cut.pdf", PDF[:cut])
+def test_truncated_pdfs(app, cut: int) -> None:
+    check_upload(app, "cut.pdf", PDF[:cut])
 
 
 @FUZZ
 @given(offset=st.integers(min_value=0, max_value=len(PDF) - 1), junk=st.binary(min_size=1, max_size=16))
-def test_corrupted_pdfs(core, offset: int, junk: bytes) -> None:
-    check_upload(core, "bad.pdf", PDF[:offset] + junk + PDF[offset + len(junk):])
+def test_corrupted_pdfs(app, offset: int, junk: bytes) -> None:
+    check_upload(app, "bad.pdf", PDF[:offset] + junk + PDF[offset + len(junk):])
 
 
-def test_a_valid_pdf_is_added(core) -> None:
-    result = check_upload(core, "geneva.pdf", PDF)
+def test_a_valid_pdf_is_added(app) -> None:
+    result = check_upload(app, "geneva.pdf", PDF)
     assert isinstance(result, OpReport), result
-    assert core.ask(Question("Geneva cyber dialogue cloud providers", ADMIN)).answered
+    assert app.core.ask(Question("Geneva cyber dialogue cloud providers", ADMIN)).answered
 
 
 def zip_bytes() -> bytes:
@@ -115,10 +117,10 @@ def zip_bytes() -> bytes:
     ("noext", b"The Paris Call."),
     ("evil/../../name.md", b"# Escape\n\nThe Paris Call text that tries to escape the folder."),
 ])
-def test_hostile_documents(core, name: str, data: bytes) -> None:
-    result = check_upload(core, name, data)
+def test_hostile_documents(app, name: str, data: bytes) -> None:
+    result = check_upload(app, name, data)
     if name.startswith("renamed") or name in ("nobody.html", "empty-body.html", "spaces.txt", "noext"):
         assert isinstance(result, KnowledgeError), result
     if isinstance(result, OpReport):
-        folder = core.settings.knowledge_path.resolve()
+        folder = app.settings.knowledge_path.resolve()
         assert all((folder / added).resolve().parent == folder for added in result.added)

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.app import create_app
 from bot.cli.context import AppContext
 from bot.cli.main import main
-from bot.core import BotCore
 from bot.index.sources import sidecar_for
 from tests.conftest import EVAL_FILE, REPO
 from tests.fake_embedder import FakeEmbedder
@@ -60,7 +60,7 @@ class Cli:
 @pytest.fixture
 def fake_cli(tmp_path: Path, knowledge_copy: Path, capsys, monkeypatch) -> Cli:
     embedder = FakeEmbedder()
-    monkeypatch.setattr("bot.cli.context.BotCore", lambda settings: BotCore(settings, embedder=embedder))
+    monkeypatch.setattr("bot.cli.context.create_app", lambda settings: create_app(settings, embedder=embedder))
     return Cli(tmp_path, knowledge_copy, capsys)
 
 
@@ -155,7 +155,7 @@ def test_cli_refusals_are_one_line_with_exit_code_1(fake_cli: Cli, tmp_path: Pat
 
 
 def test_cli_add_url(tmp_path: Path, knowledge_copy: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setattr("bot.cli.context.BotCore", lambda settings: BotCore(settings, embedder=FakeEmbedder()))
+    monkeypatch.setattr("bot.cli.context.create_app", lambda settings: create_app(settings, embedder=FakeEmbedder()))
     run = Cli(tmp_path, knowledge_copy, capsys, allow_private_urls=True)
     with LocalServer() as server:
         server.routes["/drill"] = respond(HTML_PAGE.encode())
@@ -172,9 +172,9 @@ def test_read_only_commands_never_load_a_model(tmp_path: Path, knowledge_copy: P
     from tests.conftest import make_settings
     from tests.helpers_knowledge import ACTOR
 
-    core = BotCore(make_settings(tmp_path, knowledge_copy), embedder=FakeEmbedder())
-    core.start()
-    core.knowledge.add_bytes("cables.md", CABLES, ACTOR)
+    app = create_app(make_settings(tmp_path, knowledge_copy), embedder=FakeEmbedder())
+    app.core.start()
+    app.knowledge.add_bytes("cables.md", CABLES, ACTOR)
     exports = onnx_export.export_count
     run = Cli(tmp_path, knowledge_copy, capsys)
     code, out, _ = run("index", "list")

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from bot.app import create_app
 from bot.core import BotCore
 from bot.errors import BuildInProgressError
 from bot.evaluation import load_eval
@@ -45,18 +46,19 @@ BUSY = r"^another index build is running; please try again when it has finished 
 # ---------------------------------------------------------------- one build at a time
 
 
-def test_a_second_build_is_refused_while_one_runs(make_core) -> None:
+def test_a_second_build_is_refused_while_one_runs(make_app) -> None:
     embedder = GatedEmbedder(hold=["builder"])
-    core = make_core(embedder=embedder, **NO_EVAL)
+    app = make_app(embedder=embedder, **NO_EVAL)
+    core = app.core
     knowledge = core.settings.knowledge_path
     (knowledge / "cables.md").write_bytes(CABLES)  # gives the build something to embed
-    thread, box = run_in_thread("builder", lambda: core.knowledge.rebuild(ACTOR))
+    thread, box = run_in_thread("builder", lambda: app.knowledge.rebuild(ACTOR))
     assert embedder.entered.wait(5), "the build never started embedding"
     before = snapshot(core)
     # the same core, and a second core on the same folders (as another process would be)
-    other = BotCore(core.settings, embedder=FakeEmbedder())
+    other = create_app(core.settings, embedder=FakeEmbedder())
     attempts = [
-        ("build", lambda: core.knowledge.rebuild(OTHER)),
+        ("build", lambda: app.knowledge.rebuild(OTHER)),
         ("build", lambda: other.knowledge.rebuild(OTHER)),
         ("add", lambda: other.knowledge.add_bytes("sat.md", SATELLITES, OTHER)),
         ("remove", lambda: other.knowledge.remove("001-wef-joins-paris-call", OTHER)),
@@ -69,7 +71,7 @@ def test_a_second_build_is_refused_while_one_runs(make_core) -> None:
         assert time.monotonic() - started < 1.0  # refused at once, not queued
     assert_unchanged(core, before)
     assert not (knowledge / "sat.md").exists()
-    refusals = [(e.action, e.outcome, e.platform) for e in core.knowledge.log(len(attempts))]
+    refusals = [(e.action, e.outcome, e.platform) for e in app.knowledge.log(len(attempts))]
     assert refusals == [(a, "refused", "discord") for a, _ in reversed(attempts)]
 
     embedder.release.set()
@@ -96,13 +98,14 @@ def _consistent(core: BotCore, answer: Answer, versions: dict[str, set[str]]) ->
     assert cited <= versions[answer.index_version], (answer.index_version, cited)
 
 
-async def test_200_questions_while_a_rebuild_runs(make_core) -> None:
+async def test_200_questions_while_a_rebuild_runs(make_app) -> None:
     embedder = GatedEmbedder(hold=["builder"])
-    core = make_core(embedder=embedder, **NO_EVAL)
+    app = make_app(embedder=embedder, **NO_EVAL)
+    core = app.core
     old = core.index_version
     old_docs = {m["doc_id"] for m in manifest_docs(core).values()}
     (core.settings.knowledge_path / "cables.md").write_bytes(CABLES)
-    thread, box = run_in_thread("builder", lambda: core.knowledge.rebuild(ACTOR))
+    thread, box = run_in_thread("builder", lambda: app.knowledge.rebuild(ACTOR))
     assert embedder.entered.wait(5)
     questions = _questions(200)
 
@@ -131,16 +134,17 @@ class _SlowBuilder(FakeEmbedder):
         return super().embed_batch(texts)
 
 
-def test_questions_from_threads_during_repeated_builds(make_core) -> None:
+def test_questions_from_threads_during_repeated_builds(make_app) -> None:
     """No gating: builds and 200 threaded questions simply run at the same time."""
-    core = make_core(embedder=_SlowBuilder(), **NO_EVAL)
+    app = make_app(embedder=_SlowBuilder(), **NO_EVAL)
+    core = app.core
     knowledge = core.settings.knowledge_path
     versions = {core.index_version: {m["doc_id"] for m in manifest_docs(core).values()}}
 
     def builds() -> None:
         for i, data in enumerate([CABLES, SATELLITES]):
             (knowledge / f"doc{i}.md").write_bytes(data)
-            report = core.knowledge.rebuild(ACTOR)
+            report = app.knowledge.rebuild(ACTOR)
             versions[report.version] = {m["doc_id"] for m in read_version(
                 core.index.store.path(report.version)).manifest["documents"].values()}
 
@@ -165,10 +169,11 @@ def test_questions_from_threads_during_repeated_builds(make_core) -> None:
 # ---------------------------------------------------------------- hot reload
 
 
-def test_reload_if_changed_picks_up_another_cores_version(make_core) -> None:
-    serving = make_core(**NO_EVAL)
+def test_reload_if_changed_picks_up_another_cores_version(make_app) -> None:
+    serving_app = make_app(**NO_EVAL)
+    serving = serving_app.core
     old = serving.index_version
-    admin = BotCore(serving.settings, embedder=FakeEmbedder())  # e.g. the CLI, in another process
+    admin = create_app(serving.settings, embedder=FakeEmbedder())  # e.g. the CLI, in another process
     assert serving.reload_if_changed() is False
     report = admin.knowledge.add_bytes("cables.md", CABLES, OTHER)
     assert serving.index_version == old  # nothing happens by itself
@@ -180,13 +185,14 @@ def test_reload_if_changed_picks_up_another_cores_version(make_core) -> None:
     assert serving.reload_if_changed() is True and serving.index_version == old
 
 
-def test_in_flight_answer_finishes_on_its_version(make_core) -> None:
+def test_in_flight_answer_finishes_on_its_version(make_app) -> None:
     embedder = GatedEmbedder(hold=["asker"])
-    serving = make_core(embedder=embedder, **NO_EVAL)
+    serving_app = make_app(embedder=embedder, **NO_EVAL)
+    serving = serving_app.core
     old = serving.index_version
     thread, box = run_in_thread("asker", lambda: serving.ask(Question(CABLE_Q, ACTOR)))
     assert embedder.entered.wait(5)  # the question is being embedded
-    admin = BotCore(serving.settings, embedder=FakeEmbedder())
+    admin = create_app(serving.settings, embedder=FakeEmbedder())
     new = admin.knowledge.add_bytes("cables.md", CABLES, OTHER).version
     assert serving.reload_if_changed() is True and serving.index_version == new
     embedder.release.set()
@@ -198,11 +204,12 @@ def test_in_flight_answer_finishes_on_its_version(make_core) -> None:
     assert again.index_version == new and again.passages[0].passage.doc_id == "cables"
 
 
-def test_watcher_reloads_within_seconds(make_core) -> None:
-    serving = make_core(knowledge_ops={"watch_interval_seconds": 0.1, "quality_eval_file": "/nonexistent"})
+def test_watcher_reloads_within_seconds(make_app) -> None:
+    serving_app = make_app(knowledge_ops={"watch_interval_seconds": 0.1, "quality_eval_file": "/nonexistent"})
+    serving = serving_app.core
     serving.start_watcher()
     try:
-        admin = BotCore(serving.settings, embedder=FakeEmbedder())
+        admin = create_app(serving.settings, embedder=FakeEmbedder())
         new = admin.knowledge.add_bytes("cables.md", CABLES, OTHER).version
         started = time.monotonic()
         assert wait_for(lambda: serving.index_version == new, timeout=5)
@@ -213,10 +220,11 @@ def test_watcher_reloads_within_seconds(make_core) -> None:
         serving.stop_watcher()
 
 
-def test_a_damaged_new_version_is_not_served(make_core, caplog) -> None:
-    serving = make_core(**NO_EVAL)
+def test_a_damaged_new_version_is_not_served(make_app, caplog) -> None:
+    serving_app = make_app(**NO_EVAL)
+    serving = serving_app.core
     old = serving.index_version
-    admin = BotCore(serving.settings, embedder=FakeEmbedder())
+    admin = create_app(serving.settings, embedder=FakeEmbedder())
     new = admin.knowledge.add_bytes("cables.md", CABLES, OTHER).version
     vectors = serving.index.store.path(new) / "vectors.npy"
     vectors.write_bytes(vectors.read_bytes()[:-8])
@@ -231,8 +239,8 @@ def test_a_damaged_new_version_is_not_served(make_core, caplog) -> None:
 CHILD = r"""
 import json, os, sys, time
 sys.path.insert(0, {repo!r})
+from bot.app import create_app
 from bot.config import Settings
-from bot.core import BotCore
 from bot.types import Actor
 from tests.fake_embedder import FakeEmbedder
 import bot.index.manager as manager
@@ -260,8 +268,8 @@ elif phase == "promote":
         stall("PROMOTING")
     versions.VersionStore.set_current = set_current
 
-core = BotCore(settings, embedder=Stalling() if phase == "embed" else FakeEmbedder())
-core.knowledge.rebuild(Actor("cli", "killer", "killer"), force=True)
+app = create_app(settings, embedder=Stalling() if phase == "embed" else FakeEmbedder())
+app.knowledge.rebuild(Actor("cli", "killer", "killer"), force=True)
 print("DONE", flush=True)
 """
 
@@ -281,8 +289,9 @@ def _wait_for_line(proc: subprocess.Popen, wanted: str, timeout: float = 30) -> 
 
 @pytest.mark.parametrize(("phase", "signal_line"), [
     ("embed", "EMBEDDING"), ("write", "WRITTEN"), ("promote", "PROMOTING")])
-def test_kill_9_mid_build_leaves_the_old_version_serving(make_core, phase: str, signal_line: str) -> None:
-    core = make_core(**NO_EVAL)
+def test_kill_9_mid_build_leaves_the_old_version_serving(make_app, phase: str, signal_line: str) -> None:
+    app = make_app(**NO_EVAL)
+    core = app.core
     store = core.index.store
     old = core.index_version
     history = store.history()
@@ -295,7 +304,7 @@ def test_kill_9_mid_build_leaves_the_old_version_serving(make_core, phase: str, 
     try:
         _wait_for_line(proc, signal_line)
         with pytest.raises(BuildInProgressError):  # the child really holds the lock
-            core.knowledge.rebuild(ACTOR)
+            app.knowledge.rebuild(ACTOR)
         os.kill(proc.pid, signal.SIGKILL)
         assert proc.wait(10) == -signal.SIGKILL
     finally:
@@ -321,7 +330,7 @@ def test_kill_9_mid_build_leaves_the_old_version_serving(make_core, phase: str, 
         assert len(store.list_versions()) == 2
 
     # a later build succeeds: the lock was released and the leftovers are cleaned
-    report = core.knowledge.rebuild(ACTOR)
+    report = app.knowledge.rebuild(ACTOR)
     assert core.index_version == report.version == store.current() != old
     assert "cables.md" in manifest_docs(core)
     assert not [p for p in store.versions_dir.iterdir() if p.name.startswith(".")]

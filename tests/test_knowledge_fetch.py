@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 import bot.knowledge.fetch as fetch
+from bot.app import App
 from bot.errors import KnowledgeError
 from bot.index.sources import sidecar_for
 from bot.types import Question
@@ -47,17 +48,18 @@ def server():
         yield srv
 
 
-def refused(core, url: str, pattern: str, named: str | None = None) -> str:
+def refused(app: App, url: str, pattern: str, named: str | None = None) -> str:
     """Assert add_url refuses with `pattern`, changes nothing, and is audited."""
+    core = app.core
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match=pattern) as caught:
-        core.knowledge.add_url(url, ACTOR)
+        app.knowledge.add_url(url, ACTOR)
     message = str(caught.value)
     assert message.startswith(f"{named or url}: ")  # a URL, not a derived file name
     assert_one_sentence_refusal(message)
     assert message.endswith("Nothing was changed.")
     assert_unchanged(core, before)
-    entry = latest_audit(core)
+    entry = latest_audit(app.knowledge)
     assert (entry.action, entry.target, entry.outcome, entry.user_id) == ("add", url, "refused", "U-42")
     return message
 
@@ -65,11 +67,12 @@ def refused(core, url: str, pattern: str, named: str | None = None) -> str:
 # ---------------------------------------------------------------- fetching
 
 
-def test_add_html_page_by_url(make_core, server: LocalServer) -> None:
+def test_add_html_page_by_url(make_app, server: LocalServer) -> None:
     server.routes["/news/harbour-drill"] = respond(HTML_PAGE.encode())
-    core = make_core(**ALLOW)
+    app = make_app(**ALLOW)
+    core = app.core
     url = server.url("/news/harbour-drill")
-    report = core.knowledge.add_url(url, ACTOR)
+    report = app.knowledge.add_url(url, ACTOR)
     assert report.added == ("harbour-drill.html",)
     stored = core.settings.knowledge_path / "harbour-drill.html"
     assert stored.read_bytes() == HTML_PAGE.encode()
@@ -79,35 +82,36 @@ def test_add_html_page_by_url(make_core, server: LocalServer) -> None:
     answer = core.ask(Question("How long did operators take to restore crane software at Rotterdam?", ACTOR))
     assert answer.passages[0].passage.source == url
     assert server.requests == ["/news/harbour-drill"]
-    entry = latest_audit(core)
+    entry = latest_audit(app.knowledge)
     assert (entry.action, entry.target, entry.outcome) == ("add", "harbour-drill.html", "ok")
 
 
-def test_add_pdf_text_and_markdown_by_url_with_overrides(make_core, server: LocalServer) -> None:
+def test_add_pdf_text_and_markdown_by_url_with_overrides(make_app, server: LocalServer) -> None:
     server.routes["/files/nordic.pdf"] = respond(make_pdf(PDF_LINES), "application/pdf")
     server.routes["/download?id=7"] = respond(
         SATELLITES.replace(b"# ", b""), "text/plain; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="../../etc/Station Notes.txt"'})
     server.routes["/"] = respond(b"# Tide tables\n\nThe Brest tide tables for 2024 list spring tides in March.\n",
                                  "text/markdown")
-    core = make_core(**ALLOW)
-    pdf = core.knowledge.add_url(server.url("/files/nordic.pdf"), ACTOR, title="Nordic exchange", date="2021")
+    app = make_app(**ALLOW)
+    core = app.core
+    pdf = app.knowledge.add_url(server.url("/files/nordic.pdf"), ACTOR, title="Nordic exchange", date="2021")
     assert pdf.added == ("nordic.pdf",)
     meta = manifest_docs(core)["nordic.pdf"]
     assert (meta["title"], meta["date"], meta["source"]) == ("Nordic exchange", "2021", server.url("/files/nordic.pdf"))
-    txt = core.knowledge.add_url(server.url("/download?id=7"), ACTOR)
+    txt = app.knowledge.add_url(server.url("/download?id=7"), ACTOR)
     assert txt.added == ("station-notes.txt",)  # the server's file name, made safe
-    md = core.knowledge.add_url(server.url("/"), ACTOR)
+    md = app.knowledge.add_url(server.url("/"), ACTOR)
     assert md.added == ("page.md",)
     assert manifest_docs(core)["page.md"]["source"] == server.url("/")
 
 
-def test_redirects_are_followed(make_core, server: LocalServer) -> None:
+def test_redirects_are_followed(make_app, server: LocalServer) -> None:
     server.routes["/old"] = redirect("/older")
     server.routes["/older"] = redirect(server.url("/articles/drill.htm"), 301)
     server.routes["/articles/drill.htm"] = respond(HTML_PAGE.encode())
-    core = make_core(**ALLOW)
-    report = core.knowledge.add_url(server.url("/old"), ACTOR)
+    app = make_app(**ALLOW)
+    report = app.knowledge.add_url(server.url("/old"), ACTOR)
     assert report.added == ("drill.htm",)
     assert server.requests == ["/old", "/older", "/articles/drill.htm"]
 
@@ -134,21 +138,21 @@ def test_redirects_are_followed(make_core, server: LocalServer) -> None:
         ("http://example.org:99999/", "not a valid address|could not be"),
     ],
 )
-def test_refused_targets(make_core, url: str, pattern: str) -> None:
-    core = make_core(**DENY)
-    refused(core, url, pattern)
+def test_refused_targets(make_app, url: str, pattern: str) -> None:
+    app = make_app(**DENY)
+    refused(app, url, pattern)
 
 
-def test_loopback_refused_unless_allowed(make_core, server: LocalServer) -> None:
+def test_loopback_refused_unless_allowed(make_app, server: LocalServer) -> None:
     server.routes["/doc.html"] = respond(HTML_PAGE.encode())
-    core = make_core(**DENY)
+    app = make_app(**DENY)
     for host in ("127.0.0.1", "localhost"):
-        refused(core, server.url("/doc.html", host), rf"{host} is a private, loopback or reserved address")
-    refused(core, f"http://[::1]:{server.port}/doc.html", r"::1 is a private, loopback or reserved address")
+        refused(app, server.url("/doc.html", host), rf"{host} is a private, loopback or reserved address")
+    refused(app, f"http://[::1]:{server.port}/doc.html", r"::1 is a private, loopback or reserved address")
     assert server.requests == []  # refused before connecting
 
 
-def test_redirect_to_a_private_target_is_refused(make_core, server: LocalServer, monkeypatch) -> None:
+def test_redirect_to_a_private_target_is_refused(make_app, server: LocalServer, monkeypatch) -> None:
     """Every hop is checked. The entry server stands in for a public site (127.0.0.1 is
     treated as public for this test only); its redirect to `localhost` must be refused by
     the real check, and the private page never requested."""
@@ -162,17 +166,17 @@ def test_redirect_to_a_private_target_is_refused(make_core, server: LocalServer,
     monkeypatch.setattr(fetch, "_check_target", check)
     server.routes["/public"] = redirect(server.url("/secret", "localhost"))
     server.routes["/secret"] = respond(HTML_PAGE.encode())
-    core = make_core(**DENY)
-    refused(core, server.url("/public"), r"localhost is a private, loopback or reserved address",
+    app = make_app(**DENY)
+    refused(app, server.url("/public"), r"localhost is a private, loopback or reserved address",
             named=server.url("/secret", "localhost"))
     assert checked == [server.url("/public"), server.url("/secret", "localhost")]
     assert server.requests == ["/public"]
 
 
-def test_too_many_redirects(make_core, server: LocalServer) -> None:
+def test_too_many_redirects(make_app, server: LocalServer) -> None:
     server.routes["/loop"] = redirect("/loop")
-    core = make_core(**ALLOW)
-    refused(core, server.url("/loop"), "too many redirects")
+    app = make_app(**ALLOW)
+    refused(app, server.url("/loop"), "too many redirects")
     assert len(server.requests) == fetch.MAX_REDIRECTS + 1
 
 
@@ -192,7 +196,8 @@ def test_too_many_redirects(make_core, server: LocalServer) -> None:
         # declared too large
         (respond(b"<html><body><p>" + b"tide " * 2000 + b"</p></body></html>"), r"over the 0\.006 MB limit"),
         # not declared (no Content-Length, streamed until close): counted while reading
-        (respond(b"<html><body><p>" + b"tide " * 2000 + b"</p></body></html>", length=False), r"over the 0\.006 MB limit"),
+        (respond(b"<html><body><p>" + b"tide " * 2000 + b"</p></body></html>", length=False),
+         r"over the 0\.006 MB limit"),
         # the type is checked on the content too
         (respond(b"PK\x03\x04" + b"\x00" * 64, "text/html"), r"does not look like HTML"),
         (respond(b"", "text/plain"), r"the file is empty"),
@@ -202,10 +207,10 @@ def test_too_many_redirects(make_core, server: LocalServer) -> None:
     ids=["png", "zip", "octet", "no-type", "json", "404", "500", "declared-size", "streamed-size", "zip-as-html",
          "empty", "bad-length"],
 )
-def test_refused_responses(make_core, server: LocalServer, route, pattern: str) -> None:
+def test_refused_responses(make_app, server: LocalServer, route, pattern: str) -> None:
     server.routes["/doc"] = route
-    core = make_core(**ALLOW)
-    refused(core, server.url("/doc"), pattern)
+    app = make_app(**ALLOW)
+    refused(app, server.url("/doc"), pattern)
 
 
 def _slow_headers(h: BaseHTTPRequestHandler) -> None:
@@ -227,9 +232,9 @@ def _drip(h: BaseHTTPRequestHandler) -> None:
 
 
 @pytest.mark.parametrize("route", [_slow_headers, _drip], ids=["no-answer", "slow-drip"])
-def test_fetch_has_a_time_limit(make_core, server: LocalServer, route) -> None:
+def test_fetch_has_a_time_limit(make_app, server: LocalServer, route) -> None:
     server.routes["/slow"] = route
-    core = make_core(**ALLOW)  # fetch_timeout_seconds = 0.5
+    app = make_app(**ALLOW)  # fetch_timeout_seconds = 0.5
     started = time.monotonic()
-    refused(core, server.url("/slow"), r"the server did not answer within 0\.5 s")
+    refused(app, server.url("/slow"), r"the server did not answer within 0\.5 s")
     assert time.monotonic() - started < 2.5

@@ -108,14 +108,15 @@ HOSTILE = [
 ]
 
 
-def test_hostile_names_stay_inside_knowledge(make_core, tmp_path: Path) -> None:
-    core = make_core(**NO_EVAL)
+def test_hostile_names_stay_inside_knowledge(make_app, tmp_path: Path) -> None:
+    app = make_app(**NO_EVAL)
+    core = app.core
     knowledge = core.settings.knowledge_path
     outside_before = {p for p in tmp_path.rglob("*") if knowledge not in p.parents and "index" not in p.parts}
     for i, (name, expected) in enumerate(HOSTILE):
         data = note_md(f"Hostile name {i}", f"Document number {i} talks about lighthouse keeper rota {i * 7} "
                        f"and the harbour pilot roster for week {i + 3}.")
-        report = core.knowledge.add_bytes(name, data, ACTOR)
+        report = app.knowledge.add_bytes(name, data, ACTOR)
         assert len(report.added) == 1, report
         stored = report.added[0]
         if expected is not None:
@@ -135,12 +136,14 @@ def test_hostile_names_stay_inside_knowledge(make_core, tmp_path: Path) -> None:
     ("existing", "upload"),
     [("report.md", "report.txt"), ("my-doc.md", "my_doc.md")],
 )
-def test_upload_sharing_an_id_with_an_existing_file_is_indexed(make_core, existing: str, upload: str) -> None:
-    core = make_core(**NO_EVAL)
-    core.knowledge.add_bytes(existing, note_md("First", "The first file describes the tram depot of Lyon and its "
+def test_upload_sharing_an_id_with_an_existing_file_is_indexed(make_app, existing: str, upload: str) -> None:
+    app = make_app(**NO_EVAL)
+    core = app.core
+    app.knowledge.add_bytes(existing, note_md("First", "The first file describes the tram depot of Lyon and its "
                                                 "signal cabin rebuilt in 2019."), ACTOR)
-    report = core.knowledge.add_bytes(upload, note_md("Second", "The second file describes the ferry terminal of "
-                                                      "Bastia and its ticket office opened in 2020.", title="Second"), ACTOR)
+    second = note_md("Second", "The second file describes the ferry terminal of "
+                               "Bastia and its ticket office opened in 2020.", title="Second")
+    report = app.knowledge.add_bytes(upload, second, ACTOR)
     stored = report.added[0]
     assert not report.warnings, report.warnings
     docs = manifest_docs(core)

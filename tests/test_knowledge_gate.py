@@ -40,13 +40,14 @@ def junk() -> bytes:
     return text.encode("utf-8")
 
 
-def test_junk_document_is_refused_and_not_promoted(make_core, fake_embedder, junk: bytes) -> None:
-    core = make_core(embedder=fake_embedder)
+def test_junk_document_is_refused_and_not_promoted(make_app, fake_embedder, junk: bytes) -> None:
+    app = make_app(embedder=fake_embedder)
+    core = app.core
     before = snapshot(core)
     baseline = hit_at_3(core.serving.data, load_eval(EVAL_FILE), fake_embedder, core.settings)
     assert baseline > 0.3  # the seeds do answer the check questions
     with pytest.raises(KnowledgeError) as caught:
-        core.knowledge.add_bytes("faq.md", junk, ACTOR)
+        app.knowledge.add_bytes("faq.md", junk, ACTOR)
     message = str(caught.value)
     match = re.match(GATE_MESSAGE, message)
     assert match, message
@@ -55,53 +56,56 @@ def test_junk_document_is_refused_and_not_promoted(make_core, fake_embedder, jun
     assert_one_sentence_refusal(message)
     assert_unchanged(core, before)  # not promoted, and faq.md was taken out of knowledge/ again
     assert not (core.settings.knowledge_path / "faq.md").exists()
-    entry = latest_audit(core)
+    entry = latest_audit(app.knowledge)
     assert (entry.action, entry.target, entry.outcome, entry.detail) == ("add", "faq.md", "refused", message)
     # the serving version still answers as before
     assert hit_at_3(core.serving.data, load_eval(EVAL_FILE), fake_embedder, core.settings) == baseline
 
 
-def test_force_promotes_the_junk_anyway(make_core, junk: bytes) -> None:
-    core = make_core()
+def test_force_promotes_the_junk_anyway(make_app, junk: bytes) -> None:
+    app = make_app()
+    core = app.core
     old = core.index_version
-    report = core.knowledge.add_bytes("faq.md", junk, ACTOR, force=True)
+    report = app.knowledge.add_bytes("faq.md", junk, ACTOR, force=True)
     assert report.added == ("faq.md",) and core.index_version == report.version != old
     assert manifest_docs(core)["faq.md"]["passages"] > 20
 
 
-def test_a_normal_small_document_passes_the_gate(make_core, fake_embedder) -> None:
-    core = make_core(embedder=fake_embedder)
+def test_a_normal_small_document_passes_the_gate(make_app, fake_embedder) -> None:
+    app = make_app(embedder=fake_embedder)
+    core = app.core
     gate = QualityGate(core.settings, fake_embedder, core.serving.data)
-    report = core.knowledge.add_bytes("cables.md", CABLES, ACTOR)  # gate on (force=False)
+    report = app.knowledge.add_bytes("cables.md", CABLES, ACTOR)  # gate on (force=False)
     assert report.added == ("cables.md",)
     assert gate(core.serving.data) is None
     before, after = gate.scores
     assert after >= before - core.settings.knowledge_ops.quality_max_hit3_drop
 
 
-def test_the_gate_also_guards_plain_rebuilds(make_core, junk: bytes) -> None:
+def test_the_gate_also_guards_plain_rebuilds(make_app, junk: bytes) -> None:
     """Junk dropped into knowledge/ by hand is caught by `index build` too (not by remove)."""
-    core = make_core()
+    app = make_app()
+    core = app.core
     path = core.settings.knowledge_path / "faq.md"
     path.write_bytes(junk)
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match="not promoted"):
-        core.knowledge.rebuild(ACTOR)
+        app.knowledge.rebuild(ACTOR)
     assert_unchanged(core, before)
     assert path.exists()  # a rebuild does not delete what the admin put there
-    assert latest_audit(core).outcome == "refused"
-    core.knowledge.rebuild(ACTOR, force=True)
+    assert latest_audit(app.knowledge).outcome == "refused"
+    app.knowledge.rebuild(ACTOR, force=True)
     assert "faq.md" in manifest_docs(core)
-    report = core.knowledge.remove("faq", ACTOR)  # removal is an intended loss: no gate
+    report = app.knowledge.remove("faq", ACTOR)  # removal is an intended loss: no gate
     assert report.removed == ("faq.md",)
 
 
-def test_gate_is_skipped_without_an_eval_file(make_core, junk: bytes, tmp_path: Path) -> None:
-    core = make_core(knowledge_ops={"quality_eval_file": str(tmp_path / "missing.jsonl")})
-    assert core.knowledge.add_bytes("faq.md", junk, ACTOR).added == ("faq.md",)
+def test_gate_is_skipped_without_an_eval_file(make_app, junk: bytes, tmp_path: Path) -> None:
+    app = make_app(knowledge_ops={"quality_eval_file": str(tmp_path / "missing.jsonl")})
+    assert app.knowledge.add_bytes("faq.md", junk, ACTOR).added == ("faq.md",)
 
 
-def test_a_stricter_margin_is_honoured(make_core, junk: bytes) -> None:
+def test_a_stricter_margin_is_honoured(make_app, junk: bytes) -> None:
     """quality_max_hit3_drop = 1 lets anything through; the default does not."""
-    core = make_core(knowledge_ops={"quality_max_hit3_drop": 1.0})
-    assert core.knowledge.add_bytes("faq.md", junk, ACTOR).added == ("faq.md",)
+    app = make_app(knowledge_ops={"quality_max_hit3_drop": 1.0})
+    assert app.knowledge.add_bytes("faq.md", junk, ACTOR).added == ("faq.md",)

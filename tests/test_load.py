@@ -1,4 +1,4 @@
-"""The load driver (benchmarks/load.py) at CI size: both adapters, real sockets, a rebuild
+"""The load driver (tests/support/load/, run by benchmarks/load.py) at CI size: both adapters, real sockets, a rebuild
 in the middle, every question answered exactly once and nothing refused or logged as an error.
 
 The last two tests break the bot on purpose (a reply sent twice, a rate limit too low) to
@@ -12,8 +12,9 @@ import pytest
 from discord.gateway import DiscordWebSocket
 
 import bot.adapters.discord.delivery as discord_delivery
-from benchmarks.load import ANSWERED, DECLINED, LoadConfig, format_report, run_load
 from bot.adapters.slack.reply import Reply as SlackReply
+from tests.support.load.driver import run_load
+from tests.support.load.results import ANSWERED, DECLINED, LoadConfig, format_report
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -53,7 +54,7 @@ async def test_load_every_question_answered_exactly_once_through_a_rebuild(tmp_p
     # The fake embedder does not depend on the batch: one text, one version, one outcome.
     assert report.inconsistent() == {}
     # The driver restores discord.py's process-wide endpoints.
-    assert (discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY) == (base, gateway)
+    assert (base, gateway) == (discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
     assert "OK: every question answered exactly once" in text
 
 
@@ -84,7 +85,7 @@ async def test_load_reports_duplicate_replies(tmp_path, monkeypatch) -> None:
 
 async def test_load_reports_rate_limited_questions(tmp_path, monkeypatch) -> None:
     """A limiter that refuses legitimate questions shows up as errors and unanswered questions."""
-    import benchmarks.load as load
+    import tests.support.load.driver as load
 
     real = load.make_settings
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
+from bot.app import App
 from bot.cli.context import AppContext
 from bot.cli.main import cli
 from bot.ops.feedback import feedback_db_path, open_feedback_store
@@ -11,8 +12,7 @@ from bot.types import Actor, Question
 
 
 def invoke(core, *args: str):
-    app = AppContext()
-    app._settings, app._core = core.settings, core
+    app = AppContext.around(App(core.settings, core))
     return CliRunner().invoke(cli, list(args), obj=app, catch_exceptions=False)
 
 

@@ -7,10 +7,12 @@ import pytest
 from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.app import App
 from bot.config import MetricsConfig
 from bot.errors import ConfigError
 from bot.ops.health import add_health_routes, start_from_config, start_health_server
 from bot.ops.metrics import Metrics
+from bot.ops.question_log import LOGGER_NAME
 from bot.types import Actor, Question
 
 
@@ -124,7 +126,7 @@ async def test_metrics_count_answers_through_attach(served) -> None:
 async def test_metrics_follow_a_hot_reload(served) -> None:
     core, metrics, _, base, session = served
     old = core.index_version
-    report = core.knowledge.add_bytes(
+    report = App(core.settings, core).knowledge.add_bytes(
         "budget.md", b"# Budget\n\nThe Paris Call budget is funded by members. It pays for working groups.\n",
         Actor("test", "admin"), force=True,
     )
@@ -202,7 +204,7 @@ def test_a_failing_metrics_listener_never_breaks_answering(make_core) -> None:
 async def test_setup_ops_wires_everything_to_the_core(make_core, caplog) -> None:
     from bot.ops.wiring import setup_ops
 
-    caplog.set_level("INFO", logger="callbot.questions")
+    caplog.set_level("INFO", logger=LOGGER_NAME)
     core = make_core()
     ops = setup_ops(core, core.settings)
     with ops.in_flight:
@@ -217,7 +219,7 @@ async def test_setup_ops_wires_everything_to_the_core(make_core, caplog) -> None
     assert sample("callbot_questions_total", {"platform": "discord", "outcome": "refused"}) == 1
     assert sample("callbot_questions_total", {"platform": "slack", "outcome": "error"}) == 1
     assert sample("callbot_feedback_total", {"vote": "helpful"}) == 1
-    outcomes = [r.fields["outcome"] for r in caplog.records if r.name == "callbot.questions"]
+    outcomes = [r.fields["outcome"] for r in caplog.records if r.name == LOGGER_NAME]
     assert outcomes == ["answered", "refused", "error"]
     assert ops.feedback.path == core.settings.index_path / "feedback.sqlite3"
 

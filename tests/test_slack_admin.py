@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from bot.knowledge.operations import KnowledgeOps
 from bot.types import Question
 from tests.fakes.slack_server import BOT_TOKEN, all_text
 from tests.test_slack_e2e import ADMIN, BOTH_MODES, fake, start_bot  # noqa: F401  (fixtures)
@@ -22,8 +23,8 @@ NEW_DOC = (
 NEW_QUESTION = "What does the Quokka Accord commit signatories to do about undersea cables?"
 
 
-def refusals(core) -> list:
-    return [e for e in core.knowledge.log() if e.outcome == "refused"]
+def refusals(knowledge: KnowledgeOps) -> list:
+    return [e for e in knowledge.log() if e.outcome == "refused"]
 
 
 @BOTH_MODES
@@ -34,9 +35,9 @@ async def test_non_admin_reindex_is_refused_and_changes_nothing(start_bot, mode:
         body = await bot.answer_to(command, user="U0ALICE")
         assert "Only the bot's admins" in body["text"] and body["response_type"] == "ephemeral"
     assert bot.core.index_version == version
-    assert sorted(e.action for e in refusals(bot.core)) == ["build", "remove", "rollback"]
-    assert "000-paris-call-launch-diplomatie" in [e.target for e in refusals(bot.core)]
-    assert all(e.user_id == "U0ALICE" for e in refusals(bot.core))
+    assert sorted(e.action for e in refusals(bot.app.knowledge)) == ["build", "remove", "rollback"]
+    assert "000-paris-call-launch-diplomatie" in [e.target for e in refusals(bot.app.knowledge)]
+    assert all(e.user_id == "U0ALICE" for e in refusals(bot.app.knowledge))
     assert bot.fake.posts() == []
 
 
@@ -106,7 +107,7 @@ async def test_non_admin_file_share_is_refused_privately(start_bot) -> None:
     assert refusal["user"] == "U0ALICE" and "Only the bot's admins" in refusal["text"]
     assert fake.calls_to("files.info") == [] and fake.calls_to("files.download") == []
     assert fake.posts() == [] and bot.core.index_version == version
-    assert [(e.action, e.target) for e in refusals(bot.core)] == [("add", "quokka.md")]
+    assert [(e.action, e.target) for e in refusals(bot.app.knowledge)] == [("add", "quokka.md")]
 
 
 async def test_workspace_admins_count_when_configured(start_bot) -> None:
@@ -120,7 +121,7 @@ async def test_workspace_admins_count_when_configured(start_bot) -> None:
 @BOTH_MODES
 async def test_acks_stay_fast_while_a_rebuild_runs(start_bot, mode: str) -> None:
     bot = await start_bot(mode)
-    knowledge = bot.core.knowledge
+    knowledge = bot.app.knowledge
     real_rebuild, started = knowledge.rebuild, asyncio.Event()
     loop = asyncio.get_running_loop()
 

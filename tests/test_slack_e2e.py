@@ -12,20 +12,27 @@ import asyncio
 import json
 import re
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
 from bot.adapters.slack.mrkdwn import escape
 from bot.adapters.slack.run import SlackSecrets, SlackService
+from bot.app import App
 from bot.core import BotCore
-from bot.ops.wiring import setup_ops
 from bot.errors import QuestionError
 from bot.render.common import citation
 from bot.types import Question
 from tests.fakes.slack_server import (
-    APP_TOKEN, BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET, ApiCall, FakeSlack, all_text,
+    APP_TOKEN,
+    BOT_TOKEN,
+    BOT_USER_ID,
+    SIGNING_SECRET,
+    ApiCall,
+    FakeSlack,
+    all_text,
 )
 
 pytestmark = pytest.mark.timeout(30)
@@ -40,10 +47,14 @@ class Bot:
     """The adapter under test and ways to talk to it as Slack would."""
 
     fake: FakeSlack
-    core: BotCore
+    app: App
     service: SlackService
     mode: str
     last_ack: float = 0.0
+
+    @property
+    def core(self) -> BotCore:
+        return self.app.core
 
     @property
     def url(self) -> str:
@@ -100,21 +111,21 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 
 @pytest.fixture
-async def start_bot(fake: FakeSlack, make_core: Callable[..., BotCore]) -> AsyncIterator[Callable[..., Any]]:
+async def start_bot(fake: FakeSlack, make_app: Callable[..., App]) -> AsyncIterator[Callable[..., Any]]:
     services: list[SlackService] = []
 
-    async def start(mode: str = "socket", core: BotCore | None = None, secrets: SlackSecrets | None = None,
+    async def start(mode: str = "socket", app: App | None = None, secrets: SlackSecrets | None = None,
                     slack: dict[str, Any] | None = None, **overrides: Any) -> Bot:
         slack_cfg = {"mode": mode, "api_base_url": fake.api_url, "host": "127.0.0.1", "port": 0,
                      "admin_user_ids": [ADMIN], **(slack or {})}
-        core = core or make_core(slack=slack_cfg, **{"metrics": {"port": 0}, **overrides})
+        app = app or make_app(slack=slack_cfg, **{"metrics": {"port": 0}, **overrides})
         secrets = secrets or SlackSecrets(BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, None, None)
-        service = SlackService(core, core.settings, secrets, setup_ops(core, core.settings))  # as serve() wires it
+        service = SlackService(app, secrets, app.ops)  # as serve() wires it
         services.append(service)
         await service.start()
         if mode == "socket":
             await fake.wait_connected()
-        return Bot(fake, core, service, mode)
+        return Bot(fake, app, service, mode)
 
     yield start
     for service in services:
@@ -236,7 +247,8 @@ async def test_an_off_topic_question_is_declined(start_bot, mode: str) -> None:
 
 async def test_broadcasts_and_mentions_in_a_question_are_not_echoed(start_bot) -> None:
     bot = await start_bot()
-    question = "Does <!channel> or <!here> or <!everyone> or <@U0OTHER> know who launched &lt;!channel&gt; the Paris Call?"
+    question = ("Does <!channel> or <!here> or <!everyone> or <@U0OTHER> know who launched "
+                "&lt;!channel&gt; the Paris Call?")
     await bot.event(bot.fake.mention(question))
     post = (await bot.fake.wait_posts(1))[0].params
     url, _ = await bot.command(f"ask {question}")
@@ -377,7 +389,8 @@ async def test_http_oauth_install_then_events_use_the_installed_token(start_bot,
             state = re.search(r"state=([\w-]+)", page).group(1)
             assert f"client_id={CLIENT_ID}" in page and fake.base_url in page
             cookie = resp.headers["Set-Cookie"].split(";", 1)[0]
-        async with http.get(f"{base}/slack/oauth_redirect?code=code-1&state={state}", headers={"Cookie": cookie}) as resp:
+        redirect = f"{base}/slack/oauth_redirect?code=code-1&state={state}"
+        async with http.get(redirect, headers={"Cookie": cookie}) as resp:
             assert resp.status == 200, await resp.text()
     assert fake.calls_to("oauth.v2.access")
     await bot.event(fake.mention(ON_TOPIC, bot_user_id="U0BOT2"), team_id="T0OTHER")

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.adapters.slack.run import SlackSecrets, SlackService, serve
-from bot.core import BotCore
-from bot.ops.wiring import setup_ops
+from bot.app import create_app
 from tests.conftest import make_settings
 from tests.fake_embedder import FakeEmbedder
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
@@ -27,10 +27,9 @@ pytestmark = pytest.mark.timeout(40)
 
 
 async def get(url: str) -> tuple[int, Any]:
-    async with aiohttp.ClientSession() as http:
-        async with http.get(url) as resp:
-            body = await resp.json() if resp.content_type == "application/json" else await resp.text()
-            return resp.status, body
+    async with aiohttp.ClientSession() as http, http.get(url) as resp:
+        body = await resp.json() if resp.content_type == "application/json" else await resp.text()
+        return resp.status, body
 
 
 async def health_becomes(url: str, status: int, timeout: float = 10.0) -> dict[str, Any]:
@@ -57,10 +56,10 @@ def feedback_votes(metrics_text: str) -> dict[str, float]:
             if family.name == "callbot_feedback" for s in family.samples if s.name == "callbot_feedback_total"}
 
 
-async def test_socket_mode_healthz_follows_the_connection(fake: FakeSlack, make_core: Callable[..., Any]) -> None:
-    core = make_core(slack={"mode": "socket", "api_base_url": fake.api_url}, metrics={"port": 0})
-    service = SlackService(core, core.settings, SlackSecrets(BOT_TOKEN, APP_TOKEN, None, None, None),
-                           setup_ops(core, core.settings))
+async def test_socket_mode_healthz_follows_the_connection(fake: FakeSlack, make_app: Callable[..., Any]) -> None:
+    app = make_app(slack={"mode": "socket", "api_base_url": fake.api_url}, metrics={"port": 0})
+    core = app.core
+    service = SlackService(app, SlackSecrets(BOT_TOKEN, APP_TOKEN, None, None, None), app.ops)
     fake.hold_connections()  # Slack is slow to accept the websocket
     starting = asyncio.create_task(service.start())
     try:
@@ -98,7 +97,8 @@ async def test_socket_mode_healthz_follows_the_connection(fake: FakeSlack, make_
 async def test_socket_mode_healthz_is_up_while_the_index_loads(fake: FakeSlack, tmp_path, knowledge_copy) -> None:
     settings = make_settings(tmp_path, knowledge_copy, slack={"mode": "socket", "api_base_url": fake.api_url},
                              metrics={"port": 0})
-    core = BotCore(settings, embedder=FakeEmbedder())  # not started: the service loads it
+    app = create_app(settings, embedder=FakeEmbedder())  # not started: the service loads it
+    core = app.core
     loading, may_finish = threading.Event(), threading.Event()
     real_start = core.start
 
@@ -108,8 +108,7 @@ async def test_socket_mode_healthz_is_up_while_the_index_loads(fake: FakeSlack, 
         return real_start(*args)
 
     core.start = slow_start  # type: ignore[method-assign]
-    service = SlackService(core, settings, SlackSecrets(BOT_TOKEN, APP_TOKEN, None, None, None),
-                           setup_ops(core, settings))
+    service = SlackService(app, SlackSecrets(BOT_TOKEN, APP_TOKEN, None, None, None), app.ops)
     starting = asyncio.create_task(service.start())
     try:
         assert await asyncio.to_thread(loading.wait, 10)
@@ -174,14 +173,15 @@ async def test_metrics_count_slack_questions_by_outcome(start_bot) -> None:
     assert feedback_votes(text)["helpful"] == 1
 
 
-async def test_serve_exposes_its_health_port_and_wires_ops(fake: FakeSlack, make_core, monkeypatch) -> None:
+async def test_serve_exposes_its_health_port_and_wires_ops(fake: FakeSlack, make_app, monkeypatch) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
     for name in ("SLACK_SIGNING_SECRET", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
         monkeypatch.delenv(name, raising=False)
-    core = make_core(slack={"mode": "socket", "api_base_url": fake.api_url}, metrics={"port": 0})
+    app = make_app(slack={"mode": "socket", "api_base_url": fake.api_url}, metrics={"port": 0})
+    core = app.core
     started: asyncio.Future[SlackService] = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(serve(core, core.settings, on_started=started.set_result))
+    task = asyncio.create_task(serve(app, on_started=started.set_result))
     try:
         service = await asyncio.wait_for(started, 10)
         assert service.health_port and service.health_port != 9108

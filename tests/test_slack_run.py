@@ -28,63 +28,63 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
-def _core(make_core, fake: FakeSlack, **slack):
-    return make_core(slack={"api_base_url": fake.api_url, "host": "127.0.0.1", "port": 0, **slack},
+def _app(make_app, fake: FakeSlack, **slack):
+    return make_app(slack={"api_base_url": fake.api_url, "host": "127.0.0.1", "port": 0, **slack},
                      metrics={"port": 0})  # never a fixed port
 
 
-async def _run_in_thread(core) -> int:
-    return await asyncio.wait_for(asyncio.to_thread(run, core, core.settings), 15)
+async def _run_in_thread(app) -> int:
+    return await asyncio.wait_for(asyncio.to_thread(run, app), 15)
 
 
-async def test_missing_token_is_one_line_and_exit_2(make_core, fake, clean_env, capsys) -> None:
-    code = await _run_in_thread(_core(make_core, fake))
+async def test_missing_token_is_one_line_and_exit_2(make_app, fake, clean_env, capsys) -> None:
+    code = await _run_in_thread(_app(make_app, fake))
     err = capsys.readouterr().err
     assert code == 2
     assert err == "callbot: SLACK_BOT_TOKEN is not set: Socket Mode needs the app's bot token (xoxb-…).\n"
     assert fake.calls == []
 
 
-async def test_refused_bot_token_is_one_line_and_exit_2(make_core, fake, clean_env, capsys) -> None:
+async def test_refused_bot_token_is_one_line_and_exit_2(make_app, fake, clean_env, capsys) -> None:
     clean_env.setenv("SLACK_BOT_TOKEN", "xoxb-revoked")
     clean_env.setenv("SLACK_APP_TOKEN", APP_TOKEN)
-    code = await _run_in_thread(_core(make_core, fake))
+    code = await _run_in_thread(_app(make_app, fake))
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert "SLACK_BOT_TOKEN" in err and "invalid_auth" in err and "Traceback" not in err
 
 
-async def test_refused_app_token_is_one_line_and_exit_2(make_core, fake, clean_env, capsys) -> None:
+async def test_refused_app_token_is_one_line_and_exit_2(make_app, fake, clean_env, capsys) -> None:
     clean_env.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
     clean_env.setenv("SLACK_APP_TOKEN", "xapp-1-revoked")
-    code = await _run_in_thread(_core(make_core, fake))
+    code = await _run_in_thread(_app(make_app, fake))
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert "SLACK_APP_TOKEN" in err and "invalid_auth" in err
 
 
-async def test_http_mode_without_signing_secret(make_core, fake, clean_env, capsys) -> None:
+async def test_http_mode_without_signing_secret(make_app, fake, clean_env, capsys) -> None:
     clean_env.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-    code = await _run_in_thread(_core(make_core, fake, mode="http"))
+    code = await _run_in_thread(_app(make_app, fake, mode="http"))
     assert code == 2 and "SLACK_SIGNING_SECRET is not set" in capsys.readouterr().err
 
 
-async def test_unreachable_api_is_one_line_and_exit_1(make_core, clean_env, capsys) -> None:
+async def test_unreachable_api_is_one_line_and_exit_1(make_app, clean_env, capsys) -> None:
     clean_env.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
     clean_env.setenv("SLACK_APP_TOKEN", APP_TOKEN)
     dead = await FakeSlack().start()
     url = dead.api_url
     await dead.stop()  # nothing listens there any more
-    code = await _run_in_thread(make_core(slack={"api_base_url": url}))
+    code = await _run_in_thread(make_app(slack={"api_base_url": url}))
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("callbot: cannot reach the Slack API") and err.count("\n") == 1
 
 
-async def test_serve_reads_tokens_from_the_env_and_answers(make_core, fake, clean_env) -> None:
+async def test_serve_reads_tokens_from_the_env_and_answers(make_app, fake, clean_env) -> None:
     clean_env.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
     clean_env.setenv("SLACK_APP_TOKEN", APP_TOKEN)
-    core = _core(make_core, fake)
-    task = asyncio.ensure_future(serve(core, core.settings))
+    app = _app(make_app, fake)
+    task = asyncio.ensure_future(serve(app))
     try:
         await fake.wait_connected()
         await fake.send_envelope("events_api", fake.event_body(fake.dm("Who launched the Paris Call?")))

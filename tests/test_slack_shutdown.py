@@ -26,7 +26,7 @@ import logging, shutil, sys, time
 from pathlib import Path
 
 from bot.adapters.slack.run import run
-from bot.core import BotCore
+from bot.app import create_app
 from tests.conftest import KNOWLEDGE, make_settings
 from tests.fake_embedder import FakeEmbedder
 
@@ -49,10 +49,10 @@ shutil.copytree(KNOWLEDGE, tmp / "knowledge")
 settings = make_settings(tmp, tmp / "knowledge", slack={"mode": "socket", "api_base_url": API_URL},
                          metrics={"port": 0})
 embedder = SlowEmbedder()
-core = BotCore(settings, embedder=embedder)
-core.start()
+app = create_app(settings, embedder=embedder)
+app.core.start()
 embedder.delay = ANSWER_SECONDS
-code = run(core, settings)
+code = run(app)
 print("EXIT", code, flush=True)
 sys.exit(code)
 """
@@ -74,7 +74,7 @@ class Lines:
 
     async def wait_for(self, text: str, timeout: float = 30) -> None:
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: any(text in l for l in self.lines)), timeout)
+            await asyncio.wait_for(self._changed.wait_for(lambda: any(text in line for line in self.lines)), timeout)
 
     @property
     def text(self) -> str:

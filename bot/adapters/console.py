@@ -7,7 +7,7 @@ from typing import TextIO
 
 from rich.console import Console
 
-from bot.core import BotCore
+from bot.app import App
 from bot.errors import CallbotError
 from bot.render.console import answer_plain, answer_renderable, principles_text, sources_text
 from bot.types import Actor, Question
@@ -19,10 +19,10 @@ HELP = (
 
 
 class ConsoleAdapter:
-    """Has a core; turns lines into questions or commands and prints the results."""
+    """Has the app's core; turns lines into questions or commands and prints the results."""
 
-    def __init__(self, core: BotCore, stdin: TextIO | None = None, console: Console | None = None) -> None:
-        self.core = core
+    def __init__(self, app: App, stdin: TextIO | None = None, console: Console | None = None) -> None:
+        self.core = app.core
         self.stdin = stdin or sys.stdin
         self.console = console or Console(soft_wrap=True, highlight=False)
         self.actor = Actor(platform="console", user_id="local", display_name="console")

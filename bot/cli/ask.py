@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 import click
 from rich.console import Console
 
-from bot.cli.context import AppContext
+from bot.cli.context import AppContext, pass_app
 from bot.errors import QuestionError
 from bot.render.console import answer_plain, answer_renderable
 from bot.render.json_contract import answer_to_json, error_to_json
 from bot.types import Answer, Question
 
-pass_app = click.make_pass_decorator(AppContext)
 STDIN_BATCH = 32
 
 

@@ -1,12 +1,16 @@
-"""What every command shares: the settings (loaded once) and a lazily built core."""
+"""What every command shares: the settings (loaded once) and the lazily built `App`."""
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
 
+import click
+
+from bot.app import App, create_app
 from bot.config import Settings, load_settings
 from bot.core import BotCore
+from bot.knowledge.operations import KnowledgeOps
 from bot.types import Actor
 
 
@@ -18,7 +22,12 @@ class AppContext:
     knowledge_dir: str | None = None
     index_dir: str | None = None
     _settings: Settings | None = field(default=None, repr=False)
-    _core: BotCore | None = field(default=None, repr=False)
+    _app: App | None = field(default=None, repr=False)
+
+    @classmethod
+    def around(cls, app: App) -> AppContext:
+        """A context on parts built elsewhere (tests pass one with a core on a fake embedder)."""
+        return cls(_settings=app.settings, _app=app)
 
     @property
     def settings(self) -> Settings:
@@ -27,20 +36,28 @@ class AppContext:
             self._settings = base.with_overrides(knowledge_dir=self.knowledge_dir, index_dir=self.index_dir)
         return self._settings
 
-    def core(self, start: bool = True, log_level: str | None = "WARNING") -> BotCore:
-        """The core, with its index loaded (built first if missing or stale).
+    def app(self, start: bool = True, log_level: str | None = "WARNING") -> App:
+        """The parts from `bot.app`, with the index loaded (built first if missing or stale).
 
         One-shot commands log warnings only; long-running modes pass `log_level=None`
         to use the configured level.
         """
-        if self._core is None:
+        if self._app is None:
             from bot.logging_setup import setup_logging
 
             setup_logging(self.settings.logging, level=log_level, settings=self.settings)
-            self._core = BotCore(self.settings)
-        if start and not self._core.started:
-            self._core.start(progress=terminal_progress())
-        return self._core
+            self._app = create_app(self.settings)
+        if start and not self._app.core.started:
+            self._app.core.start(progress=terminal_progress())
+        return self._app
+
+    def core(self, start: bool = True, log_level: str | None = "WARNING") -> BotCore:
+        """The app's core (see `app`)."""
+        return self.app(start, log_level).core
+
+    def knowledge(self, start: bool = True) -> KnowledgeOps:
+        """The app's knowledge operations; `start=False` for those that need no loaded index."""
+        return self.app(start).knowledge
 
     @staticmethod
     def cli_actor() -> Actor:
@@ -51,6 +68,9 @@ class AppContext:
         except Exception:  # no passwd entry in some containers
             user = "unknown"
         return Actor(platform="cli", user_id=user, display_name=user)
+
+
+pass_app = click.make_pass_decorator(AppContext)  # every command module takes the context with this
 
 
 def terminal_progress():

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from bot.cli.context import AppContext
+from bot.cli.context import AppContext, pass_app
 from bot.evaluation import evaluate, load_eval
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.command("eval")

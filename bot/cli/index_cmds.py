@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.context import AppContext, terminal_progress
+from bot.cli.context import AppContext, pass_app
 from bot.index.store import read_manifest
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.group()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from bot.cli.context import AppContext
+from bot.cli.context import AppContext, pass_app
 from bot.render.console import principles_text, sources_text
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.command()

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from bot.cli.context import AppContext
+from bot.cli.context import AppContext, pass_app
 from bot.knowledge.report import OpReport
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 def _print_report(report: OpReport) -> None:
@@ -26,12 +24,12 @@ def _print_report(report: OpReport) -> None:
 @pass_app
 def build(app: AppContext, dry_run: bool, force: bool) -> None:
     """Rebuild the index from knowledge/ and switch to it."""
-    core = app.core(start=False)
+    knowledge = app.knowledge(start=False)
     if dry_run:
-        for line in core.knowledge.plan().lines():
+        for line in knowledge.plan().lines():
             click.echo(line)
         return
-    _print_report(core.knowledge.rebuild(app.cli_actor(), force=force))
+    _print_report(knowledge.rebuild(app.cli_actor(), force=force))
 
 
 @click.command()
@@ -44,14 +42,14 @@ def build(app: AppContext, dry_run: bool, force: bool) -> None:
 def add(app: AppContext, targets: tuple[str, ...], title: str | None, publisher: str | None,
         date: str | None, force: bool) -> None:
     """Add documents (files, folders or http(s) URLs) to knowledge/ and rebuild."""
-    core = app.core()
+    knowledge = app.knowledge()
     meta = {"title": title, "publisher": publisher, "date": date}
     urls = [t for t in targets if "://" in t]
     paths = [Path(t) for t in targets if "://" not in t]
     if paths:
-        _print_report(core.knowledge.add_paths(paths, app.cli_actor(), force=force, **meta))
+        _print_report(knowledge.add_paths(paths, app.cli_actor(), force=force, **meta))
     for url in urls:
-        _print_report(core.knowledge.add_url(url, app.cli_actor(), force=force, **meta))
+        _print_report(knowledge.add_url(url, app.cli_actor(), force=force, **meta))
 
 
 @click.command()
@@ -59,14 +57,14 @@ def add(app: AppContext, targets: tuple[str, ...], title: str | None, publisher:
 @pass_app
 def remove(app: AppContext, doc: str) -> None:
     """Remove document DOC (id or file name) and rebuild."""
-    _print_report(app.core().knowledge.remove(doc, app.cli_actor()))
+    _print_report(app.knowledge().remove(doc, app.cli_actor()))
 
 
 @click.command("list")
 @pass_app
 def list_documents(app: AppContext) -> None:
     """List the documents: id, title, publisher, date, passages, added when and by whom."""
-    for row in app.core(start=False).knowledge.list_documents():
+    for row in app.knowledge(start=False).list_documents():
         click.echo(f"{row.doc_id}\t{row.title}\t{row.publisher}\t{row.date or '-'}\t"
                    f"{row.passages} passages\tadded {row.added_at} by {row.added_by}")
 
@@ -75,7 +73,7 @@ def list_documents(app: AppContext) -> None:
 @pass_app
 def rollback(app: AppContext) -> None:
     """Return to the index version (and documents) that served before this one."""
-    _print_report(app.core(start=False).knowledge.rollback(app.cli_actor()))
+    _print_report(app.knowledge(start=False).rollback(app.cli_actor()))
 
 
 @click.command("log")
@@ -83,7 +81,7 @@ def rollback(app: AppContext) -> None:
 @pass_app
 def audit_log(app: AppContext, limit: int) -> None:
     """Print the audit log, newest first."""
-    for e in app.core(start=False).knowledge.log(limit):
+    for e in app.knowledge(start=False).log(limit):
         who = f"{e.platform}:{e.user_name or e.user_id}"
         click.echo(f"{e.at}\t{who}\t{e.action}\t{e.target}\t{e.outcome}\t{e.detail}")
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.context import AppContext
+from bot.cli.context import AppContext, pass_app
 from bot.ops.feedback import FeedbackStore, feedback_db_path
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 def _open_store(app: AppContext) -> FeedbackStore | None:

@@ -6,10 +6,9 @@ import sys
 
 import click
 
-from bot.cli.context import AppContext
+from bot.cli.context import AppContext, pass_app
 from bot.config import secret
 
-pass_app = click.make_pass_decorator(AppContext)
 PLATFORMS = ("console", "discord", "slack")
 
 
@@ -25,8 +24,7 @@ def pick_platform(settings) -> str:
 def _run_console(app: AppContext) -> int:
     from bot.adapters.console import ConsoleAdapter
 
-    core = app.core(log_level="WARNING")
-    return ConsoleAdapter(core).run()
+    return ConsoleAdapter(app.app(log_level="WARNING")).run()
 
 
 @click.command()
@@ -42,10 +40,10 @@ def run(app: AppContext, platform: str | None, sync: bool | None) -> None:
         from bot.adapters.discord.run import run as run_discord
 
         # the adapter checks its token first, then loads the index (no wait for a typo)
-        sys.exit(run_discord(app.core(start=False, log_level=None), app.settings, sync=sync))
+        sys.exit(run_discord(app.app(start=False, log_level=None), sync=sync))
     from bot.adapters.slack.run import run as run_slack
 
-    sys.exit(run_slack(app.core(start=False, log_level=None), app.settings))
+    sys.exit(run_slack(app.app(start=False, log_level=None)))
 
 
 @click.command()

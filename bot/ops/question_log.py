@@ -18,7 +18,7 @@ from bot.types import Answer, Question
 if TYPE_CHECKING:
     from bot.core import BotCore
 
-LOGGER_NAME = "callbot.questions"
+LOGGER_NAME = __name__  # the question stream: filter on this name
 TRUNCATE_AT = 80
 TextMode = Literal["off", "truncated", "full"]
 
@@ -44,7 +44,7 @@ def _quoted(key: str, value: object) -> str:
 
 
 class QuestionLog:
-    """Logs to "callbot.questions" at INFO; `attach(core)` covers every answered question."""
+    """Logs to LOGGER_NAME at INFO; `attach(core)` covers every answered question."""
 
     def __init__(self, mode: TextMode = "truncated", logger: logging.Logger | None = None) -> None:
         if mode not in ("off", "truncated", "full"):
@@ -66,7 +66,7 @@ class QuestionLog:
         line = " ".join(f"{key}={_quoted(key, value)}" for key, value in fields.items())
         self.logger.info("question %s", line, extra={"fields": fields})
 
-    def attach(self, core: "BotCore") -> None:
+    def attach(self, core: BotCore) -> None:
         """Log every answer the core returns (answered or declined)."""
 
         def listener(question: Question, answer: Answer, seconds: float) -> None:

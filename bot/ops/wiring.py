@@ -24,11 +24,11 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class Ops:
-    """What a running adapter holds besides the core."""
+class OpsKit:
+    """The ops pieces a running adapter holds besides the core (metrics, question log, feedback store)."""
 
-    core: "BotCore"
-    settings: "Settings"
+    core: BotCore
+    settings: Settings
     metrics: Metrics
     questions: QuestionLog
     feedback: FeedbackStore
@@ -48,7 +48,7 @@ class Ops:
         """The /healthz + /metrics server of `metrics.*` (None when disabled)."""
         return await start_from_config(self.settings.metrics, ready, self.core, self.metrics)
 
-    def add_health_routes(self, app: "web.Application", ready: Ready) -> None:
+    def add_health_routes(self, app: web.Application, ready: Ready) -> None:
         """Serve /healthz and /metrics on an aiohttp app the adapter already runs (Slack HTTP
         mode); like the standalone server, off when `metrics.enabled` is false."""
         from bot.ops.health import add_health_routes
@@ -58,7 +58,7 @@ class Ops:
         add_health_routes(app, ready=ready, core=self.core, metrics=self.metrics)
 
 
-def setup_ops(core: "BotCore", settings: "Settings") -> Ops:
+def setup_ops(core: BotCore, settings: Settings) -> OpsKit:
     """Create the ops pieces and attach them to `core` (every answer is counted and logged)."""
     metrics = Metrics()
     questions = QuestionLog(settings.logging.question_text)
@@ -66,4 +66,4 @@ def setup_ops(core: "BotCore", settings: "Settings") -> Ops:
     metrics.attach(core)
     metrics.attach_feedback(feedback)
     questions.attach(core)
-    return Ops(core, settings, metrics, questions, feedback)
+    return OpsKit(core, settings, metrics, questions, feedback)

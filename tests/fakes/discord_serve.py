@@ -10,7 +10,7 @@ import time
 import pytest
 
 import bot.adapters.discord.run as discord_run
-from bot.core import BotCore
+from bot.app import App
 from tests.fakes.discord_server import FakeDiscord
 
 # Taken at import, before any test wraps it: a second bot in one test must not wrap a wrapper.
@@ -18,7 +18,7 @@ _REAL_BUILD_APP = discord_run.build_app
 
 
 async def serve_on_fake(
-    core: BotCore, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, *, sync: bool | None = True,
+    parts: App, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, *, sync: bool | None = True,
     wait_ready: bool = True,
 ) -> tuple[discord_run.DiscordApp, asyncio.Task]:
     """The running app and its task; with `wait_ready=False`, returns once health is up
@@ -26,13 +26,13 @@ async def serve_on_fake(
     the task is cancelled."""
     built: list[discord_run.DiscordApp] = []
 
-    def build_app(core, settings):  # the real wiring, with a short wait for guilds
-        built.append(_REAL_BUILD_APP(core, settings, guild_ready_timeout=0.05))
+    def build_app(parts):  # the real wiring, with a short wait for guilds
+        built.append(_REAL_BUILD_APP(parts, guild_ready_timeout=0.05))
         return built[-1]
 
     monkeypatch.setattr(discord_run, "build_app", build_app)
     monkeypatch.setenv("DISCORD_TOKEN", fake.TOKEN)
-    task = asyncio.create_task(discord_run.serve(core, core.settings, sync=sync))
+    task = asyncio.create_task(discord_run.serve(parts, sync=sync))
     deadline = time.monotonic() + 10
     try:
         while not (built and (built[0].ready.is_set() or not wait_ready and built[0].health is not None)):

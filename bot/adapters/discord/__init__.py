@@ -8,3 +8,5 @@ not helpful buttons and their votes), `connection` (gateway readiness for /healt
 (`serve`, `run`: health server, graceful shutdown), `invite` (the invite URL). Importing
 this package has no side effects.
 """
+
+PLATFORM = "discord"  # the platform name in actors, metrics, logs and feedback rows

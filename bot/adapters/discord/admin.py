@@ -12,8 +12,8 @@ users' questions are never held up.
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import PurePath
-from typing import Callable
 
 import discord
 from discord import app_commands
@@ -25,10 +25,11 @@ from bot.config import DiscordConfig
 from bot.core import BotCore
 from bot.errors import CallbotError
 from bot.index.sources import DOCUMENT_SUFFIXES
+from bot.knowledge.operations import KnowledgeOps
 from bot.ops.feedback import FeedbackStore, FeedbackUnavailableError
 from bot.types import Actor
 
-log = logging.getLogger("bot.adapters.discord")
+log = logging.getLogger(__name__)
 REFUSAL = "Only the bot's admins can use this command; nothing was changed."
 # The audit log names operations as the core and the CLI do.
 AUDIT_ACTIONS = {"reindex": "build", "add-document": "add", "remove-document": "remove", "rollback": "rollback",
@@ -60,8 +61,9 @@ def attachment_problem(attachment: discord.Attachment, max_bytes: int) -> str | 
 class AdminCommands:
     """Runs knowledge operations for admins and refuses everyone else."""
 
-    def __init__(self, core: BotCore, cfg: DiscordConfig, feedback: FeedbackStore) -> None:
+    def __init__(self, core: BotCore, knowledge: KnowledgeOps, cfg: DiscordConfig, feedback: FeedbackStore) -> None:
         self.core = core
+        self.knowledge = knowledge
         self.cfg = cfg
         self.feedback = feedback
 
@@ -78,7 +80,7 @@ class AdminCommands:
     async def _audit_refusal(self, interaction: discord.Interaction, command: str, reason: str,
                              target: str = "") -> None:
         try:
-            await asyncio.to_thread(self.core.knowledge.record_refusal, actor_for(interaction.user),
+            await asyncio.to_thread(self.knowledge.record_refusal, actor_for(interaction.user),
                                     AUDIT_ACTIONS[command], reason, target)
         except Exception:  # the refusal stands even if the audit log cannot be written
             log.exception("could not record the refused /%s in the audit log", command)
@@ -118,7 +120,7 @@ class AdminCommands:
                 "I could not download that attachment from Discord; nothing was added."), ephemeral=True)
             return
         name = attachment.filename
-        await self._finish(interaction, "add-document", lambda actor: self.core.knowledge.add_bytes(name, data, actor))
+        await self._finish(interaction, "add-document", lambda actor: self.knowledge.add_bytes(name, data, actor))
 
     async def gaps(self, interaction: discord.Interaction, limit: int) -> None:
         """What people asked that the bot could not answer well, grouped, most frequent first."""
@@ -141,10 +143,10 @@ class AdminCommands:
                 for s in found[:CHOICES_LIMIT]]
 
 
-def register_admin_commands(tree: app_commands.CommandTree, core: BotCore, cfg: DiscordConfig,
-                            feedback: FeedbackStore) -> AdminCommands:
+def register_admin_commands(tree: app_commands.CommandTree, core: BotCore, knowledge: KnowledgeOps,
+                            cfg: DiscordConfig, feedback: FeedbackStore) -> AdminCommands:
     """Add the admin commands: hidden by default from members without Manage Server, server-only."""
-    admin = AdminCommands(core, cfg, feedback)
+    admin = AdminCommands(core, knowledge, cfg, feedback)
     hidden = app_commands.default_permissions(manage_guild=True)
     server_only = app_commands.guild_only()
 
@@ -153,7 +155,7 @@ def register_admin_commands(tree: app_commands.CommandTree, core: BotCore, cfg: 
     @server_only
     async def reindex(interaction: discord.Interaction) -> None:
         if await admin.allowed(interaction, "reindex"):
-            await admin.run(interaction, "reindex", core.knowledge.rebuild)
+            await admin.run(interaction, "reindex", knowledge.rebuild)
 
     @tree.command(name="add-document", description="Admin: add a document (.md, .txt, .html or .pdf) and rebuild")
     @app_commands.describe(file="The document to add")
@@ -169,7 +171,7 @@ def register_admin_commands(tree: app_commands.CommandTree, core: BotCore, cfg: 
     @server_only
     async def remove_document(interaction: discord.Interaction, document: str) -> None:
         if await admin.allowed(interaction, "remove-document"):
-            await admin.run(interaction, "remove-document", lambda actor: core.knowledge.remove(document, actor))
+            await admin.run(interaction, "remove-document", lambda actor: knowledge.remove(document, actor))
 
     @remove_document.autocomplete("document")
     async def document_names(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -181,7 +183,7 @@ def register_admin_commands(tree: app_commands.CommandTree, core: BotCore, cfg: 
     @server_only
     async def rollback(interaction: discord.Interaction) -> None:
         if await admin.allowed(interaction, "rollback"):
-            await admin.run(interaction, "rollback", core.knowledge.rollback)
+            await admin.run(interaction, "rollback", knowledge.rollback)
 
     @tree.command(name="gaps", description="Admin: what people asked that I could not answer well")
     @app_commands.describe(limit=f"How many groups of similar questions to show (default {GAPS_SHOWN})")

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.adapters.discord import PLATFORM
 from bot.core import BotCore, clean_question
 from bot.errors import QuestionError
 from bot.ops.shutdown import InFlight, ShuttingDown
-from bot.ops.wiring import Ops
+from bot.ops.wiring import OpsKit
 from bot.ratelimit import RateLimiter
 from bot.types import Actor, Answer, Question
-
-PLATFORM = "discord"
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def actor_for(user: discord.abc.User) -> Actor:
 class Asker:
     """Validates, rate-limits, answers and accounts for questions from every Discord entry point."""
 
-    def __init__(self, core: BotCore, ops: Ops, limiter: RateLimiter | None = None) -> None:
+    def __init__(self, core: BotCore, ops: OpsKit, limiter: RateLimiter | None = None) -> None:
         limits = core.settings.limits
         self.core = core
         self.ops = ops

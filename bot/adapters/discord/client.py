@@ -11,7 +11,7 @@ from discord.gateway import DiscordWebSocket
 from bot.config import DiscordConfig
 from bot.errors import ConfigError
 
-log = logging.getLogger("bot.adapters.discord")
+log = logging.getLogger(__name__)
 
 # Nothing the bot sends may ping anyone: set on the client and on every send.
 NO_MENTIONS = discord.AllowedMentions.none()

@@ -22,7 +22,7 @@ from bot.core import BotCore
 from bot.errors import QuestionError
 from bot.types import Principle, Question
 
-log = logging.getLogger("bot.adapters.discord")
+log = logging.getLogger(__name__)
 STRING_OPTION_LIMIT = 6000  # Discord's maximum max_length for a string option
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 import discord
 
 from bot.ops.shutdown import InFlight
 
-log = logging.getLogger("bot.adapters.discord")
+log = logging.getLogger(__name__)
 Shard = int | None  # None: the single connection of an unsharded client
 
 

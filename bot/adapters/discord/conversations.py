@@ -20,7 +20,7 @@ from bot.adapters.discord.feedback import FeedbackButtons, with_buttons
 from bot.config import DiscordConfig
 from bot.types import Actor
 
-log = logging.getLogger("bot.adapters.discord")
+log = logging.getLogger(__name__)
 _QUESTION_START = re.compile(
     r"^(who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|could|should|"
     r"would|will|has|have|had|tell|explain|list|name|describe)\b",

@@ -8,14 +8,14 @@ traceback in an event handler.
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 import discord
 
 from bot.adapters.discord.client import NO_MENTIONS
 from bot.adapters.discord.limits import Outgoing
 
-log = logging.getLogger("bot.adapters.discord")
+log = logging.getLogger(__name__)
 NOTICE_SECONDS = 20.0  # a public fallback notice deletes itself after this long
 SORRY = "Sorry, something went wrong while answering that; the error was logged."
 

@@ -18,18 +18,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, ClassVar, Sequence
+from typing import Any, ClassVar
 
 import discord
 
-from bot.adapters.discord import delivery
+from bot.adapters.discord import PLATFORM, delivery
 from bot.adapters.discord.limits import Outgoing
 from bot.ops.feedback import FeedbackStore, FeedbackUnavailableError
 from bot.types import Answer
 
-log = logging.getLogger("bot.adapters.discord")
-PLATFORM = "discord"
+log = logging.getLogger(__name__)
 CUSTOM_ID = re.compile(r"fb:(?P<answer_id>[A-Za-z0-9_-]{12}):(?P<vote>up|down)")
 DEFER_AFTER_SECONDS = 2.0  # Discord wants the first response to a click within 3 s
 VOTE_FAILED = "Sorry — I could not record your vote just now; please try again later."

@@ -14,6 +14,7 @@ import logging
 import signal
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
@@ -26,20 +27,24 @@ from bot.adapters.discord.commands import install_error_handler, register_comman
 from bot.adapters.discord.connection import Connection
 from bot.adapters.discord.conversations import attach_conversations
 from bot.adapters.discord.feedback import attach_feedback
-from bot.config import DiscordConfig, Settings, secret
-from bot.core import BotCore
+from bot.config import DiscordConfig, secret
 from bot.errors import ConfigError
+from bot.knowledge.operations import KnowledgeOps
 from bot.ops.health import HealthServer
 from bot.ops.shutdown import GracefulShutdown, install_signal_handlers
-from bot.ops.wiring import Ops, setup_ops
+from bot.ops.wiring import OpsKit
 
-log = logging.getLogger("bot.adapters.discord")
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
 
 
 @dataclass
 class DiscordApp:
-    """Everything `serve` runs: the client, its command tree, the ops pieces, the readiness.
+    """Everything `serve` runs: the client, its command tree, the ops kit, the knowledge
+    operations the admin commands run, the readiness.
 
     `health` and `shutdown` are set by `serve` while it runs (the bound health port is
     `app.health.port`, useful with `metrics.port: 0`; `app.shutdown.trigger()` is what
@@ -48,7 +53,8 @@ class DiscordApp:
 
     client: discord.Client
     tree: app_commands.CommandTree
-    ops: Ops
+    ops: OpsKit
+    knowledge: KnowledgeOps
     connection: Connection
     health: HealthServer | None = None
     shutdown: GracefulShutdown | None = None
@@ -59,22 +65,21 @@ class DiscordApp:
         return self.connection.ready
 
 
-def build_app(core: BotCore, settings: Settings, *, guild_ready_timeout: float = 2.0,
-              ops: Ops | None = None) -> DiscordApp:
+def build_app(parts: App, *, guild_ready_timeout: float = 2.0) -> DiscordApp:
     """Explicit wiring: endpoints, client, commands, handlers, feedback. No network yet.
 
-    `ops` attaches metrics and the question log to `core`; pass one when another adapter
-    shares this core and already has it, or every answer is counted twice.
+    The ops kit and the knowledge operations are the ones `parts` (the composition root's
+    `App`) holds, so adapters sharing one core share them (one ops kit per core: a second
+    would count every answer twice).
     """
-    cfg = settings.discord
-    ops = ops if ops is not None else setup_ops(core, settings)
+    core, cfg, ops, knowledge = parts.core, parts.settings.discord, parts.ops, parts.knowledge
     configure_endpoints(cfg)
     client = build_client(cfg, guild_ready_timeout=guild_ready_timeout)
     tree = app_commands.CommandTree(client)
     asker = Asker(core, ops)
     feedback = attach_feedback(client, ops.feedback)
     register_commands(tree, core, asker, cfg, feedback)
-    register_admin_commands(tree, core, cfg, ops.feedback)
+    register_admin_commands(tree, core, knowledge, cfg, ops.feedback)
     install_error_handler(tree)
     attach_conversations(client, asker, cfg, feedback)
     connection = Connection(ops.in_flight)
@@ -85,7 +90,7 @@ def build_app(core: BotCore, settings: Settings, *, guild_ready_timeout: float =
                  user, user.id if user else "?", len(client.guilds), core.index_version)
 
     connection.attach(client, on_ready)
-    return DiscordApp(client, tree, ops, connection)
+    return DiscordApp(client, tree, ops, knowledge, connection)
 
 
 async def sync_commands(tree: app_commands.CommandTree, cfg: DiscordConfig) -> None:
@@ -126,15 +131,16 @@ def read_token(cfg: DiscordConfig) -> str:
     return token
 
 
-async def serve(core: BotCore, settings: Settings, *, sync: bool | None = None) -> None:
+async def serve(parts: App, *, sync: bool | None = None) -> None:
     """Run the Discord adapter until SIGTERM/SIGINT (graceful) or cancellation; raises on
     start-up failures (see `run`). Signal handlers are removed and the health server
     stopped on the way out."""
-    cfg = settings.discord
+    core, cfg = parts.core, parts.settings.discord
     token = read_token(cfg)
     if not core.started:
         await asyncio.to_thread(core.start)
-    app = build_app(core, settings)
+    await asyncio.to_thread(lambda: parts.ops)  # opens the feedback database, off the event loop
+    app = build_app(parts)
     core.start_watcher()  # pick up index versions promoted by `callbot index ...` meanwhile
     shutdown = app.shutdown = install_signal_handlers(asyncio.get_running_loop(), app.client.close,
                                                       in_flight=app.ops.in_flight)
@@ -167,7 +173,8 @@ def _failure(err: BaseException, cfg: DiscordConfig) -> tuple[int, str]:
                              "in the Developer Portal (Bot > Privileged Gateway Intents) or empty "
                              "discord.auto_answer_channel_ids.")
     if isinstance(err, discord.ConnectionClosed):
-        return EXIT_ERROR, f"Discord closed the gateway connection (code {err.code}): {err.reason or 'no reason given'}."
+        reason = err.reason or "no reason given"
+        return EXIT_ERROR, f"Discord closed the gateway connection (code {err.code}): {reason}."
     if isinstance(err, discord.HTTPException):
         return EXIT_ERROR, f"Discord answered {err.status} during start-up: {err.text or err}."
     if isinstance(err, (discord.GatewayNotFound, aiohttp.ClientError, OSError, asyncio.TimeoutError)):
@@ -175,7 +182,7 @@ def _failure(err: BaseException, cfg: DiscordConfig) -> tuple[int, str]:
     raise err
 
 
-def run(core: BotCore, settings: Settings, *, sync: bool | None = None) -> int:
+def run(parts: App, *, sync: bool | None = None) -> int:
     """Blocking entry point for `callbot run discord [--sync]`; returns the exit code."""
 
     async def main() -> None:
@@ -186,7 +193,7 @@ def run(core: BotCore, settings: Settings, *, sync: bool | None = None) -> int:
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)  # type: ignore[union-attr]
         except (NotImplementedError, RuntimeError, ValueError):  # not on this platform / not the main thread
             pass
-        await serve(core, settings, sync=sync)
+        await serve(parts, sync=sync)
 
     try:
         asyncio.run(main())
@@ -194,7 +201,7 @@ def run(core: BotCore, settings: Settings, *, sync: bool | None = None) -> int:
         log.info("Discord adapter stopped")
         return EXIT_OK
     except Exception as err:  # start-up failures a person can fix: one line, no traceback
-        code, line = _failure(err, settings.discord)
+        code, line = _failure(err, parts.settings.discord)
         print(f"callbot: {line}", file=sys.stderr)
         return code
     return EXIT_OK

@@ -23,9 +23,10 @@ from bot.adapters.slack.http_server import ShortRecords
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from bot.core import BotCore
-    from bot.ops.wiring import Ops
+    from bot.app import App
+    from bot.ops.wiring import OpsKit
 
+log = logging.getLogger(__name__)
 RATE_LIMIT_RETRIES = 3
 
 
@@ -34,7 +35,7 @@ def build_web_client(settings: Settings, token: str | None) -> AsyncWebClient:
     return AsyncWebClient(
         token=token,
         base_url=settings.slack.api_base_url,
-        logger=logging.getLogger("callbot.slack.web"),
+        logger=log.getChild("web"),
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
@@ -43,13 +44,12 @@ def build_web_client(settings: Settings, token: str | None) -> AsyncWebClient:
 
 
 def build_app(
-    core: "BotCore",
-    settings: Settings,
+    parts: App,
     *,
     bot_token: str | None,
     signing_secret: str = "",
     oauth_settings: AsyncOAuthSettings | None = None,
-    ops: "Ops | None" = None,
+    ops: OpsKit | None = None,
 ) -> tuple[AsyncApp, SlackDeps]:
     """The Bolt app with our listeners; with `oauth_settings`, tokens come from installations.
 
@@ -58,7 +58,8 @@ def build_app(
     and Bolt checks again. With `ops`,
     answers carry feedback buttons and refusals and errors are counted.
     """
-    bolt_log = logging.getLogger("callbot.slack.bolt")
+    settings = parts.settings
+    bolt_log = log.getChild("bolt")
     if not any(isinstance(f, ShortRecords) for f in bolt_log.filters):
         bolt_log.addFilter(ShortRecords())  # Bolt logs refused request bodies whole
     app = AsyncApp(
@@ -70,13 +71,13 @@ def build_app(
         process_before_response=False,
         request_verification_enabled=True,
     )
-    deps = register_listeners(app, core, settings, ops)
+    deps = register_listeners(app, parts, ops)
     return app, deps
 
 
-def register_listeners(app: AsyncApp, core: "BotCore", settings: Settings, ops: "Ops | None" = None) -> SlackDeps:
+def register_listeners(app: AsyncApp, parts: App, ops: OpsKit | None = None) -> SlackDeps:
     """Every listener the adapter has, in one place."""
-    deps = SlackDeps.create(core, settings, ops)
+    deps = SlackDeps.create(parts, ops)
     conversations.register(app, deps)
     command.register(app, deps)
     feedback.register(app, deps)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
-from bot.adapters.slack.deps import PLATFORM
+from bot.adapters.slack import PLATFORM
 from bot.errors import QuestionError
 from bot.ops.feedback import FeedbackUnavailableError
 from bot.ops.shutdown import ShuttingDown
@@ -39,7 +40,7 @@ class Served:
 
 
 @contextmanager
-def answering(deps: "SlackDeps", text: str) -> Iterator[None]:
+def answering(deps: SlackDeps, text: str) -> Iterator[None]:
     """Hold one answer in flight; raises ShuttingDown (counted as refused) once stopping."""
     try:
         deps.in_flight.__enter__()
@@ -52,7 +53,7 @@ def answering(deps: "SlackDeps", text: str) -> Iterator[None]:
         deps.in_flight.__exit__(None, None, None)
 
 
-async def ask(deps: "SlackDeps", who: Actor, team_id: str, text: str) -> Served | Refusal:
+async def ask(deps: SlackDeps, who: Actor, team_id: str, text: str) -> Served | Refusal:
     """The core's answer, or why there is none; the core runs off the event loop."""
     wait = deps.limiter.check(f"{team_id}:{who.user_id}")
     if wait > 0:
@@ -71,7 +72,7 @@ async def ask(deps: "SlackDeps", who: Actor, team_id: str, text: str) -> Served 
     return Served(answer, await record(deps, answer, who.user_id))
 
 
-async def record(deps: "SlackDeps", answer: Answer, user_id: str) -> str | None:
+async def record(deps: SlackDeps, answer: Answer, user_id: str) -> str | None:
     """Store the answer for feedback; None (no buttons) without ops, for a reply to small talk
     (nothing to rate, no gap to report) or when the store fails."""
     if deps.ops is None or not answer.searched:

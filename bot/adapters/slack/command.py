@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,18 +20,24 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import admin
 from bot.adapters.slack.asking import Refusal, answering, ask
 from bot.adapters.slack.blocks import (
-    SHARE_ACTION, Message, answer_message, help_message, notice, principle_message,
-    principles_message, sources_message,
+    SHARE_ACTION,
+    Message,
+    answer_message,
+    help_message,
+    notice,
+    principle_message,
+    principles_message,
+    sources_message,
 )
 from bot.adapters.slack.conversations import ADD_HINT, SORRY
 from bot.adapters.slack.deps import SlackDeps, actor
 from bot.adapters.slack.mrkdwn import plain_text
+from bot.adapters.slack.reply import Respond
 from bot.errors import CallbotError
 from bot.ops.shutdown import ShuttingDown
 from bot.types import Actor
 
 log = logging.getLogger(__name__)
-Respond = Callable[..., Awaitable[Any]]
 KNOWN = ("ask", "principles", "principle", "sources", "help", "add", "gaps", *admin.ADMIN_OPS)
 SHAREABLE = ("ask", "principle")
 
@@ -118,10 +125,10 @@ async def render(deps: SlackDeps, who: Actor, team: str, sub: str, rest: str, cl
 
 async def run_admin(deps: SlackDeps, who: Actor, op: str, arg: str, respond: Respond, client: AsyncWebClient) -> None:
     if not await deps.admins.is_admin(client, who.user_id):
-        await respond(response_type="ephemeral", **notice(await admin.refuse(deps.core, who, op, arg)).kwargs())
+        await respond(response_type="ephemeral", **notice(await admin.refuse(deps.knowledge, who, op, arg)).kwargs())
         return
     await respond(response_type="ephemeral", **notice(f"Running {op}… I will post the result here.").kwargs())
-    text = await admin.run_op(deps.core, who, op, arg)
+    text = await admin.run_op(deps.knowledge, who, op, arg)
     log.info("slack admin %s by %s: %s", op, who.label(), text)
     await respond(response_type="ephemeral", **notice(text).kwargs())
 
@@ -135,7 +142,8 @@ async def handle_share(deps: SlackDeps, body: dict[str, Any], respond: Respond, 
     team = str(body.get("team", {}).get("id", "") or body.get("user", {}).get("team_id", ""))
     try:
         if sub not in SHAREABLE:
-            await respond(response_type="ephemeral", replace_original=False, **notice("That button has expired.").kwargs())
+            expired = notice("That button has expired.")
+            await respond(response_type="ephemeral", replace_original=False, **expired.kwargs())
             return
         with answering(deps, rest) if sub == "ask" else contextlib.nullcontext():
             message, ok = await render(deps, who, team, sub, rest, client, shared_by=user)

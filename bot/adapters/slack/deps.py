@@ -5,48 +5,51 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.adapters.slack import PLATFORM
+from bot.adapters.slack.admin_check import AdminCheck
 from bot.adapters.slack.dedup import EventDedup
 from bot.config import Settings
 from bot.ops.shutdown import InFlight
 from bot.ratelimit import RateLimiter
 from bot.types import Actor
 
-if TYPE_CHECKING:  # the admin check imports slack_sdk; keep this module light
-    from bot.adapters.slack.admin import AdminCheck
+if TYPE_CHECKING:
+    from bot.app import App
     from bot.core import BotCore
-    from bot.ops.wiring import Ops
-
-PLATFORM = "slack"
+    from bot.knowledge.operations import KnowledgeOps
+    from bot.ops.wiring import OpsKit
 
 
 @dataclass
 class SlackDeps:
-    """The adapter's state: the core it calls and the per-process guards around it.
+    """The adapter's state: the core it calls, the knowledge operations admins run, and
+    the per-process guards around them.
 
     `ops` (metrics, question log, feedback store) is None for a bare adapter driven by a
     harness; answers then carry no feedback buttons. `in_flight` is the ops counter when
     there is one, so a graceful shutdown waits for the answers this adapter is writing.
     """
 
-    core: "BotCore"
+    core: BotCore
     settings: Settings
+    knowledge: KnowledgeOps
     limiter: RateLimiter
     dedup: EventDedup
-    admins: "AdminCheck"
-    ops: "Ops | None" = None
+    admins: AdminCheck
+    ops: OpsKit | None = None
     in_flight: InFlight = field(init=False)
 
     def __post_init__(self) -> None:
         self.in_flight = self.ops.in_flight if self.ops is not None else InFlight()
 
     @classmethod
-    def create(cls, core: "BotCore", settings: Settings, ops: "Ops | None" = None) -> "SlackDeps":
-        from bot.adapters.slack.admin import AdminCheck
-
+    def create(cls, app: App, ops: OpsKit | None = None) -> SlackDeps:
+        settings = app.settings
         limits = settings.limits
         return cls(
-            core=core,
+            core=app.core,
             settings=settings,
+            knowledge=app.knowledge,
             limiter=RateLimiter(limits.rate_limit_questions, limits.rate_limit_seconds),
             dedup=EventDedup(settings.slack.dedup_ttl_seconds),
             admins=AdminCheck(settings.slack),

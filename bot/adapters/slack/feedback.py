@@ -11,16 +11,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
 
+from bot.adapters.slack import PLATFORM
 from bot.adapters.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP, notice
-from bot.adapters.slack.deps import PLATFORM, SlackDeps
+from bot.adapters.slack.deps import SlackDeps
+from bot.adapters.slack.reply import Respond
 from bot.ops.feedback import FeedbackUnavailableError
 
 log = logging.getLogger(__name__)
-Respond = Callable[..., Awaitable[Any]]
 MAX_ANSWER_ID = 64  # ids are 12 characters; anything longer did not come from us
 NOT_SAVED = "Sorry — I could not save your vote just now; please try again later."
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.blocks import Message, notice
+
+Respond = Callable[..., Awaitable[Any]]  # Bolt's `respond`: posts to a command's or action's response_url
 
 
 @dataclass

@@ -14,8 +14,9 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -28,13 +29,13 @@ from bot.adapters.slack.deps import SlackDeps
 from bot.adapters.slack.http_server import build_web_app
 from bot.adapters.slack.oauth import oauth_settings
 from bot.adapters.slack.readiness import socket_connected
-from bot.config import Settings, SlackConfig, secret
+from bot.config import SlackConfig, secret
 from bot.errors import CallbotError, ConfigError
 from bot.ops.shutdown import DEFAULT_GRACE_SECONDS, install_signal_handlers
-from bot.ops.wiring import Ops, setup_ops
+from bot.ops.wiring import OpsKit
 
 if TYPE_CHECKING:
-    from bot.core import BotCore
+    from bot.app import App
     from bot.ops.health import HealthServer
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,8 @@ def read_secrets(cfg: SlackConfig) -> SlackSecrets:
                 f"{cfg.bot_token_env} is not set: HTTP mode needs the bot token, or {cfg.client_id_env} and "
                 f"{cfg.client_secret_env} for multi-workspace installs."
             )
-    if not (cfg.mode == "http" and s.oauth) and os.environ.get("SLACK_CLIENT_ID") and os.environ.get("SLACK_CLIENT_SECRET"):
+    oauth_env = os.environ.get("SLACK_CLIENT_ID") and os.environ.get("SLACK_CLIENT_SECRET")
+    if not (cfg.mode == "http" and s.oauth) and oauth_env:
         raise SlackStartupError(
             "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set, which switches slack-bolt to multi-workspace OAuth; "
             "that needs slack.mode: http (or unset them)."
@@ -100,13 +102,16 @@ def read_secrets(cfg: SlackConfig) -> SlackSecrets:
 class SlackService:
     """The running adapter: the Bolt app plus its Socket Mode connection or HTTP server.
 
-    With `ops` it also serves `/healthz` and `/metrics` and puts feedback buttons on
-    answers; without, it is the bare adapter (for harnesses that drive it directly).
+    `parts` is the composition root's `App` (core, settings, knowledge operations). With
+    `ops` (`parts.ops`, as `serve` passes it) it also serves `/healthz` and `/metrics` and
+    puts feedback buttons on answers; without, it is the bare adapter (for harnesses that
+    drive it directly).
     """
 
-    def __init__(self, core: "BotCore", settings: Settings, secrets: SlackSecrets, ops: Ops | None = None) -> None:
-        self.core = core
-        self.settings = settings
+    def __init__(self, parts: App, secrets: SlackSecrets, ops: OpsKit | None = None) -> None:
+        self.parts = parts
+        self.core = parts.core
+        self.settings = parts.settings
         self.secrets = secrets
         self.ops = ops
         self.app: AsyncApp | None = None
@@ -115,7 +120,7 @@ class SlackService:
         self.health_port: int | None = None  # where /healthz answers (None: not served)
         self._handler: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
-        self._health: "HealthServer | None" = None
+        self._health: HealthServer | None = None
         self._listening = False
 
     @property
@@ -136,7 +141,7 @@ class SlackService:
         if not self.core.started:  # after the token check: a typo fails before this wait
             await asyncio.to_thread(self.core.start)
         self.app, self.deps = build_app(
-            self.core, self.settings, bot_token=self.secrets.bot_token,
+            self.parts, bot_token=self.secrets.bot_token,
             signing_secret=(self.secrets.signing_secret or "") if http else "", oauth_settings=oauth, ops=self.ops,
         )
         await (self._listen() if http else self._connect())
@@ -158,7 +163,7 @@ class SlackService:
             raise SlackStartupError(
                 f"Slack refused {self.cfg.bot_token_env} ({err.response.get('error', 'error')}): check the bot token."
             ) from None
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as err:
+        except (TimeoutError, aiohttp.ClientError, OSError) as err:
             raise SlackUnreachableError(f"cannot reach the Slack API at {self.cfg.api_base_url} ({err}).") from None
         log.info("Slack: bot user %s in team %s", who.get("user_id"), who.get("team_id"))
 
@@ -171,9 +176,9 @@ class SlackService:
                 f"Slack refused {self.cfg.app_token_env} ({err.response.get('error', 'error')}): it must be an "
                 "app-level token with connections:write, and Socket Mode must be on for the app."
             ) from None
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as err:
+        except (TimeoutError, aiohttp.ClientError, OSError) as err:
             raise SlackUnreachableError(f"cannot reach the Slack API at {self.cfg.api_base_url} ({err}).") from None
-        handler = AsyncSocketModeHandler(self.app, self.secrets.app_token, logger=logging.getLogger("callbot.slack.socket"))
+        handler = AsyncSocketModeHandler(self.app, self.secrets.app_token, logger=log.getChild("socket"))
         handler.client.wss_uri = opened["url"]  # use the URL we just opened rather than asking again
         self._handler = handler
         await handler.connect_async()
@@ -214,7 +219,7 @@ class SlackService:
             self._health = None
 
 
-async def serve(core: "BotCore", settings: Settings, *, on_started: Callable[[SlackService], None] | None = None,
+async def serve(parts: App, *, on_started: Callable[[SlackService], None] | None = None,
                 grace_seconds: float = DEFAULT_GRACE_SECONDS) -> None:
     """Run the Slack adapter until SIGTERM/SIGINT (answers in flight finish first) or cancelled;
     loads the index when the core has not started yet.
@@ -223,9 +228,10 @@ async def serve(core: "BotCore", settings: Settings, *, on_started: Callable[[Sl
     then where /healthz and /metrics answer (the bound port when `metrics.port` is 0).
     Raises CallbotError when it cannot start.
     """
-    secrets = read_secrets(settings.slack)
-    ops = await asyncio.to_thread(setup_ops, core, settings)  # opens the feedback database
-    service = SlackService(core, settings, secrets, ops)
+    core = parts.core
+    secrets = read_secrets(parts.settings.slack)
+    ops = await asyncio.to_thread(lambda: parts.ops)  # opens the feedback database
+    service = SlackService(parts, secrets, ops)
     shutdown = install_signal_handlers(asyncio.get_running_loop(), service.stop, in_flight=ops.in_flight,
                                        grace_seconds=grace_seconds)
     try:
@@ -240,11 +246,11 @@ async def serve(core: "BotCore", settings: Settings, *, on_started: Callable[[Sl
         core.stop_watcher()
 
 
-def run(core: "BotCore", settings: Settings) -> int:
+def run(parts: App) -> int:
     """`callbot run slack`: 0 when stopped, 2 for missing or refused tokens, 1 for other errors."""
     try:
-        read_secrets(settings.slack)  # fail before anything else
-        asyncio.run(serve(core, settings))
+        read_secrets(parts.settings.slack)  # fail before anything else
+        asyncio.run(serve(parts))
     except SlackUnreachableError as err:
         print(f"callbot: {err}", file=sys.stderr)
         return EXIT_UNREACHABLE

@@ -1,0 +1,66 @@
+"""The composition root: the one place that builds a process's parts and shows how they fit.
+
+    settings ──> BotCore (index, retrieval, answers)
+                   ├──> KnowledgeOps (add, remove, rebuild, rollback, audit log)
+                   └──> OpsKit (metrics, question log, feedback store, in-flight counter)
+
+The CLI (`bot.cli.context`), the console adapter and both platforms' `run.py` take an `App`
+from here instead of assembling their own. The knowledge operations and the ops kit are
+built on first use: a one-shot `callbot ask` opens neither the audit log nor the feedback
+database, and the ops kit is attached to the core once, however many adapters share it
+(a second kit would count every answer twice).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from bot.config import Settings
+from bot.core import BotCore
+from bot.embedding.base import Embedder
+from bot.knowledge.operations import KnowledgeOps
+from bot.ops.wiring import OpsKit, setup_ops
+
+
+def build_knowledge_ops(core: BotCore) -> KnowledgeOps:
+    """The admin knowledge operations, serving each new version on `core` at once."""
+    return KnowledgeOps(core)
+
+
+@dataclass
+class App:
+    """What a running callbot holds: the settings, the core, and (built when first asked
+    for) the knowledge operations and the ops kit. Thread-safe: adapters build the ops kit
+    in a worker thread while the event loop runs."""
+
+    settings: Settings
+    core: BotCore
+    _knowledge: KnowledgeOps | None = field(default=None, init=False, repr=False)
+    _ops: OpsKit | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def knowledge(self) -> KnowledgeOps:
+        """Admin operations (add, remove, rebuild, rollback, audit log) bound to this core."""
+        with self._lock:
+            if self._knowledge is None:
+                self._knowledge = build_knowledge_ops(self.core)
+            return self._knowledge
+
+    @property
+    def ops(self) -> OpsKit:
+        """Metrics, question log and feedback store, attached to the core on first use.
+
+        Blocking (it opens the feedback database): from the event loop, use
+        `await asyncio.to_thread(lambda: app.ops)`.
+        """
+        with self._lock:
+            if self._ops is None:
+                self._ops = setup_ops(self.core, self.settings)
+            return self._ops
+
+
+def create_app(settings: Settings, *, embedder: Embedder | None = None) -> App:
+    """The parts for `settings`; nothing is loaded yet (`app.core.start()` loads the index)."""
+    return App(settings, BotCore(settings, embedder=embedder))
