@@ -32,7 +32,7 @@ import shutil, sys
 from pathlib import Path
 
 from bot.adapters.slack.run import run
-from bot.core import BotCore
+from bot.app import create_app
 from bot.logging_setup import setup_logging
 from tests.conftest import KNOWLEDGE, make_settings
 from tests.fake_embedder import FakeEmbedder
@@ -42,9 +42,9 @@ shutil.copytree(KNOWLEDGE, tmp / "knowledge")
 settings = make_settings(tmp, tmp / "knowledge", metrics={"port": 0},
                          slack={"mode": "http", "api_base_url": sys.argv[1], "host": "127.0.0.1", "port": 0})
 setup_logging(settings.logging, settings=settings)
-core = BotCore(settings, embedder=FakeEmbedder())
-core.start()
-sys.exit(run(core, settings))
+parts = create_app(settings, embedder=FakeEmbedder())
+parts.core.start()
+sys.exit(run(parts))
 """
 
 

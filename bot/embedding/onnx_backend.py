@@ -9,7 +9,7 @@ its activation scale over the whole input tensor, so in a padded batch a questio
 would depend on its neighbours (seen: one question answered or declined depending on the
 batch). One text per run makes every vector deterministic and wastes no padding. The runs
 go to a small pool of single-threaded workers sharing one session, which on a small
-machine is as fast as batching inside one run (docs/performance_notes.md).
+machine is as fast as batching inside one run (docs/performance.md).
 """
 
 from __future__ import annotations

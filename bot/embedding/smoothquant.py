@@ -10,7 +10,7 @@ quantized per output channel, absorb the difference.
 
 Against dynamic int8 alone, weight-only int8 blocks and static int8 calibrated on the
 corpus, SmoothQuant then dynamic int8 kept the vectors closest to fp32 for the ranking at
-the speed of plain dynamic int8 (the comparison is in docs/performance_notes.md).
+the speed of plain dynamic int8 (the comparison is in docs/performance.md).
 """
 
 from __future__ import annotations

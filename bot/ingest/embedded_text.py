@@ -34,7 +34,7 @@ def embedding_text(text: str) -> str:
 
     A title or dateline names a document's subject, not an answer; embedded with the first
     passage it makes that passage look like a match for any question naming the subject
-    (the retrieval gain is in docs/performance_notes.md).
+    (the retrieval gain is in docs/performance.md).
     """
     units = split_units(text)
     kept = [u.prefix + u.text for u in units if u.kind != "heading"]

@@ -8,7 +8,7 @@ focused forms go in a second, small batch; clear cases and declined ones skip th
 The earlier rule, averaging the two coverages, declined the same off-topic questions but
 more on-topic ones. The focused form is not embedded speculatively beside a lone question:
 on a small machine two parallel runs cost nearly twice one, for a recheck most questions
-never need. The figures are in docs/performance_notes.md.
+never need. The figures are in docs/performance.md.
 """
 
 from __future__ import annotations

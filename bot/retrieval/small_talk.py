@@ -3,7 +3,7 @@ and requests to make something up ("tell me a joke about hackers", "write a poem
 
 Retrieval has nothing to say to "hello" and, worse, finds a passage "about" hackers for a
 joke request ("Tell me a joke about hackers" scores as close to the documents as many
-real paraphrased questions; docs/performance_notes.md). Greetings, thanks and "who are you" get
+real paraphrased questions; docs/performance.md). Greetings, thanks and "who are you" get
 a friendly reply; a request to invent something gets a polite no. Greetings and thanks
 count only when they are the whole message: "Hi, who launched the Call?" is a question.
 """
