@@ -5,7 +5,7 @@ Builds a synthetic knowledge base of about 2,000 passages (the five seed documen
 and sentence shapes are the seeds', the content is new), then measures:
 
 * the full build (every passage and answer sentence embedded),
-* adding one more document through `core.knowledge.add_paths` (quality gate off:
+* adding one more document through `knowledge_ops(core).add_paths` (quality gate off:
   `force=True`), which re-embeds only that document's texts,
 * a rebuild with nothing changed (everything reused),
 
@@ -39,6 +39,7 @@ from bot.config import Settings  # noqa: E402
 from bot.core import BotCore  # noqa: E402
 from bot.index.sources import is_document_file  # noqa: E402
 from bot.ingest import load_knowledge_dir, split_sentences  # noqa: E402
+from bot.knowledge.wiring import knowledge_ops  # noqa: E402
 from bot.types import Actor  # noqa: E402
 
 ACTOR = Actor("bench", "bench", "bench")
@@ -165,14 +166,14 @@ def main() -> None:
         path = incoming / f"new-{i}.md"
         path.write_text(make_document(chain, rng, int(per_doc * step)), encoding="utf-8")
         t0 = time.perf_counter()
-        report = core.knowledge.add_paths([path], ACTOR, force=True)
+        report = knowledge_ops(core).add_paths([path], ACTOR, force=True)
         seconds = time.perf_counter() - t0
         meta = core.serving.data.manifest["documents"][report.added[0]]
         adds.append((seconds, report.embedded, report.reused, meta["passages"], report.passages))
 
     # -- a rebuild with nothing changed
     t0 = time.perf_counter()
-    same = core.knowledge.rebuild(ACTOR, force=True)
+    same = knowledge_ops(core).rebuild(ACTOR, force=True)
     same_seconds = time.perf_counter() - t0
 
     add_seconds = statistics.median(a[0] for a in adds)

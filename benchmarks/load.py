@@ -4,7 +4,7 @@ N simulated users (distinct user ids) each ask M questions from `tests/eval/qa.j
 through the fake Discord (gateway + REST) and the fake Slack (Socket Mode), each started
 on 127.0.0.1 port 0 in this process with the real adapter (discord.py, slack-bolt) and one
 shared `BotCore`; when half of all questions have been injected an index rebuild
-(`core.knowledge.rebuild`, in a thread) runs while the users keep asking.
+(`knowledge_ops(core).rebuild`, in a thread) runs while the users keep asking.
 
 Each user is a closed loop: ask, wait for the reply (bounded by --answer-timeout), ask the
 next. The entry points rotate per question: on Discord a mention or `/ask`; on Slack a
@@ -79,6 +79,7 @@ from bot.adapters.slack.mrkdwn import escape as slack_escape  # noqa: E402
 from bot.adapters.slack.run import SlackSecrets, SlackService  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import BotCore  # noqa: E402
+from bot.knowledge.wiring import knowledge_ops  # noqa: E402
 from bot.ops.wiring import Ops, setup_ops  # noqa: E402
 from bot.types import Actor  # noqa: E402
 from tests.fakes.discord_server import EPHEMERAL, FakeDiscord  # noqa: E402
@@ -674,7 +675,7 @@ async def _drive(cfg: LoadConfig, core: BotCore, sides: list[Side], hard_stop: f
         rebuild.old_version = core.index_version
         rebuild.started_at = time.monotonic()
         try:
-            op = await asyncio.to_thread(core.knowledge.rebuild, Actor("bench", "load", "load driver"))
+            op = await asyncio.to_thread(knowledge_ops(core).rebuild, Actor("bench", "load", "load driver"))
             rebuild.message = op.message
         except Exception as err:  # reported, and the run fails
             rebuild.error = f"{type(err).__name__}: {err}"

@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 from bot.answer_cache import AnswerCache
 from bot.config import Settings
 from bot.embedding.base import Embedder
-from bot.errors import ConfigError, IndexCorruptError, QuestionError
+from bot.errors import BuildInProgressError, CallbotError, ConfigError, IndexCorruptError, QuestionError
 from bot.index.builder import Progress
 from bot.index.manager import IndexManager
 from bot.index.store import IndexData, read_manifest
@@ -76,6 +76,10 @@ class BotCore:
         self._listeners: list[Listener] = []
         self._watcher: threading.Thread | None = None
         self._stop_watch = threading.Event()
+        # An audited, gated rebuild (set by the knowledge wiring); called with "lock held?".
+        self.rebuilder: Callable[[bool], object] | None = None
+        self.stale: str | None = None  # why the serving version is stale, if it is
+        self._rebuilding: threading.Thread | None = None
 
     # -- wiring -------------------------------------------------------------------------
     @cached_property
@@ -90,23 +94,57 @@ class BotCore:
     def index(self) -> IndexManager:
         return IndexManager(self.settings, self.embedder)
 
-    @cached_property
-    def knowledge(self):
-        """Admin operations (add, remove, rebuild, rollback) bound to this core."""
-        from bot.knowledge.operations import KnowledgeOps
-
-        return KnowledgeOps(self)
-
     def add_listener(self, listener: Listener) -> None:
         """Called after every answer with (question, answer, seconds): logs, metrics."""
         self._listeners.append(listener)
 
     # -- index lifecycle -----------------------------------------------------------------
-    def start(self, progress: Progress | None = None) -> str | None:
-        """Load the serving index, building it first if needed; returns the rebuild reason."""
-        data, reason = self.index.load_or_build(progress)
-        self.serve(data)
-        return reason
+    def start(self, progress: Progress | None = None, background: bool = False) -> str | None:
+        """Serve the last good index version at once; returns why one was built first.
+
+        A version is built first only when none can serve. A stale one serves while it is
+        stale (with a warning); with `background` (long-running modes) it is rebuilt beside
+        it and swapped in when done, else `index build` is left to rebuild it. An operation
+        a crash cut short is finished or undone first.
+        """
+        self.index.recover()
+        loaded = self.index.load_or_build(progress, build=self._build_first if self.rebuilder else None)
+        self.serve(loaded.data)
+        self.stale = loaded.stale
+        if loaded.stale:
+            log.warning("the index is stale (%s); answering from version %s until it is rebuilt%s",
+                        loaded.stale, loaded.data.version,
+                        " (rebuilding in the background)" if background else " (run `callbot index build`)")
+            if background:
+                self.rebuild_in_background()
+        return loaded.rebuilt
+
+    def _build_first(self) -> IndexData:
+        assert self.rebuilder is not None
+        self.rebuilder(True)
+        return self.serving.data
+
+    def rebuild_in_background(self) -> threading.Thread:
+        """Rebuild beside the serving version; questions keep their answers meanwhile."""
+        if self._rebuilding is not None and self._rebuilding.is_alive():
+            return self._rebuilding
+        self._rebuilding = threading.Thread(target=self._rebuild_stale, name="callbot-index-rebuild", daemon=True)
+        self._rebuilding.start()
+        return self._rebuilding
+
+    def _rebuild_stale(self) -> None:
+        try:
+            if self.rebuilder is not None:
+                self.rebuilder(False)
+            else:
+                self.serve(self.index.build_and_promote(previous=self.serving.data).data)
+            self.stale = None
+        except BuildInProgressError:
+            log.warning("another process is rebuilding the index; its version will be picked up when promoted")
+        except CallbotError as err:
+            log.warning("the background rebuild was refused, still serving version %s: %s", self.index_version, err)
+        except Exception:
+            log.exception("the background rebuild failed, still serving version %s", self.index_version)
 
     def serve(self, data: IndexData) -> None:
         """Swap in a version (after a build here, or one another process promoted)."""
@@ -116,6 +154,11 @@ class BotCore:
             self._pointer_stamp = self.index.store.pointer_stamp()
         self._cache.clear()
         log.info("serving index version %s (%d passages)", data.version, len(data.passages))
+
+    def serving_data(self) -> IndexData | None:
+        """The version being served, or None before start-up."""
+        serving = self._serving
+        return serving.data if serving is not None else None
 
     @property
     def started(self) -> bool:

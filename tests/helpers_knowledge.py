@@ -23,6 +23,7 @@ from typing import Callable, Sequence
 from bot.core import BotCore
 from bot.evaluation import load_eval
 from bot.knowledge.audit import AuditEntry
+from bot.knowledge.wiring import knowledge_ops
 from bot.types import Actor
 from tests.fake_embedder import FakeEmbedder
 from tests.pdf_factory import make_pdf  # noqa: F401  (re-exported for the knowledge tests)
@@ -71,7 +72,7 @@ def assert_unchanged(core: BotCore, before: Snapshot) -> None:
 
 
 def latest_audit(core: BotCore) -> AuditEntry:
-    entries = core.knowledge.log(1)
+    entries = knowledge_ops(core).log(1)
     assert entries, "the audit log is empty"
     return entries[0]
 

@@ -18,6 +18,7 @@ import bot.adapters.discord.run as discord_run
 from bot.adapters.discord.admin import REFUSAL
 from bot.adapters.discord.render import safe
 from bot.core import BotCore
+from bot.knowledge.wiring import knowledge_ops
 from bot.types import Question
 from tests.fakes.discord_serve import serve_on_fake
 from tests.fakes.discord_server import EPHEMERAL, MESSAGE_CONTENT_INTENT, FakeDiscord
@@ -107,7 +108,7 @@ def assert_cited_answer(core: BotCore, question: str, messages: list[dict]) -> N
 async def audited_refusals(core: BotCore, count: int) -> list:
     """The audit log's refusals, once `count` are there (they are written after the reply)."""
     for _ in range(500):
-        refusals = [e for e in core.knowledge.log() if e.outcome == "refused"]
+        refusals = [e for e in knowledge_ops(core).log() if e.outcome == "refused"]
         if len(refusals) >= count:
             return refusals
         await asyncio.sleep(0.01)
@@ -423,13 +424,13 @@ async def test_admin_removes_a_document_then_rolls_back(fake: FakeDiscord, start
 
 async def test_heartbeat_is_answered_during_a_slow_rebuild(fake: FakeDiscord, start_bot, monkeypatch) -> None:
     bot = await start_bot()
-    rebuild = bot.core.knowledge.rebuild
+    rebuild = knowledge_ops(bot.core).rebuild
 
     def slow_rebuild(actor):  # a build that takes a while, as with a real model
         time.sleep(1.2)
         return rebuild(actor)
 
-    monkeypatch.setattr(bot.core.knowledge, "rebuild", slow_rebuild)
+    monkeypatch.setattr(knowledge_ops(bot.core), "rebuild", slow_rebuild)
     before = bot.core.index_version
     interaction = await fake.invoke("reindex", user_id=fake.ADMIN)
     await fake.wait_answered(interaction, 0)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.errors import KnowledgeError
 from bot.knowledge.report import OpReport
+from bot.knowledge.wiring import knowledge_ops
 from bot.types import Actor, Question
 from tests.pdf_factory import make_pdf
 
@@ -40,7 +41,7 @@ def check_upload(core, name: str, data: bytes) -> OpReport | KnowledgeError:
     """The property: an OpReport, or one KnowledgeError after which nothing has changed."""
     before = snapshot(core)
     try:
-        report = core.knowledge.add_bytes(name, data, ADMIN, force=True)
+        report = knowledge_ops(core).add_bytes(name, data, ADMIN, force=True)
     except KnowledgeError as err:
         assert str(err).strip() and "\n" not in str(err)
         assert snapshot(core) == before

@@ -23,6 +23,7 @@ from bot.cli.context import AppContext
 from bot.cli.main import main
 from bot.core import BotCore
 from bot.index.sources import sidecar_for
+from bot.knowledge.wiring import knowledge_ops
 from tests.conftest import EVAL_FILE, REPO
 from tests.fake_embedder import FakeEmbedder
 from tests.helpers_knowledge import CABLES, HTML_PAGE, LocalServer, folder_hashes, respond
@@ -174,7 +175,7 @@ def test_read_only_commands_never_load_a_model(tmp_path: Path, knowledge_copy: P
 
     core = BotCore(make_settings(tmp_path, knowledge_copy), embedder=FakeEmbedder())
     core.start()
-    core.knowledge.add_bytes("cables.md", CABLES, ACTOR)
+    knowledge_ops(core).add_bytes("cables.md", CABLES, ACTOR)
     exports = onnx_export.export_count
     run = Cli(tmp_path, knowledge_copy, capsys)
     code, out, _ = run("index", "list")

@@ -21,6 +21,7 @@ from bot.errors import BuildInProgressError
 from bot.evaluation import load_eval
 from bot.index.store import read_version
 from bot.index.versions import TMP_PREFIX
+from bot.knowledge.wiring import knowledge_ops
 from bot.types import Answer, Question
 from tests.conftest import EVAL_FILE, REPO
 from tests.fake_embedder import FakeEmbedder
@@ -50,17 +51,17 @@ def test_a_second_build_is_refused_while_one_runs(make_core) -> None:
     core = make_core(embedder=embedder, **NO_EVAL)
     knowledge = core.settings.knowledge_path
     (knowledge / "cables.md").write_bytes(CABLES)  # gives the build something to embed
-    thread, box = run_in_thread("builder", lambda: core.knowledge.rebuild(ACTOR))
+    thread, box = run_in_thread("builder", lambda: knowledge_ops(core).rebuild(ACTOR))
     assert embedder.entered.wait(5), "the build never started embedding"
     before = snapshot(core)
     # the same core, and a second core on the same folders (as another process would be)
     other = BotCore(core.settings, embedder=FakeEmbedder())
     attempts = [
-        ("build", lambda: core.knowledge.rebuild(OTHER)),
-        ("build", lambda: other.knowledge.rebuild(OTHER)),
-        ("add", lambda: other.knowledge.add_bytes("sat.md", SATELLITES, OTHER)),
-        ("remove", lambda: other.knowledge.remove("001-wef-joins-paris-call", OTHER)),
-        ("rollback", lambda: other.knowledge.rollback(OTHER)),
+        ("build", lambda: knowledge_ops(core).rebuild(OTHER)),
+        ("build", lambda: knowledge_ops(other).rebuild(OTHER)),
+        ("add", lambda: knowledge_ops(other).add_bytes("sat.md", SATELLITES, OTHER)),
+        ("remove", lambda: knowledge_ops(other).remove("001-wef-joins-paris-call", OTHER)),
+        ("rollback", lambda: knowledge_ops(other).rollback(OTHER)),
     ]
     for _, attempt in attempts:
         started = time.monotonic()
@@ -69,7 +70,7 @@ def test_a_second_build_is_refused_while_one_runs(make_core) -> None:
         assert time.monotonic() - started < 1.0  # refused at once, not queued
     assert_unchanged(core, before)
     assert not (knowledge / "sat.md").exists()
-    refusals = [(e.action, e.outcome, e.platform) for e in core.knowledge.log(len(attempts))]
+    refusals = [(e.action, e.outcome, e.platform) for e in knowledge_ops(core).log(len(attempts))]
     assert refusals == [(a, "refused", "discord") for a, _ in reversed(attempts)]
 
     embedder.release.set()
@@ -77,7 +78,7 @@ def test_a_second_build_is_refused_while_one_runs(make_core) -> None:
     assert "error" not in box, box
     assert core.index_version == box["result"].version != before.serving
     # the lock was released: the next build goes through
-    assert other.knowledge.add_bytes("sat.md", SATELLITES, OTHER).added == ("sat.md",)
+    assert knowledge_ops(other).add_bytes("sat.md", SATELLITES, OTHER).added == ("sat.md",)
 
 
 # ---------------------------------------------------------------- questions during a build
@@ -102,7 +103,7 @@ async def test_200_questions_while_a_rebuild_runs(make_core) -> None:
     old = core.index_version
     old_docs = {m["doc_id"] for m in manifest_docs(core).values()}
     (core.settings.knowledge_path / "cables.md").write_bytes(CABLES)
-    thread, box = run_in_thread("builder", lambda: core.knowledge.rebuild(ACTOR))
+    thread, box = run_in_thread("builder", lambda: knowledge_ops(core).rebuild(ACTOR))
     assert embedder.entered.wait(5)
     questions = _questions(200)
 
@@ -140,7 +141,7 @@ def test_questions_from_threads_during_repeated_builds(make_core) -> None:
     def builds() -> None:
         for i, data in enumerate([CABLES, SATELLITES]):
             (knowledge / f"doc{i}.md").write_bytes(data)
-            report = core.knowledge.rebuild(ACTOR)
+            report = knowledge_ops(core).rebuild(ACTOR)
             versions[report.version] = {m["doc_id"] for m in read_version(
                 core.index.store.path(report.version)).manifest["documents"].values()}
 
@@ -170,13 +171,13 @@ def test_reload_if_changed_picks_up_another_cores_version(make_core) -> None:
     old = serving.index_version
     admin = BotCore(serving.settings, embedder=FakeEmbedder())  # e.g. the CLI, in another process
     assert serving.reload_if_changed() is False
-    report = admin.knowledge.add_bytes("cables.md", CABLES, OTHER)
+    report = knowledge_ops(admin).add_bytes("cables.md", CABLES, OTHER)
     assert serving.index_version == old  # nothing happens by itself
     assert serving.reload_if_changed() is True
     assert serving.index_version == report.version
     assert serving.ask(Question(CABLE_Q, ACTOR)).passages[0].passage.doc_id == "cables"
     assert serving.reload_if_changed() is False
-    admin.knowledge.rollback(OTHER)
+    knowledge_ops(admin).rollback(OTHER)
     assert serving.reload_if_changed() is True and serving.index_version == old
 
 
@@ -187,7 +188,7 @@ def test_in_flight_answer_finishes_on_its_version(make_core) -> None:
     thread, box = run_in_thread("asker", lambda: serving.ask(Question(CABLE_Q, ACTOR)))
     assert embedder.entered.wait(5)  # the question is being embedded
     admin = BotCore(serving.settings, embedder=FakeEmbedder())
-    new = admin.knowledge.add_bytes("cables.md", CABLES, OTHER).version
+    new = knowledge_ops(admin).add_bytes("cables.md", CABLES, OTHER).version
     assert serving.reload_if_changed() is True and serving.index_version == new
     embedder.release.set()
     thread.join(10)
@@ -203,11 +204,11 @@ def test_watcher_reloads_within_seconds(make_core) -> None:
     serving.start_watcher()
     try:
         admin = BotCore(serving.settings, embedder=FakeEmbedder())
-        new = admin.knowledge.add_bytes("cables.md", CABLES, OTHER).version
+        new = knowledge_ops(admin).add_bytes("cables.md", CABLES, OTHER).version
         started = time.monotonic()
         assert wait_for(lambda: serving.index_version == new, timeout=5)
         assert time.monotonic() - started < 3
-        removed = admin.knowledge.remove("cables", OTHER).version
+        removed = knowledge_ops(admin).remove("cables", OTHER).version
         assert wait_for(lambda: serving.index_version == removed, timeout=5)
     finally:
         serving.stop_watcher()
@@ -217,7 +218,7 @@ def test_a_damaged_new_version_is_not_served(make_core, caplog) -> None:
     serving = make_core(**NO_EVAL)
     old = serving.index_version
     admin = BotCore(serving.settings, embedder=FakeEmbedder())
-    new = admin.knowledge.add_bytes("cables.md", CABLES, OTHER).version
+    new = knowledge_ops(admin).add_bytes("cables.md", CABLES, OTHER).version
     vectors = serving.index.store.path(new) / "vectors.npy"
     vectors.write_bytes(vectors.read_bytes()[:-8])
     assert serving.reload_if_changed() is False
@@ -233,6 +234,7 @@ import json, os, sys, time
 sys.path.insert(0, {repo!r})
 from bot.config import Settings
 from bot.core import BotCore
+from bot.knowledge.wiring import knowledge_ops
 from bot.types import Actor
 from tests.fake_embedder import FakeEmbedder
 import bot.index.manager as manager
@@ -261,7 +263,7 @@ elif phase == "promote":
     versions.VersionStore.set_current = set_current
 
 core = BotCore(settings, embedder=Stalling() if phase == "embed" else FakeEmbedder())
-core.knowledge.rebuild(Actor("cli", "killer", "killer"), force=True)
+knowledge_ops(core).rebuild(Actor("cli", "killer", "killer"), force=True)
 print("DONE", flush=True)
 """
 
@@ -295,7 +297,7 @@ def test_kill_9_mid_build_leaves_the_old_version_serving(make_core, phase: str, 
     try:
         _wait_for_line(proc, signal_line)
         with pytest.raises(BuildInProgressError):  # the child really holds the lock
-            core.knowledge.rebuild(ACTOR)
+            knowledge_ops(core).rebuild(ACTOR)
         os.kill(proc.pid, signal.SIGKILL)
         assert proc.wait(10) == -signal.SIGKILL
     finally:
@@ -321,7 +323,7 @@ def test_kill_9_mid_build_leaves_the_old_version_serving(make_core, phase: str, 
         assert len(store.list_versions()) == 2
 
     # a later build succeeds: the lock was released and the leftovers are cleaned
-    report = core.knowledge.rebuild(ACTOR)
+    report = knowledge_ops(core).rebuild(ACTOR)
     assert core.index_version == report.version == store.current() != old
     assert "cables.md" in manifest_docs(core)
     assert not [p for p in store.versions_dir.iterdir() if p.name.startswith(".")]

@@ -17,6 +17,7 @@ import yaml
 import bot.knowledge.fetch as fetch
 from bot.errors import KnowledgeError
 from bot.index.sources import sidecar_for
+from bot.knowledge.wiring import knowledge_ops
 from bot.types import Question
 from tests.helpers_knowledge import (
     ACTOR,
@@ -51,7 +52,7 @@ def refused(core, url: str, pattern: str, named: str | None = None) -> str:
     """Assert add_url refuses with `pattern`, changes nothing, and is audited."""
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match=pattern) as caught:
-        core.knowledge.add_url(url, ACTOR)
+        knowledge_ops(core).add_url(url, ACTOR)
     message = str(caught.value)
     assert message.startswith(f"{named or url}: ")  # a URL, not a derived file name
     assert_one_sentence_refusal(message)
@@ -69,7 +70,7 @@ def test_add_html_page_by_url(make_core, server: LocalServer) -> None:
     server.routes["/news/harbour-drill"] = respond(HTML_PAGE.encode())
     core = make_core(**ALLOW)
     url = server.url("/news/harbour-drill")
-    report = core.knowledge.add_url(url, ACTOR)
+    report = knowledge_ops(core).add_url(url, ACTOR)
     assert report.added == ("harbour-drill.html",)
     stored = core.settings.knowledge_path / "harbour-drill.html"
     assert stored.read_bytes() == HTML_PAGE.encode()
@@ -91,13 +92,13 @@ def test_add_pdf_text_and_markdown_by_url_with_overrides(make_core, server: Loca
     server.routes["/"] = respond(b"# Tide tables\n\nThe Brest tide tables for 2024 list spring tides in March.\n",
                                  "text/markdown")
     core = make_core(**ALLOW)
-    pdf = core.knowledge.add_url(server.url("/files/nordic.pdf"), ACTOR, title="Nordic exchange", date="2021")
+    pdf = knowledge_ops(core).add_url(server.url("/files/nordic.pdf"), ACTOR, title="Nordic exchange", date="2021")
     assert pdf.added == ("nordic.pdf",)
     meta = manifest_docs(core)["nordic.pdf"]
     assert (meta["title"], meta["date"], meta["source"]) == ("Nordic exchange", "2021", server.url("/files/nordic.pdf"))
-    txt = core.knowledge.add_url(server.url("/download?id=7"), ACTOR)
+    txt = knowledge_ops(core).add_url(server.url("/download?id=7"), ACTOR)
     assert txt.added == ("station-notes.txt",)  # the server's file name, made safe
-    md = core.knowledge.add_url(server.url("/"), ACTOR)
+    md = knowledge_ops(core).add_url(server.url("/"), ACTOR)
     assert md.added == ("page.md",)
     assert manifest_docs(core)["page.md"]["source"] == server.url("/")
 
@@ -107,7 +108,7 @@ def test_redirects_are_followed(make_core, server: LocalServer) -> None:
     server.routes["/older"] = redirect(server.url("/articles/drill.htm"), 301)
     server.routes["/articles/drill.htm"] = respond(HTML_PAGE.encode())
     core = make_core(**ALLOW)
-    report = core.knowledge.add_url(server.url("/old"), ACTOR)
+    report = knowledge_ops(core).add_url(server.url("/old"), ACTOR)
     assert report.added == ("drill.htm",)
     assert server.requests == ["/old", "/older", "/articles/drill.htm"]
 

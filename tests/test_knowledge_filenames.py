@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from bot.index.sources import is_document_file
 from bot.ingest.loaders import slugify
 from bot.knowledge.filenames import MAX_STEM, safe_filename
+from bot.knowledge.wiring import knowledge_ops
 from tests.helpers_knowledge import ACTOR, NO_EVAL, SAFE_NAME, manifest_docs, note_md
 
 
@@ -115,7 +116,7 @@ def test_hostile_names_stay_inside_knowledge(make_core, tmp_path: Path) -> None:
     for i, (name, expected) in enumerate(HOSTILE):
         data = note_md(f"Hostile name {i}", f"Document number {i} talks about lighthouse keeper rota {i * 7} "
                        f"and the harbour pilot roster for week {i + 3}.")
-        report = core.knowledge.add_bytes(name, data, ACTOR)
+        report = knowledge_ops(core).add_bytes(name, data, ACTOR)
         assert len(report.added) == 1, report
         stored = report.added[0]
         if expected is not None:
@@ -137,9 +138,9 @@ def test_hostile_names_stay_inside_knowledge(make_core, tmp_path: Path) -> None:
 )
 def test_upload_sharing_an_id_with_an_existing_file_is_indexed(make_core, existing: str, upload: str) -> None:
     core = make_core(**NO_EVAL)
-    core.knowledge.add_bytes(existing, note_md("First", "The first file describes the tram depot of Lyon and its "
+    knowledge_ops(core).add_bytes(existing, note_md("First", "The first file describes the tram depot of Lyon and its "
                                                 "signal cabin rebuilt in 2019."), ACTOR)
-    report = core.knowledge.add_bytes(upload, note_md("Second", "The second file describes the ferry terminal of "
+    report = knowledge_ops(core).add_bytes(upload, note_md("Second", "The second file describes the ferry terminal of "
                                                       "Bastia and its ticket office opened in 2020.", title="Second"), ACTOR)
     stored = report.added[0]
     assert not report.warnings, report.warnings

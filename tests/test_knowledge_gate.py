@@ -15,6 +15,7 @@ import pytest
 from bot.errors import KnowledgeError
 from bot.evaluation import load_eval
 from bot.knowledge.gate import QualityGate, hit_at_3
+from bot.knowledge.wiring import knowledge_ops
 from tests.conftest import EVAL_FILE
 from tests.helpers_knowledge import (
     ACTOR,
@@ -46,7 +47,7 @@ def test_junk_document_is_refused_and_not_promoted(make_core, fake_embedder, jun
     baseline = hit_at_3(core.serving.data, load_eval(EVAL_FILE), fake_embedder, core.settings)
     assert baseline > 0.3  # the seeds do answer the check questions
     with pytest.raises(KnowledgeError) as caught:
-        core.knowledge.add_bytes("faq.md", junk, ACTOR)
+        knowledge_ops(core).add_bytes("faq.md", junk, ACTOR)
     message = str(caught.value)
     match = re.match(GATE_MESSAGE, message)
     assert match, message
@@ -64,7 +65,7 @@ def test_junk_document_is_refused_and_not_promoted(make_core, fake_embedder, jun
 def test_force_promotes_the_junk_anyway(make_core, junk: bytes) -> None:
     core = make_core()
     old = core.index_version
-    report = core.knowledge.add_bytes("faq.md", junk, ACTOR, force=True)
+    report = knowledge_ops(core).add_bytes("faq.md", junk, ACTOR, force=True)
     assert report.added == ("faq.md",) and core.index_version == report.version != old
     assert manifest_docs(core)["faq.md"]["passages"] > 20
 
@@ -72,7 +73,7 @@ def test_force_promotes_the_junk_anyway(make_core, junk: bytes) -> None:
 def test_a_normal_small_document_passes_the_gate(make_core, fake_embedder) -> None:
     core = make_core(embedder=fake_embedder)
     gate = QualityGate(core.settings, fake_embedder, core.serving.data)
-    report = core.knowledge.add_bytes("cables.md", CABLES, ACTOR)  # gate on (force=False)
+    report = knowledge_ops(core).add_bytes("cables.md", CABLES, ACTOR)  # gate on (force=False)
     assert report.added == ("cables.md",)
     assert gate(core.serving.data) is None
     before, after = gate.scores
@@ -86,22 +87,22 @@ def test_the_gate_also_guards_plain_rebuilds(make_core, junk: bytes) -> None:
     path.write_bytes(junk)
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match="not promoted"):
-        core.knowledge.rebuild(ACTOR)
+        knowledge_ops(core).rebuild(ACTOR)
     assert_unchanged(core, before)
     assert path.exists()  # a rebuild does not delete what the admin put there
     assert latest_audit(core).outcome == "refused"
-    core.knowledge.rebuild(ACTOR, force=True)
+    knowledge_ops(core).rebuild(ACTOR, force=True)
     assert "faq.md" in manifest_docs(core)
-    report = core.knowledge.remove("faq", ACTOR)  # removal is an intended loss: no gate
+    report = knowledge_ops(core).remove("faq", ACTOR)  # removal is an intended loss: no gate
     assert report.removed == ("faq.md",)
 
 
 def test_gate_is_skipped_without_an_eval_file(make_core, junk: bytes, tmp_path: Path) -> None:
     core = make_core(knowledge_ops={"quality_eval_file": str(tmp_path / "missing.jsonl")})
-    assert core.knowledge.add_bytes("faq.md", junk, ACTOR).added == ("faq.md",)
+    assert knowledge_ops(core).add_bytes("faq.md", junk, ACTOR).added == ("faq.md",)
 
 
 def test_a_stricter_margin_is_honoured(make_core, junk: bytes) -> None:
     """quality_max_hit3_drop = 1 lets anything through; the default does not."""
     core = make_core(knowledge_ops={"quality_max_hit3_drop": 1.0})
-    assert core.knowledge.add_bytes("faq.md", junk, ACTOR).added == ("faq.md",)
+    assert knowledge_ops(core).add_bytes("faq.md", junk, ACTOR).added == ("faq.md",)

@@ -14,6 +14,7 @@ from bot.index.builder import answer_sentences, apply_sidecar
 from bot.index.sources import sidecar_for
 from bot.index.store import read_version
 from bot.ingest import chunk_document, load_document
+from bot.knowledge.wiring import knowledge_ops
 from bot.types import Actor, Question
 from tests.helpers_knowledge import (
     ACTOR,
@@ -48,7 +49,7 @@ def test_add_one_file_copies_it_and_serves_it(make_core, tmp_path: Path) -> None
     assert "cables" not in cited_docs(core, CABLE_Q)
     source = tmp_path / "Cable Pact.md"
     source.write_bytes(CABLES)
-    report = core.knowledge.add_paths([source], ACTOR)
+    report = knowledge_ops(core).add_paths([source], ACTOR)
     assert report.action == "add" and report.added == ("cable-pact.md",)
     assert report.version == core.index_version != old
     assert report.message.startswith("Added cable-pact.md (Undersea cable protection). Index version ")
@@ -76,7 +77,7 @@ def test_add_a_folder_of_every_type_with_metadata_from_the_documents(make_core, 
     (folder / "slides.docx").write_bytes(b"PK\x03\x04 not a document type")  # ignored in folders
     (folder / "README.md").write_bytes(note_md("Readme", "How to use this folder of documents today."))
     (folder / ".draft.md").write_bytes(note_md("Draft", "A hidden draft about ferries in Calais."))
-    report = core.knowledge.add_paths([folder], ACTOR)
+    report = knowledge_ops(core).add_paths([folder], ACTOR)
     assert set(report.added) == {"cables.md", "sat.txt", "drill.html", "drill-antwerp.htm", "nordic.pdf"}
     docs = manifest_docs(core)
     assert {n: (docs[n]["title"], docs[n]["publisher"], docs[n]["date"]) for n in report.added} == {
@@ -97,7 +98,7 @@ def test_metadata_options_go_into_a_sidecar_and_win(make_core, tmp_path: Path) -
     core = make_core()
     source = tmp_path / "cables.md"
     source.write_bytes(CABLES)
-    report = core.knowledge.add_paths([source], ACTOR, title="Baltic Cable Pact", publisher="Baltic Council",
+    report = knowledge_ops(core).add_paths([source], ACTOR, title="Baltic Cable Pact", publisher="Baltic Council",
                                       date="2021-03-03")
     stored = core.settings.knowledge_path / report.added[0]
     sidecar = sidecar_for(stored)
@@ -109,7 +110,7 @@ def test_metadata_options_go_into_a_sidecar_and_win(make_core, tmp_path: Path) -
     assert (meta["title"], meta["publisher"], meta["date"]) == ("Baltic Cable Pact", "Baltic Council", "2021-03-03")
     top = core.ask(Question(CABLE_Q, ACTOR)).passages[0].passage
     assert (top.title, top.publisher, top.date) == ("Baltic Cable Pact", "Baltic Council", "2021-03-03")
-    row = next(r for r in core.knowledge.list_documents() if r.file_name == "cables.md")
+    row = next(r for r in knowledge_ops(core).list_documents() if r.file_name == "cables.md")
     assert (row.title, row.publisher, row.date, row.added_by) == (
         "Baltic Cable Pact", "Baltic Council", "2021-03-03", "test:Alice")
     # the sidecar is part of the snapshot and of the staleness check: a fresh core loads as is
@@ -119,7 +120,7 @@ def test_metadata_options_go_into_a_sidecar_and_win(make_core, tmp_path: Path) -
 
 def test_add_bytes_records_the_original_name_as_origin(make_core) -> None:
     core = make_core()
-    report = core.knowledge.add_bytes("Satellite Notes (v2).txt", SATELLITES.replace(b"# ", b""), OTHER)
+    report = knowledge_ops(core).add_bytes("Satellite Notes (v2).txt", SATELLITES.replace(b"# ", b""), OTHER)
     assert report.added == ("satellite-notes-v2.txt",)
     meta = manifest_docs(core)["satellite-notes-v2.txt"]
     assert meta["source"] == "Satellite Notes (v2).txt"
@@ -132,11 +133,11 @@ def test_add_bytes_records_the_original_name_as_origin(make_core) -> None:
 @pytest.mark.parametrize("how", ["file name", "doc id", "stem"])
 def test_remove_by_file_name_or_id(make_core, tmp_path: Path, how: str) -> None:
     core = make_core()
-    added = core.knowledge.add_bytes("cables.md", CABLES, ACTOR, title="Cables")
+    added = knowledge_ops(core).add_bytes("cables.md", CABLES, ACTOR, title="Cables")
     knowledge = core.settings.knowledge_path
     assert sidecar_for(knowledge / "cables.md").is_file()
     target = {"file name": "cables.md", "doc id": "cables", "stem": "cables"}[how]
-    report = core.knowledge.remove(target, OTHER)
+    report = knowledge_ops(core).remove(target, OTHER)
     assert report.action == "remove" and report.removed == ("cables.md",)
     assert report.version == core.index_version != added.version
     assert not (knowledge / "cables.md").exists()
@@ -151,7 +152,7 @@ def test_remove_by_file_name_or_id(make_core, tmp_path: Path, how: str) -> None:
 
 def test_remove_a_seed_document_by_id(make_core) -> None:
     core = make_core()
-    report = core.knowledge.remove("004-bab-signs-paris-call", ACTOR)
+    report = knowledge_ops(core).remove("004-bab-signs-paris-call", ACTOR)
     assert report.removed == ("004-bab-signs-paris-call.md",)
     assert report.documents == 4
     assert "004-bab-signs-paris-call.md" not in manifest_docs(core)
@@ -162,7 +163,7 @@ def test_remove_unknown_document_is_refused(make_core, doc: str) -> None:
     core = make_core()
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match=r"^no document '.*' in the knowledge base") as caught:
-        core.knowledge.remove(doc, ACTOR)
+        knowledge_ops(core).remove(doc, ACTOR)
     assert_one_sentence_refusal(str(caught.value))
     assert_unchanged(core, before)
     entry = latest_audit(core)
@@ -171,8 +172,8 @@ def test_remove_unknown_document_is_refused(make_core, doc: str) -> None:
 
 def test_list_documents(make_core) -> None:
     core = make_core()
-    core.knowledge.add_bytes("cables.md", CABLES, ACTOR)
-    rows = {r.file_name: r for r in core.knowledge.list_documents()}
+    knowledge_ops(core).add_bytes("cables.md", CABLES, ACTOR)
+    rows = {r.file_name: r for r in knowledge_ops(core).list_documents()}
     assert set(rows) == {p.name for p in core.settings.knowledge_path.glob("*.md")}
     seed = rows["000-paris-call-launch-diplomatie.md"]
     assert (seed.added_at, seed.added_by) == ("with the repository", "-")
@@ -196,7 +197,7 @@ def test_dry_run_plan_reports_and_changes_nothing(make_core, fake_embedder) -> N
     (knowledge / "004-bab-signs-paris-call.md").unlink()
     before = snapshot(core)
     embedded = fake_embedder.embedded_texts
-    plan = core.knowledge.plan()
+    plan = knowledge_ops(core).plan()
     assert plan.added == ("cables.md",)
     assert plan.changed == ("000-paris-call-launch-diplomatie.md",)
     assert plan.removed == ("004-bab-signs-paris-call.md",)
@@ -210,16 +211,16 @@ def test_dry_run_plan_reports_and_changes_nothing(make_core, fake_embedder) -> N
     assert_unchanged(core, before)
     assert fake_embedder.embedded_texts == embedded
     # the prediction is right: the real rebuild has exactly that many passages
-    report = core.knowledge.rebuild(ACTOR, force=True)  # a seed was removed: the gate would object
+    report = knowledge_ops(core).rebuild(ACTOR, force=True)  # a seed was removed: the gate would object
     assert report.passages == plan.passages_after
-    assert core.knowledge.plan().lines()[:3] == [
+    assert knowledge_ops(core).plan().lines()[:3] == [
         "documents added:   none", "documents changed: none", "documents removed: none"]
 
 
 def test_dry_run_lists_files_that_will_be_skipped(make_core) -> None:
     core = make_core()
     (core.settings.knowledge_path / "broken.pdf").write_bytes(b"not a pdf")
-    plan = core.knowledge.plan()
+    plan = knowledge_ops(core).plan()
     assert plan.added == ("broken.pdf",)
     assert any(line.startswith("problem: broken.pdf:") for line in plan.lines())
 
@@ -232,12 +233,12 @@ def test_rollback_walks_back_and_restores_documents(make_core) -> None:
     knowledge = core.settings.knowledge_path
     v1 = core.index_version
     files_v1 = snapshot(core).files
-    v2 = core.knowledge.add_bytes("cables.md", CABLES, ACTOR, title="Cables").version
+    v2 = knowledge_ops(core).add_bytes("cables.md", CABLES, ACTOR, title="Cables").version
     files_v2 = snapshot(core).files
-    v3 = core.knowledge.add_bytes("sat.md", SATELLITES, ACTOR).version
+    v3 = knowledge_ops(core).add_bytes("sat.md", SATELLITES, ACTOR).version
     assert core.index_version == v3
 
-    report = core.knowledge.rollback(OTHER)
+    report = knowledge_ops(core).rollback(OTHER)
     assert report.action == "rollback" and report.version == v2
     assert report.message == f"Rolled back to index version {v2}: 6 documents, {report.passages} passages."
     assert core.index_version == v2 and core.index.store.current() == v2
@@ -245,16 +246,16 @@ def test_rollback_walks_back_and_restores_documents(make_core) -> None:
     assert "sat" not in cited_docs(core, "Who audits satellite ground stations in Norway?")
     assert core.index.stale_reason(v2) is None  # the documents match the version again
 
-    assert core.knowledge.rollback(OTHER).version == v1
+    assert knowledge_ops(core).rollback(OTHER).version == v1
     assert snapshot(core).files == files_v1
     assert not (knowledge / "cables.md").exists()
     read_version(core.index.store.path(v1))  # still loadable
 
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match="no earlier index version to return to; nothing was changed"):
-        core.knowledge.rollback(OTHER)
+        knowledge_ops(core).rollback(OTHER)
     assert_unchanged(core, before)
-    rollbacks = [(e.target, e.outcome) for e in core.knowledge.log() if e.action == "rollback"]
+    rollbacks = [(e.target, e.outcome) for e in knowledge_ops(core).log() if e.action == "rollback"]
     assert rollbacks == [("index", "refused"), (v1, "ok"), (v2, "ok")]
 
 
@@ -263,9 +264,9 @@ def test_rollback_restores_a_removed_document_byte_for_byte(make_core) -> None:
     path = core.settings.knowledge_path / "002-macron-launches-paris-call-trpakistan.md"
     original = path.read_bytes()
     v1 = core.index_version
-    core.knowledge.remove("002-macron-launches-paris-call-trpakistan.md", ACTOR)
+    knowledge_ops(core).remove("002-macron-launches-paris-call-trpakistan.md", ACTOR)
     assert not path.exists()
-    core.knowledge.rollback(ACTOR)
+    knowledge_ops(core).rollback(ACTOR)
     assert path.read_bytes() == original
     assert core.index_version == v1
     assert "002-macron-launches-paris-call-trpakistan.md" in manifest_docs(core)
@@ -274,18 +275,18 @@ def test_rollback_restores_a_removed_document_byte_for_byte(make_core) -> None:
 def test_a_new_build_after_a_rollback_continues_from_there(make_core) -> None:
     core = make_core()
     v1 = core.index_version
-    core.knowledge.add_bytes("cables.md", CABLES, ACTOR)
-    core.knowledge.rollback(ACTOR)
-    v3 = core.knowledge.add_bytes("sat.md", SATELLITES, ACTOR).version
+    knowledge_ops(core).add_bytes("cables.md", CABLES, ACTOR)
+    knowledge_ops(core).rollback(ACTOR)
+    v3 = knowledge_ops(core).add_bytes("sat.md", SATELLITES, ACTOR).version
     assert core.index_version == v3
     assert core.index.store.rollback_target() == v1  # the rolled-back version is forgotten
-    assert core.knowledge.rollback(ACTOR).version == v1
+    assert knowledge_ops(core).rollback(ACTOR).version == v1
 
 
 def test_old_versions_are_pruned_to_keep_versions(make_core) -> None:
     core = make_core(knowledge_ops={"keep_versions": 2})
     for i in range(4):
-        core.knowledge.add_bytes(f"n{i}.md", note_md(f"Note {i}", f"Ferry timetable number {i} lists {i + 2} "
+        knowledge_ops(core).add_bytes(f"n{i}.md", note_md(f"Note {i}", f"Ferry timetable number {i} lists {i + 2} "
                                                      f"crossings from Dover on weekdays."), ACTOR)
     versions = core.index.store.list_versions()
     assert len(versions) == 2 and versions[-1] == core.index_version
@@ -309,7 +310,7 @@ def test_adding_one_document_embeds_only_its_texts(make_core, fake_embedder) -> 
     core = make_core(embedder=fake_embedder, **NO_EVAL)  # no gate: only the build embeds
     old = core.serving.data
     counter = fake_embedder.embedded_texts
-    report = core.knowledge.add_bytes("cables.md", CABLES, ACTOR)
+    report = knowledge_ops(core).add_bytes("cables.md", CABLES, ACTOR)
     new = core.serving.data
     expected = _doc_texts(core.settings.knowledge_path / "cables.md", core.settings) - _texts(old)
     assert len(expected) >= 4  # passages and sentences of the new document
@@ -326,14 +327,14 @@ def test_the_gate_costs_only_the_check_questions(make_core, fake_embedder) -> No
     core = make_core(embedder=fake_embedder)
     on_topic = [i for i in load_eval(Path(core.settings.knowledge_ops.quality_eval_file)) if not i.off_topic]
     counter = fake_embedder.embedded_texts
-    report = core.knowledge.add_bytes("cables.md", CABLES, ACTOR)
+    report = knowledge_ops(core).add_bytes("cables.md", CABLES, ACTOR)
     assert fake_embedder.embedded_texts - counter == report.embedded + 2 * len(on_topic)
 
 
 def test_a_full_rebuild_with_nothing_changed_embeds_nothing(make_core, fake_embedder) -> None:
     core = make_core(embedder=fake_embedder, **NO_EVAL)
     counter = fake_embedder.embedded_texts
-    report = core.knowledge.rebuild(ACTOR)
+    report = knowledge_ops(core).rebuild(ACTOR)
     assert report.embedded == 0 and report.reused > 0
     assert fake_embedder.embedded_texts == counter
     assert core.index_version == report.version
@@ -345,15 +346,15 @@ def test_a_full_rebuild_with_nothing_changed_embeds_nothing(make_core, fake_embe
 def test_audit_log_records_every_operation_and_refusal(make_core) -> None:
     core = make_core()
     admin, intruder = ACTOR, Actor("slack", "W999", "mallory")
-    core.knowledge.add_bytes("cables.md", CABLES, admin)
+    knowledge_ops(core).add_bytes("cables.md", CABLES, admin)
     with pytest.raises(KnowledgeError):
-        core.knowledge.add_bytes("again.md", CABLES, admin)
+        knowledge_ops(core).add_bytes("again.md", CABLES, admin)
     with pytest.raises(KnowledgeError):
-        core.knowledge.remove("ghost", admin)
-    core.knowledge.remove("cables", admin)
-    core.knowledge.rebuild(OTHER)
-    core.knowledge.rollback(OTHER)
-    core.knowledge.record_refusal(intruder, "add", "not an admin", target="evil.md")
+        knowledge_ops(core).remove("ghost", admin)
+    knowledge_ops(core).remove("cables", admin)
+    knowledge_ops(core).rebuild(OTHER)
+    knowledge_ops(core).rollback(OTHER)
+    knowledge_ops(core).record_refusal(intruder, "add", "not an admin", target="evil.md")
     expected = [  # newest first
         ("slack", "W999", "add", "evil.md", "refused"),
         ("discord", "1234", "rollback", None, "ok"),
@@ -363,14 +364,14 @@ def test_audit_log_records_every_operation_and_refusal(make_core) -> None:
         ("test", "U-42", "add", "again.md", "refused"),
         ("test", "U-42", "add", "cables.md", "ok"),
     ]
-    entries = core.knowledge.log()
+    entries = knowledge_ops(core).log()
     got = [(e.platform, e.user_id, e.action, e.target if x[3] is not None else None, e.outcome)
            for e, x in zip(entries, expected)]
     assert got == expected and len(entries) == len(expected)
     assert entries[0].detail == "not an admin" and entries[0].user_name == "mallory"
     assert "already in the knowledge base as cables.md" in entries[5].detail
     assert all(e.at.endswith("Z") and e.at[4] == "-" for e in entries)
-    assert core.knowledge.log(limit=2) == entries[:2]
+    assert knowledge_ops(core).log(limit=2) == entries[:2]
     # it really is SQLite, in the index folder by default, readable by other tools
     db = core.settings.index_path / "audit.sqlite3"
     with sqlite3.connect(db) as conn:
@@ -381,7 +382,7 @@ def test_audit_log_records_every_operation_and_refusal(make_core) -> None:
 def test_audit_db_location_is_configurable_and_shared(make_core, tmp_path: Path) -> None:
     db = tmp_path / "elsewhere" / "audit.db"
     core = make_core(knowledge_ops={"audit_db": str(db)})
-    core.knowledge.add_bytes("cables.md", CABLES, ACTOR)
+    knowledge_ops(core).add_bytes("cables.md", CABLES, ACTOR)
     assert db.is_file()
     from bot.knowledge.audit import AuditLog
 

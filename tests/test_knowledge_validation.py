@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import KnowledgeError
+from bot.knowledge.wiring import knowledge_ops
 from tests.helpers_knowledge import (
     ACTOR,
     CABLES,
@@ -71,7 +72,7 @@ def test_add_bytes_refusals_change_nothing(make_core, fake_embedder, name: str, 
     before = snapshot(core)
     embedded = fake_embedder.embedded_texts
     with pytest.raises(KnowledgeError, match=pattern) as caught:
-        core.knowledge.add_bytes(name, data, ACTOR)
+        knowledge_ops(core).add_bytes(name, data, ACTOR)
     message = str(caught.value)
     assert message.startswith(f"{name}: ")
     assert message.endswith("Nothing was changed.")
@@ -86,11 +87,11 @@ def test_add_bytes_refusals_change_nothing(make_core, fake_embedder, name: str, 
 
 def test_duplicate_of_an_earlier_upload_names_its_stored_file(make_core) -> None:
     core = make_core()
-    first = core.knowledge.add_bytes("../Cables Pact.md", CABLES, ACTOR)
+    first = knowledge_ops(core).add_bytes("../Cables Pact.md", CABLES, ACTOR)
     stored = first.added[0]
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match=rf"already in the knowledge base as {stored}\. Nothing was changed\.$"):
-        core.knowledge.add_bytes("other-name.md", CABLES, ACTOR)
+        knowledge_ops(core).add_bytes("other-name.md", CABLES, ACTOR)
     assert_unchanged(core, before)
 
 
@@ -104,7 +105,7 @@ def test_a_batch_is_all_or_nothing(make_core, tmp_path: Path) -> None:
     (batch / "c-bad.pdf").write_bytes(b"plain text in disguise")
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match=r"^c-bad\.pdf: .*Nothing was changed\.$"):
-        core.knowledge.add_paths([batch], ACTOR)
+        knowledge_ops(core).add_paths([batch], ACTOR)
     assert_unchanged(core, before)
     assert latest_audit(core).outcome == "refused"
 
@@ -116,7 +117,7 @@ def test_the_same_file_twice_in_one_batch_is_a_duplicate(make_core, tmp_path: Pa
     two.write_bytes(CABLES)
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match=r"^two\.md: the same document is already in the knowledge base as one\.md"):
-        core.knowledge.add_paths([one, two], ACTOR)
+        knowledge_ops(core).add_paths([one, two], ACTOR)
     assert_unchanged(core, before)
 
 
@@ -133,7 +134,7 @@ def test_add_paths_refuses_missing_and_empty(make_core, tmp_path: Path, kind: st
         (target / ".hidden.md").write_bytes(CABLES)
     before = snapshot(core)
     with pytest.raises(KnowledgeError) as caught:
-        core.knowledge.add_paths([target], ACTOR)
+        knowledge_ops(core).add_paths([target], ACTOR)
     assert_one_sentence_refusal(str(caught.value))
     assert str(target) in str(caught.value)
     assert_unchanged(core, before)
@@ -147,11 +148,11 @@ def test_size_limit_is_checked_on_the_bytes_not_the_name(make_core) -> None:
     body = b"# Tides\n\nThe harbour pilots of Brest met to discuss spring tides and mooring lines. "
     exact = body + b"x" * (LIMIT - len(body) - 1) + b"\n"
     assert len(exact) == LIMIT
-    report = core.knowledge.add_bytes("tides.md", exact, ACTOR)
+    report = knowledge_ops(core).add_bytes("tides.md", exact, ACTOR)
     assert report.added == ("tides.md",)
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match="limit"):
-        core.knowledge.add_bytes("tides-2.md", exact + b"y", ACTOR)
+        knowledge_ops(core).add_bytes("tides-2.md", exact + b"y", ACTOR)
     assert_unchanged(core, before)
 
 
@@ -162,14 +163,14 @@ def test_refusal_after_validation_restores_every_file(make_core) -> None:
     before = snapshot(core)
     embedder.fail_in.add(threading.current_thread().name)
     with pytest.raises(KnowledgeError, match=r"the rebuild failed \(RuntimeError\); the serving index is unchanged\."):
-        core.knowledge.add_bytes("cables.md", CABLES, ACTOR, title="Cables")
+        knowledge_ops(core).add_bytes("cables.md", CABLES, ACTOR, title="Cables")
     embedder.fail_in.clear()
     assert_unchanged(core, before)
     entry = latest_audit(core)
     assert (entry.action, entry.outcome) == ("add", "failed")
     assert "embedding backend crashed" in entry.detail
     # and the same upload then goes through
-    assert core.knowledge.add_bytes("cables.md", CABLES, ACTOR).added == ("cables.md",)
+    assert knowledge_ops(core).add_bytes("cables.md", CABLES, ACTOR).added == ("cables.md",)
 
 
 def test_note_md_is_valid(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import MetricsConfig
 from bot.errors import ConfigError
+from bot.knowledge.wiring import knowledge_ops
 from bot.ops.health import add_health_routes, start_from_config, start_health_server
 from bot.ops.metrics import Metrics
 from bot.types import Actor, Question
@@ -124,7 +125,7 @@ async def test_metrics_count_answers_through_attach(served) -> None:
 async def test_metrics_follow_a_hot_reload(served) -> None:
     core, metrics, _, base, session = served
     old = core.index_version
-    report = core.knowledge.add_bytes(
+    report = knowledge_ops(core).add_bytes(
         "budget.md", b"# Budget\n\nThe Paris Call budget is funded by members. It pays for working groups.\n",
         Actor("test", "admin"), force=True,
     )

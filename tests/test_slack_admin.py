@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from bot.knowledge.wiring import knowledge_ops
 from bot.types import Question
 from tests.fakes.slack_server import BOT_TOKEN, all_text
 from tests.test_slack_e2e import ADMIN, BOTH_MODES, fake, start_bot  # noqa: F401  (fixtures)
@@ -23,7 +24,7 @@ NEW_QUESTION = "What does the Quokka Accord commit signatories to do about under
 
 
 def refusals(core) -> list:
-    return [e for e in core.knowledge.log() if e.outcome == "refused"]
+    return [e for e in knowledge_ops(core).log() if e.outcome == "refused"]
 
 
 @BOTH_MODES
@@ -120,7 +121,7 @@ async def test_workspace_admins_count_when_configured(start_bot) -> None:
 @BOTH_MODES
 async def test_acks_stay_fast_while_a_rebuild_runs(start_bot, mode: str) -> None:
     bot = await start_bot(mode)
-    knowledge = bot.core.knowledge
+    knowledge = knowledge_ops(bot.core)
     real_rebuild, started = knowledge.rebuild, asyncio.Event()
     loop = asyncio.get_running_loop()
 

@@ -27,19 +27,22 @@ class AppContext:
             self._settings = base.with_overrides(knowledge_dir=self.knowledge_dir, index_dir=self.index_dir)
         return self._settings
 
-    def core(self, start: bool = True, log_level: str | None = "WARNING") -> BotCore:
-        """The core, with its index loaded (built first if missing or stale).
+    def core(self, start: bool = True, log_level: str | None = "WARNING", background: bool = False) -> BotCore:
+        """The core, with its last good index version loaded (built first only if none can
+        serve; a stale one serves with a warning, rebuilt beside it with `background`).
 
         One-shot commands log warnings only; long-running modes pass `log_level=None`
         to use the configured level.
         """
         if self._core is None:
+            from bot.knowledge.wiring import knowledge_ops
             from bot.logging_setup import setup_logging
 
             setup_logging(self.settings.logging, level=log_level, settings=self.settings)
             self._core = BotCore(self.settings)
+            knowledge_ops(self._core)  # audited recovery and rebuilds for this core
         if start and not self._core.started:
-            self._core.start(progress=terminal_progress())
+            self._core.start(progress=terminal_progress(), background=background)
         return self._core
 
     @staticmethod

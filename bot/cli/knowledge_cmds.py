@@ -8,6 +8,7 @@ import click
 
 from bot.cli.context import AppContext
 from bot.knowledge.report import OpReport
+from bot.knowledge.wiring import knowledge_ops
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -28,10 +29,10 @@ def build(app: AppContext, dry_run: bool, force: bool) -> None:
     """Rebuild the index from knowledge/ and switch to it."""
     core = app.core(start=False)
     if dry_run:
-        for line in core.knowledge.plan().lines():
+        for line in knowledge_ops(core).plan().lines():
             click.echo(line)
         return
-    _print_report(core.knowledge.rebuild(app.cli_actor(), force=force))
+    _print_report(knowledge_ops(core).rebuild(app.cli_actor(), force=force))
 
 
 @click.command()
@@ -49,9 +50,9 @@ def add(app: AppContext, targets: tuple[str, ...], title: str | None, publisher:
     urls = [t for t in targets if "://" in t]
     paths = [Path(t) for t in targets if "://" not in t]
     if paths:
-        _print_report(core.knowledge.add_paths(paths, app.cli_actor(), force=force, **meta))
+        _print_report(knowledge_ops(core).add_paths(paths, app.cli_actor(), force=force, **meta))
     for url in urls:
-        _print_report(core.knowledge.add_url(url, app.cli_actor(), force=force, **meta))
+        _print_report(knowledge_ops(core).add_url(url, app.cli_actor(), force=force, **meta))
 
 
 @click.command()
@@ -59,14 +60,14 @@ def add(app: AppContext, targets: tuple[str, ...], title: str | None, publisher:
 @pass_app
 def remove(app: AppContext, doc: str) -> None:
     """Remove document DOC (id or file name) and rebuild."""
-    _print_report(app.core().knowledge.remove(doc, app.cli_actor()))
+    _print_report(knowledge_ops(app.core()).remove(doc, app.cli_actor()))
 
 
 @click.command("list")
 @pass_app
 def list_documents(app: AppContext) -> None:
     """List the documents: id, title, publisher, date, passages, added when and by whom."""
-    for row in app.core(start=False).knowledge.list_documents():
+    for row in knowledge_ops(app.core(start=False)).list_documents():
         click.echo(f"{row.doc_id}\t{row.title}\t{row.publisher}\t{row.date or '-'}\t"
                    f"{row.passages} passages\tadded {row.added_at} by {row.added_by}")
 
@@ -75,7 +76,7 @@ def list_documents(app: AppContext) -> None:
 @pass_app
 def rollback(app: AppContext) -> None:
     """Return to the index version (and documents) that served before this one."""
-    _print_report(app.core(start=False).knowledge.rollback(app.cli_actor()))
+    _print_report(knowledge_ops(app.core(start=False)).rollback(app.cli_actor()))
 
 
 @click.command("log")
@@ -83,7 +84,7 @@ def rollback(app: AppContext) -> None:
 @pass_app
 def audit_log(app: AppContext, limit: int) -> None:
     """Print the audit log, newest first."""
-    for e in app.core(start=False).knowledge.log(limit):
+    for e in knowledge_ops(app.core(start=False)).log(limit):
         who = f"{e.platform}:{e.user_name or e.user_id}"
         click.echo(f"{e.at}\t{who}\t{e.action}\t{e.target}\t{e.outcome}\t{e.detail}")
 

@@ -25,7 +25,7 @@ def pick_platform(settings) -> str:
 def _run_console(app: AppContext) -> int:
     from bot.adapters.console import ConsoleAdapter
 
-    core = app.core(log_level="WARNING")
+    core = app.core(log_level="WARNING", background=True)
     return ConsoleAdapter(core).run()
 
 

@@ -25,6 +25,7 @@ from bot.config import DiscordConfig
 from bot.core import BotCore
 from bot.errors import CallbotError
 from bot.index.sources import DOCUMENT_SUFFIXES
+from bot.knowledge.wiring import knowledge_ops
 from bot.ops.feedback import FeedbackStore
 from bot.types import Actor
 
@@ -78,7 +79,7 @@ class AdminCommands:
     async def _audit_refusal(self, interaction: discord.Interaction, command: str, reason: str,
                              target: str = "") -> None:
         try:
-            await asyncio.to_thread(self.core.knowledge.record_refusal, actor_for(interaction.user),
+            await asyncio.to_thread(knowledge_ops(self.core).record_refusal, actor_for(interaction.user),
                                     AUDIT_ACTIONS[command], reason, target)
         except Exception:  # the refusal stands even if the audit log cannot be written
             log.exception("could not record the refused /%s in the audit log", command)
@@ -118,7 +119,7 @@ class AdminCommands:
                 "I could not download that attachment from Discord; nothing was added."), ephemeral=True)
             return
         name = attachment.filename
-        await self._finish(interaction, "add-document", lambda actor: self.core.knowledge.add_bytes(name, data, actor))
+        await self._finish(interaction, "add-document", lambda actor: knowledge_ops(self.core).add_bytes(name, data, actor))
 
     async def gaps(self, interaction: discord.Interaction, limit: int) -> None:
         """What people asked that the bot could not answer well, grouped, most frequent first."""
@@ -147,7 +148,7 @@ def register_admin_commands(tree: app_commands.CommandTree, core: BotCore, cfg: 
     @server_only
     async def reindex(interaction: discord.Interaction) -> None:
         if await admin.allowed(interaction, "reindex"):
-            await admin.run(interaction, "reindex", core.knowledge.rebuild)
+            await admin.run(interaction, "reindex", knowledge_ops(core).rebuild)
 
     @tree.command(name="add-document", description="Admin: add a document (.md, .txt, .html or .pdf) and rebuild")
     @app_commands.describe(file="The document to add")
@@ -163,7 +164,7 @@ def register_admin_commands(tree: app_commands.CommandTree, core: BotCore, cfg: 
     @server_only
     async def remove_document(interaction: discord.Interaction, document: str) -> None:
         if await admin.allowed(interaction, "remove-document"):
-            await admin.run(interaction, "remove-document", lambda actor: core.knowledge.remove(document, actor))
+            await admin.run(interaction, "remove-document", lambda actor: knowledge_ops(core).remove(document, actor))
 
     @remove_document.autocomplete("document")
     async def document_names(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -175,7 +176,7 @@ def register_admin_commands(tree: app_commands.CommandTree, core: BotCore, cfg: 
     @server_only
     async def rollback(interaction: discord.Interaction) -> None:
         if await admin.allowed(interaction, "rollback"):
-            await admin.run(interaction, "rollback", core.knowledge.rollback)
+            await admin.run(interaction, "rollback", knowledge_ops(core).rollback)
 
     @tree.command(name="gaps", description="Admin: what people asked that I could not answer well")
     @app_commands.describe(limit=f"How many groups of similar questions to show (default {GAPS_SHOWN})")

@@ -133,7 +133,7 @@ async def serve(core: BotCore, settings: Settings, *, sync: bool | None = None) 
     cfg = settings.discord
     token = read_token(cfg)
     if not core.started:
-        await asyncio.to_thread(core.start)
+        await asyncio.to_thread(core.start, background=True)
     app = build_app(core, settings)
     core.start_watcher()  # pick up index versions promoted by `callbot index ...` meanwhile
     shutdown = app.shutdown = install_signal_handlers(asyncio.get_running_loop(), app.client.close,

@@ -21,6 +21,7 @@ from bot.adapters.slack.blocks import Message, gaps_message, notice
 from bot.adapters.slack.files import fetch_shared_file
 from bot.config import SlackConfig
 from bot.errors import CallbotError
+from bot.knowledge.wiring import knowledge_ops
 from bot.types import Actor
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ async def refuse(core: "BotCore", who: Actor, op: str, target: str = "") -> str:
     reason = "not a bot admin"
     log.warning("refused Slack %s %r for %s: %s", op, target, who.label(), reason)
     try:
-        await asyncio.to_thread(core.knowledge.record_refusal, who, action, reason, target)
+        await asyncio.to_thread(knowledge_ops(core).record_refusal, who, action, reason, target)
     except Exception:  # the refusal stands even if the audit log is unavailable
         log.exception("could not record the refusal in the audit log")
     return f"Only the bot's admins can {phrase}; nothing was changed."
@@ -82,7 +83,7 @@ async def refuse(core: "BotCore", who: Actor, op: str, target: str = "") -> str:
 
 async def run_op(core: "BotCore", who: Actor, op: str, arg: str = "") -> str:
     """Run reindex / remove DOC / rollback in a worker thread; the sentence for chat."""
-    knowledge = core.knowledge
+    knowledge = knowledge_ops(core)
     if op == "reindex":
         call: Callable[[], Any] = lambda: knowledge.rebuild(who)
     elif op == "remove":
@@ -112,7 +113,7 @@ async def add_shared_files(deps: "SlackDeps", client: AsyncWebClient, who: Actor
         file_id = str(shared.get("id", ""))
         try:
             name, data = await fetch_shared_file(client, file_id, limits.max_document_bytes, api)
-            report = await asyncio.to_thread(deps.core.knowledge.add_bytes, name, data, who)
+            report = await asyncio.to_thread(knowledge_ops(deps.core).add_bytes, name, data, who)
         except CallbotError as err:
             text = f"I did not add {shared.get('name') or file_id}: {err}"
             log.info("slack add_document %s by %s refused: %s", file_id, who.label(), err)

@@ -134,7 +134,7 @@ class SlackService:
         if oauth is None:
             await self._check_bot_token()
         if not self.core.started:  # after the token check: a typo fails before this wait
-            await asyncio.to_thread(self.core.start)
+            await asyncio.to_thread(self.core.start, background=True)
         self.app, self.deps = build_app(
             self.core, self.settings, bot_token=self.secrets.bot_token,
             signing_secret=(self.secrets.signing_secret or "") if http else "", oauth_settings=oauth, ops=self.ops,
