@@ -11,7 +11,6 @@ import asyncio
 import logging
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable, Sequence
@@ -19,12 +18,14 @@ from typing import Callable, Sequence
 from bot.answer_cache import AnswerCache
 from bot.config import Settings
 from bot.embedding.base import Embedder
-from bot.errors import BuildInProgressError, CallbotError, ConfigError, IndexCorruptError, QuestionError
+from bot.errors import ConfigError, IndexCorruptError, QuestionError
+from bot.index.background import BackgroundRebuild
 from bot.index.builder import Progress
 from bot.index.manager import IndexManager
-from bot.index.store import IndexData, read_manifest
+from bot.index.store import IndexData, read_manifest, sources_from_manifest
 from bot.index.versions import VersionStore
 from bot.principles import load_principles, pick
+from bot.questions import clean_question
 from bot.retrieval.batch import rank_batch
 from bot.retrieval.decision import compose_answer, reply_without_answer
 from bot.retrieval.hybrid import HybridRetriever
@@ -34,7 +35,6 @@ from bot.types import Answer, Principle, Question, SourceInfo
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Question, Answer, float], None]
-_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
 @dataclass(frozen=True)
@@ -47,20 +47,6 @@ class Serving:
     @property
     def version(self) -> str:
         return self.data.version
-
-
-def clean_question(text: str, max_chars: int) -> str:
-    """Normalise a question (NFKC, no control or zero-width characters) or refuse it."""
-    if len(text) > max_chars * 4:
-        raise QuestionError(f"Your question is {len(text):,} characters long; please keep it under {max_chars}.")
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in text)
-    text = " ".join(text.split())
-    if not any(ch.isalnum() for ch in text):
-        raise QuestionError("Please ask a question in words: the message had no text I could read.")
-    if len(text) > max_chars:
-        raise QuestionError(f"Your question is {len(text):,} characters long; please keep it under {max_chars}.")
-    return text
 
 
 class BotCore:
@@ -79,7 +65,7 @@ class BotCore:
         # An audited, gated rebuild (set by the knowledge wiring); called with "lock held?".
         self.rebuilder: Callable[[bool], object] | None = None
         self.stale: str | None = None  # why the serving version is stale, if it is
-        self._rebuilding: threading.Thread | None = None
+        self._background = BackgroundRebuild(self._rebuild_now, lambda: self.index_version)
 
     # -- wiring -------------------------------------------------------------------------
     @cached_property
@@ -100,15 +86,12 @@ class BotCore:
 
     # -- index lifecycle -----------------------------------------------------------------
     def start(self, progress: Progress | None = None, background: bool = False) -> str | None:
-        """Serve the last good index version at once; returns why one was built first.
-
-        A version is built first only when none can serve. A stale one serves while it is
-        stale (with a warning); with `background` (long-running modes) it is rebuilt beside
-        it and swapped in when done, else `index build` is left to rebuild it. An operation
-        a crash cut short is finished or undone first.
-        """
+        """Serve the last good index version at once (after settling an operation a crash cut
+        short); returns why one was built first, which happens only when none can serve.
+        A stale version serves with a warning; `background` rebuilds it beside (long-running
+        modes), else `index build` is left to do it."""
         self.index.recover()
-        loaded = self.index.load_or_build(progress, build=self._build_first if self.rebuilder else None)
+        loaded = self.index.load_or_build(progress, build=self._build_first)
         self.serve(loaded.data)
         self.stale = loaded.stale
         if loaded.stale:
@@ -120,31 +103,22 @@ class BotCore:
         return loaded.rebuilt
 
     def _build_first(self) -> IndexData:
-        assert self.rebuilder is not None
-        self.rebuilder(True)
+        """Under the lock load_or_build holds: the audited build if one is wired, else plain."""
+        if self.rebuilder is None:
+            return self.index.build_and_promote(locked=True).data
+        self.rebuilder(True)  # serves the new version itself
         return self.serving.data
 
     def rebuild_in_background(self) -> threading.Thread:
-        """Rebuild beside the serving version; questions keep their answers meanwhile."""
-        if self._rebuilding is not None and self._rebuilding.is_alive():
-            return self._rebuilding
-        self._rebuilding = threading.Thread(target=self._rebuild_stale, name="callbot-index-rebuild", daemon=True)
-        self._rebuilding.start()
-        return self._rebuilding
+        """Rebuild beside the serving version (or join the rebuild already running)."""
+        return self._background.start()
 
-    def _rebuild_stale(self) -> None:
-        try:
-            if self.rebuilder is not None:
-                self.rebuilder(False)
-            else:
-                self.serve(self.index.build_and_promote(previous=self.serving.data).data)
-            self.stale = None
-        except BuildInProgressError:
-            log.warning("another process is rebuilding the index; its version will be picked up when promoted")
-        except CallbotError as err:
-            log.warning("the background rebuild was refused, still serving version %s: %s", self.index_version, err)
-        except Exception:
-            log.exception("the background rebuild failed, still serving version %s", self.index_version)
+    def _rebuild_now(self) -> None:
+        if self.rebuilder is not None:
+            self.rebuilder(False)  # audited and gated; serves the new version itself
+        else:
+            self.serve(self.index.build_and_promote(previous=self.serving.data).data)
+        self.stale = None
 
     def serve(self, data: IndexData) -> None:
         """Swap in a version (after a build here, or one another process promoted)."""
@@ -319,18 +293,3 @@ class BotCore:
         if version is None:
             raise IndexCorruptError("no index has been built yet; run `callbot index build`.")
         return sources_from_manifest(read_manifest(store.path(version)))
-
-
-def sources_from_manifest(manifest: dict) -> list[SourceInfo]:
-    """SourceInfo rows from a manifest, without loading vectors or a model."""
-    return [
-        SourceInfo(
-            doc_id=meta["doc_id"],
-            title=meta["title"],
-            publisher=meta["publisher"],
-            date=meta["date"],
-            source=meta["source"],
-            passages=meta["passages"],
-        )
-        for meta in manifest.get("documents", {}).values()
-    ]

@@ -294,7 +294,7 @@ def test_long_running_core_swaps_in_the_audited_rebuild(make_core) -> None:
 
     assert serving.ask(Question("Who launched the Paris Call?", ACTOR)).index_version == old
     embedder.release.set()
-    serving._rebuilding.join(30)
+    serving.rebuild_in_background().join(30)  # the running one
     assert serving.index_version != old and serving.stale is None
     row = ops.log(1)[0]
     assert (row.action, row.outcome, row.user_id) == ("build", "ok", "automatic")
