@@ -17,16 +17,16 @@ _OPS: "weakref.WeakKeyDictionary[BotCore, KnowledgeOps]" = weakref.WeakKeyDictio
 
 
 def make_knowledge_ops(core: BotCore) -> KnowledgeOps:
-    """New operations bound to `core`; call once per core (the composition root does)."""
+    """New operations bound to `core` (the composition root calls this once per core);
+    `knowledge_ops(core)` returns them from then on."""
     ops = KnowledgeOps(core.index, core.settings, core.embedder, serve=core.serve, serving=core.serving_data)
     core.index.recorder = ops.record_recovery
-    core.rebuilder = lambda held: ops.rebuild(AUTOMATIC, held=held).version
+    core.rebuilder = lambda held: ops.rebuild(AUTOMATIC, held=held)
+    _OPS[core] = ops
     return ops
 
 
 def knowledge_ops(core: BotCore) -> KnowledgeOps:
     """The operations of `core`, made on first use (one audit log and journal per core)."""
     ops = _OPS.get(core)
-    if ops is None:
-        ops = _OPS[core] = make_knowledge_ops(core)
-    return ops
+    return ops if ops is not None else make_knowledge_ops(core)
