@@ -8,12 +8,20 @@ recorder for recovery after a crash, and the core an audited rebuild for a stale
 
 from __future__ import annotations
 
-import weakref
+from dataclasses import dataclass
 
 from bot.core import BotCore
 from bot.knowledge.operations import AUTOMATIC, KnowledgeOps
 
-_OPS: "weakref.WeakKeyDictionary[BotCore, KnowledgeOps]" = weakref.WeakKeyDictionary()
+
+@dataclass(frozen=True)
+class _AuditedRebuild:
+    """The core's `rebuilder`: a gated, journaled, audited rebuild by the automatic actor."""
+
+    ops: KnowledgeOps
+
+    def __call__(self, held: bool) -> None:
+        self.ops.rebuild(AUTOMATIC, held=held)
 
 
 def make_knowledge_ops(core: BotCore) -> KnowledgeOps:
@@ -21,12 +29,12 @@ def make_knowledge_ops(core: BotCore) -> KnowledgeOps:
     `knowledge_ops(core)` returns them from then on."""
     ops = KnowledgeOps(core.index, core.settings, core.embedder, serve=core.serve, serving=core.serving_data)
     core.index.recorder = ops.record_recovery
-    core.rebuilder = lambda held: ops.rebuild(AUTOMATIC, held=held)
-    _OPS[core] = ops
+    core.rebuilder = _AuditedRebuild(ops)
     return ops
 
 
 def knowledge_ops(core: BotCore) -> KnowledgeOps:
-    """The operations of `core`, made on first use (one audit log and journal per core)."""
-    ops = _OPS.get(core)
-    return ops if ops is not None else make_knowledge_ops(core)
+    """The operations wired to `core`, made on first use (one audit log per core)."""
+    if isinstance(core.rebuilder, _AuditedRebuild):
+        return core.rebuilder.ops
+    return make_knowledge_ops(core)
