@@ -286,6 +286,10 @@ class IndexManager:
         log.warning("an interrupted '%s %s' by %s was %s", intent.action, intent.target, intent.actor.label(),
                     recovery.outcome.replace("interrupted; ", ""))
         if self.recorder is not None:
-            self.recorder(recovery)
+            try:
+                self.recorder(recovery)
+            except Exception as err:  # e.g. a locked audit database: keep the journal, retry later
+                log.warning("could not record the recovery in the audit log yet (%s); will retry", err)
+                return recovery
             self.journal.clear()
         return recovery
