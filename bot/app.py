@@ -19,13 +19,16 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.core import BotCore
 from bot.embedding.base import Embedder
+from bot.index.builder import Progress
 from bot.knowledge.operations import KnowledgeOps
+from bot.knowledge.wiring import knowledge_ops
 from bot.ops.wiring import OpsKit, setup_ops
 
 
 def build_knowledge_ops(core: BotCore) -> KnowledgeOps:
-    """The admin knowledge operations, serving each new version on `core` at once."""
-    return KnowledgeOps(core)
+    """The admin knowledge operations for `core`: they serve each new version on it at once,
+    record recovery after a crash, and run its audited rebuild of a stale index."""
+    return knowledge_ops(core)
 
 
 @dataclass
@@ -36,17 +39,21 @@ class App:
 
     settings: Settings
     core: BotCore
-    _knowledge: KnowledgeOps | None = field(default=None, init=False, repr=False)
     _ops: OpsKit | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def knowledge(self) -> KnowledgeOps:
         """Admin operations (add, remove, rebuild, rollback, audit log) bound to this core."""
+        with self._lock:  # made once per core
+            return build_knowledge_ops(self.core)
+
+    def start(self, progress: Progress | None = None, background: bool = False) -> str | None:
+        """Load the index, with the knowledge operations wired first so that recovery after a
+        crash and the rebuild of a stale index are gated and audited; see `BotCore.start`."""
         with self._lock:
-            if self._knowledge is None:
-                self._knowledge = build_knowledge_ops(self.core)
-            return self._knowledge
+            build_knowledge_ops(self.core)
+        return self.core.start(progress, background=background)
 
     @property
     def ops(self) -> OpsKit:

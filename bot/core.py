@@ -11,7 +11,6 @@ import asyncio
 import logging
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -20,11 +19,13 @@ from bot.answer_cache import AnswerCache
 from bot.config import Settings
 from bot.embedding.base import Embedder
 from bot.errors import ConfigError, IndexCorruptError, QuestionError
+from bot.index.background import BackgroundRebuild
 from bot.index.builder import Progress
 from bot.index.manager import IndexManager
-from bot.index.store import IndexData, read_manifest
+from bot.index.store import IndexData, read_manifest, sources_from_manifest
 from bot.index.versions import VersionStore
 from bot.principles import load_principles, pick
+from bot.questions import clean_question
 from bot.retrieval.batch import rank_batch
 from bot.retrieval.decision import compose_answer, reply_without_answer
 from bot.retrieval.hybrid import HybridRetriever
@@ -34,7 +35,6 @@ from bot.types import Answer, Principle, Question, SourceInfo
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Question, Answer, float], None]
-_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
 @dataclass(frozen=True)
@@ -47,20 +47,6 @@ class Serving:
     @property
     def version(self) -> str:
         return self.data.version
-
-
-def clean_question(text: str, max_chars: int) -> str:
-    """Normalise a question (NFKC, no control or zero-width characters) or refuse it."""
-    if len(text) > max_chars * 4:
-        raise QuestionError(f"Your question is {len(text):,} characters long; please keep it under {max_chars}.")
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in text)
-    text = " ".join(text.split())
-    if not any(ch.isalnum() for ch in text):
-        raise QuestionError("Please ask a question in words: the message had no text I could read.")
-    if len(text) > max_chars:
-        raise QuestionError(f"Your question is {len(text):,} characters long; please keep it under {max_chars}.")
-    return text
 
 
 class BotCore:
@@ -76,6 +62,10 @@ class BotCore:
         self._listeners: list[Listener] = []
         self._watcher: threading.Thread | None = None
         self._stop_watch = threading.Event()
+        # An audited, gated rebuild (set by the knowledge wiring); called with "lock held?".
+        self.rebuilder: Callable[[bool], object] | None = None
+        self.stale: str | None = None  # why the serving version is stale, if it is
+        self._background = BackgroundRebuild(self._rebuild_now, lambda: self.index_version)
 
     # -- wiring -------------------------------------------------------------------------
     @cached_property
@@ -95,11 +85,40 @@ class BotCore:
         self._listeners.append(listener)
 
     # -- index lifecycle -----------------------------------------------------------------
-    def start(self, progress: Progress | None = None) -> str | None:
-        """Load the serving index, building it first if needed; returns the rebuild reason."""
-        data, reason = self.index.load_or_build(progress)
-        self.serve(data)
-        return reason
+    def start(self, progress: Progress | None = None, background: bool = False) -> str | None:
+        """Serve the last good index version at once (after settling an operation a crash cut
+        short); returns why one was built first, which happens only when none can serve.
+        A stale version serves with a warning; `background` rebuilds it beside (long-running
+        modes), else `index build` is left to do it."""
+        self.index.recover()
+        loaded = self.index.load_or_build(progress, build=self._build_first)
+        self.serve(loaded.data)
+        self.stale = loaded.stale
+        if loaded.stale:
+            log.warning("the index is stale (%s); answering from version %s until it is rebuilt%s",
+                        loaded.stale, loaded.data.version,
+                        " (rebuilding in the background)" if background else " (run `callbot index build`)")
+            if background:
+                self.rebuild_in_background()
+        return loaded.rebuilt
+
+    def _build_first(self) -> IndexData:
+        """Under the lock load_or_build holds: the audited build if one is wired, else plain."""
+        if self.rebuilder is None:
+            return self.index.build_and_promote(locked=True).data
+        self.rebuilder(True)  # serves the new version itself
+        return self.serving.data
+
+    def rebuild_in_background(self) -> threading.Thread:
+        """Rebuild beside the serving version (or join the rebuild already running)."""
+        return self._background.start()
+
+    def _rebuild_now(self) -> None:
+        if self.rebuilder is not None:
+            self.rebuilder(False)  # audited and gated; serves the new version itself
+        else:
+            self.serve(self.index.build_and_promote(previous=self.serving.data).data)
+        self.stale = None
 
     def serve(self, data: IndexData) -> None:
         """Swap in a version (after a build here, or one another process promoted)."""
@@ -109,6 +128,11 @@ class BotCore:
             self._pointer_stamp = self.index.store.pointer_stamp()
         self._cache.clear()
         log.info("serving index version %s (%d passages)", data.version, len(data.passages))
+
+    def serving_data(self) -> IndexData | None:
+        """The version being served, or None before start-up."""
+        serving = self._serving
+        return serving.data if serving is not None else None
 
     @property
     def started(self) -> bool:
@@ -270,18 +294,3 @@ class BotCore:
         if version is None:
             raise IndexCorruptError("no index has been built yet; run `callbot index build`.")
         return sources_from_manifest(read_manifest(store.path(version)))
-
-
-def sources_from_manifest(manifest: dict) -> list[SourceInfo]:
-    """SourceInfo rows from a manifest, without loading vectors or a model."""
-    return [
-        SourceInfo(
-            doc_id=meta["doc_id"],
-            title=meta["title"],
-            publisher=meta["publisher"],
-            date=meta["date"],
-            source=meta["source"],
-            passages=meta["passages"],
-        )
-        for meta in manifest.get("documents", {}).values()
-    ]

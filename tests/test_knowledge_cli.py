@@ -227,7 +227,8 @@ def test_real_cli_in_subprocesses(tmp_path: Path, knowledge_copy: Path) -> None:
     assert done.stdout == ""
     done = run("index", "log")
     outcomes = [line.split("\t")[2:5] for line in done.stdout.splitlines()]
-    assert outcomes == [["add", "cables.md", "refused"], ["add", "cables.md", "ok"]]
+    assert outcomes == [["add", "cables.md", "refused"], ["add", "cables.md", "ok"],
+                        ["build", str(knowledge_copy), "ok"]]  # the first build is audited too
 
 
 def manifest_version(index: Path) -> str:

@@ -405,3 +405,16 @@ def test_audit_db_location_is_configurable_and_shared(make_app, tmp_path: Path) 
     from bot.knowledge.audit import AuditLog
 
     assert [e.target for e in AuditLog(db).entries()] == ["cables.md"]
+
+
+def test_the_core_does_not_import_the_knowledge_operations() -> None:
+    """Issue 16: the knowledge operations receive the index manager and a serve callback;
+    the core never imports them (not in a function, not under TYPE_CHECKING)."""
+    import ast
+
+    import bot.core
+
+    tree = ast.parse(Path(bot.core.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert not [name for name in imported if name == "bot.knowledge" or name.startswith("bot.knowledge.")]

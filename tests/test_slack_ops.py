@@ -102,10 +102,10 @@ async def test_socket_mode_healthz_is_up_while_the_index_loads(fake: FakeSlack, 
     loading, may_finish = threading.Event(), threading.Event()
     real_start = core.start
 
-    def slow_start(*args: Any) -> Any:
+    def slow_start(*args: Any, **kwargs: Any) -> Any:
         loading.set()
         assert may_finish.wait(10)
-        return real_start(*args)
+        return real_start(*args, **kwargs)
 
     core.start = slow_start  # type: ignore[method-assign]
     service = SlackService(app, SlackSecrets(BOT_TOKEN, APP_TOKEN, None, None, None), app.ops)

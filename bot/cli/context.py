@@ -36,8 +36,9 @@ class AppContext:
             self._settings = base.with_overrides(knowledge_dir=self.knowledge_dir, index_dir=self.index_dir)
         return self._settings
 
-    def app(self, start: bool = True, log_level: str | None = "WARNING") -> App:
-        """The parts from `bot.app`, with the index loaded (built first if missing or stale).
+    def app(self, start: bool = True, log_level: str | None = "WARNING", background: bool = False) -> App:
+        """The parts from `bot.app`, with the last good index version loaded (built first only
+        if none can serve; a stale one serves with a warning, rebuilt beside it with `background`).
 
         One-shot commands log warnings only; long-running modes pass `log_level=None`
         to use the configured level.
@@ -48,12 +49,12 @@ class AppContext:
             setup_logging(self.settings.logging, level=log_level, settings=self.settings)
             self._app = create_app(self.settings)
         if start and not self._app.core.started:
-            self._app.core.start(progress=terminal_progress())
+            self._app.start(progress=terminal_progress(), background=background)
         return self._app
 
-    def core(self, start: bool = True, log_level: str | None = "WARNING") -> BotCore:
+    def core(self, start: bool = True, log_level: str | None = "WARNING", background: bool = False) -> BotCore:
         """The app's core (see `app`)."""
-        return self.app(start, log_level).core
+        return self.app(start, log_level, background).core
 
     def knowledge(self, start: bool = True) -> KnowledgeOps:
         """The app's knowledge operations; `start=False` for those that need no loaded index."""

@@ -18,6 +18,7 @@ def index() -> None:
 def status(app: AppContext) -> None:
     """Show the serving index version and whether it matches knowledge/."""
     core = app.core(start=False)
+    core.index.recover()  # an operation a crash cut short is settled (and audited) first
     store = core.index.store
     version = store.current()
     click.echo(f"knowledge folder: {app.settings.knowledge_path}")

@@ -24,7 +24,7 @@ def pick_platform(settings) -> str:
 def _run_console(app: AppContext) -> int:
     from bot.adapters.console import ConsoleAdapter
 
-    return ConsoleAdapter(app.app(log_level="WARNING")).run()
+    return ConsoleAdapter(app.app(log_level="WARNING", background=True)).run()
 
 
 @click.command()

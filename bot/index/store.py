@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from bot.errors import IndexCorruptError
-from bot.types import Passage
+from bot.types import Passage, SourceInfo
 
 FORMAT_VERSION = 1
 DATA_FILES = ("passages.jsonl", "vectors.npy", "sentences.jsonl", "sentence_vectors.npy", "faiss.index")
@@ -118,3 +118,18 @@ def read_version(folder: Path) -> IndexData:
         sentence_vectors=sentence_vectors.astype(np.float32, copy=False),
         faiss_index=index,
     )
+
+
+def sources_from_manifest(manifest: dict) -> list[SourceInfo]:
+    """SourceInfo rows from a manifest, without loading vectors or a model."""
+    return [
+        SourceInfo(
+            doc_id=meta["doc_id"],
+            title=meta["title"],
+            publisher=meta["publisher"],
+            date=meta["date"],
+            source=meta["source"],
+            passages=meta["passages"],
+        )
+        for meta in manifest.get("documents", {}).values()
+    ]

@@ -1,22 +1,30 @@
 """Admin knowledge operations, shared by the CLI and the chat adapters.
 
-Every operation holds the build lock, changes knowledge/ only after validation, builds a
-new index version beside the serving one and promotes it atomically; on any failure the
-files it touched are restored and the serving version is untouched. Each attempt, refused
-or not, goes into the audit log.
+Every operation holds the build lock and is journaled before it changes anything; it
+builds a new index version from a staged copy of the documents (its own `sources/`),
+promotes it atomically and only then changes knowledge/, so knowledge/ never holds a
+document no promoted version was built from. A `kill -9` at any point is finished or
+undone at the next start (`IndexManager.recover`). Each attempt, refused or not, goes
+into the audit log.
 """
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import Callable, Iterable, Iterator, NoReturn
 
 import yaml
 
+from bot.config import Settings
+from bot.embedding.base import Embedder
 from bot.errors import CallbotError, KnowledgeError
 from bot.index.builder import BuildResult, chunk_all
-from bot.index.sources import is_document_file, scan_sources, sidecar_for
+from bot.index.journal import COMPLETED, Intent, Recovery
+from bot.index.manager import DocumentChanges, IndexManager
+from bot.index.sources import SIDECAR_SUFFIX, is_document_file, scan_sources, sidecar_for
+from bot.index.store import IndexData
 from bot.knowledge.audit import AuditEntry, AuditLog
 from bot.knowledge.filenames import safe_filename
 from bot.knowledge.gate import QualityGate
@@ -24,17 +32,32 @@ from bot.knowledge.report import DocumentRecord, OpReport, Plan
 from bot.knowledge.validation import Candidate, validate_upload
 from bot.types import Actor
 
-if TYPE_CHECKING:
-    from bot.core import BotCore
+# Who the audit log names for a rebuild nobody asked for (a stale index at start-up).
+AUTOMATIC = Actor(platform="callbot", user_id="automatic", display_name="automatic rebuild")
+
+
+class AuditedKnowledgeError(KnowledgeError):
+    """A refusal whose audit row is already written (the lock must not write another)."""
 
 
 class KnowledgeOps:
-    """Bound to one core, so a successful build is served at once (hot reload)."""
+    """Works on one index manager; `serve` swaps a promoted version in (hot reload) and
+    `serving` returns the version being served, or None before start-up."""
 
-    def __init__(self, core: "BotCore") -> None:
-        self.core = core
-        self.settings = core.settings
-        audit_path = self.settings.knowledge_ops.audit_db or str(self.settings.index_path / "audit.sqlite3")
+    def __init__(
+        self,
+        index: IndexManager,
+        settings: Settings,
+        embedder: Embedder,
+        serve: Callable[[IndexData], None],
+        serving: Callable[[], IndexData | None],
+    ) -> None:
+        self.index = index
+        self.settings = settings
+        self.embedder = embedder
+        self._serve = serve
+        self._serving = serving
+        audit_path = settings.knowledge_ops.audit_db or str(settings.index_path / "audit.sqlite3")
         self.audit = AuditLog(Path(audit_path))
 
     @property
@@ -83,7 +106,7 @@ class KnowledgeOps:
     def _add(self, uploads: list[tuple[str, bytes, str]], actor: Actor, meta: dict, force: bool) -> OpReport:
         overrides = {k: str(v) for k, v in meta.items() if v}
         targets = ", ".join(name for name, _, _ in uploads)
-        with self._locked(actor, "add", targets):
+        with self._locked(actor, "add", targets) as intent:
             existing = {n: h for n, h in scan_sources(self.folder).items() if is_document_file(self.folder / n)}
             candidates: list[tuple[Candidate, str]] = []
             with tempfile.TemporaryDirectory(prefix="callbot-upload-") as staging:
@@ -100,84 +123,63 @@ class KnowledgeOps:
                         self._refuse(actor, "add", origin, message)
                     existing[name] = candidate.sha256
                     candidates.append((candidate, origin))
-            written: list[Path] = []
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                taken = {p.name for p in self.folder.iterdir()}
-                for candidate, origin in candidates:
-                    target = self.folder / safe_filename(candidate.original_name, candidate.suffix, taken)
-                    taken.add(target.name)
-                    target.write_bytes(candidate.data)
-                    written.append(target)
-                    sidecar = dict(overrides)
-                    if origin != target.name and not (candidate.suffix == ".md" and not origin.startswith("http")):
-                        sidecar.setdefault("origin", origin)
-                    if sidecar:
-                        sidecar_for(target).write_text(yaml.safe_dump(sidecar, allow_unicode=True), encoding="utf-8")
-                        written.append(sidecar_for(target))
-                result = self._build(actor, force)
-            except BaseException:
-                for path in written:
-                    path.unlink(missing_ok=True)
-                raise
-        names = [p.name for p in written if is_document_file(p)]
-        for name in names:
-            self.audit.record(actor, "add", name, "ok", f"version {result.data.version}")
+            write: dict[str, bytes] = {}
+            taken = {p.name for p in self.folder.iterdir()} if self.folder.is_dir() else set()
+            for candidate, origin in candidates:
+                target = Path(safe_filename(candidate.original_name, candidate.suffix, taken))
+                taken.add(target.name)
+                write[target.name] = candidate.data
+                sidecar = dict(overrides)
+                if origin != target.name and not (candidate.suffix == ".md" and not origin.startswith("http")):
+                    sidecar.setdefault("origin", origin)
+                if sidecar:
+                    write[sidecar_for(target).name] = yaml.safe_dump(sidecar, allow_unicode=True).encode("utf-8")
+            result = self._build(intent, force, DocumentChanges(write=write))
+            names = [name for name in write if not name.endswith(SIDECAR_SUFFIX)]
+            for name in names:
+                self.audit.record(actor, "add", name, "ok", f"version {result.data.version}")
         titles = "; ".join(c.document.title for c, _ in candidates)
         return self._report("add", result, f"Added {', '.join(names)} ({titles})", added=tuple(names))
 
     # -- removing, rebuilding, rolling back ------------------------------------------------
     def remove(self, doc: str, actor: Actor) -> OpReport:
         """Remove a document by id or file name and rebuild (no quality gate: intended loss)."""
-        with self._locked(actor, "remove", doc):
+        with self._locked(actor, "remove", doc) as intent:
             path = self._find(doc, actor)
-            saved = {p: p.read_bytes() for p in (path, sidecar_for(path)) if p.exists()}
-            try:
-                for p in saved:
-                    p.unlink()
-                result = self._build(actor, force=True)
-            except BaseException:
-                for p, data in saved.items():
-                    p.write_bytes(data)
-                raise
-        self.audit.record(actor, "remove", path.name, "ok", f"version {result.data.version}")
+            gone = tuple(p.name for p in (path, sidecar_for(path)) if p.exists())
+            result = self._build(intent, True, DocumentChanges(delete=gone))
+            self.audit.record(actor, "remove", path.name, "ok", f"version {result.data.version}")
         return self._report("remove", result, f"Removed {path.name}", removed=(path.name,))
 
-    def rebuild(self, actor: Actor, force: bool = False) -> OpReport:
-        with self._locked(actor, "build", str(self.folder)):
-            result = self._build(actor, force)
-        self.audit.record(actor, "build", str(self.folder), "ok", f"version {result.data.version}")
+    def rebuild(self, actor: Actor, force: bool = False, held: bool = False) -> OpReport:
+        """Rebuild from knowledge/ as it is; `held`: the caller already holds the build lock."""
+        with self._locked(actor, "build", str(self.folder), held=held) as intent:
+            result = self._build(intent, force)
+            self.audit.record(actor, "build", str(self.folder), "ok", f"version {result.data.version}")
         return self._report("build", result, "Rebuilt the index")
 
     def rollback(self, actor: Actor) -> OpReport:
         """Serve the version that served before the current one, with its documents."""
-        with self._locked(actor, "rollback", "index"):
-            store = self.core.index.store
-            target = store.rollback_target()
+        with self._locked(actor, "rollback", "index") as intent:
+            target = self.index.rollback_target()
             if target is None:
                 self._refuse(actor, "rollback", "index", "there is no earlier index version to return to; nothing was changed.")
-            from bot.index.store import read_version
-
-            data = read_version(store.path(target))
-            self.core.index.restore_sources(target)
-            store.roll_back_to(target)
-            self.core.serve(data)
-        self.audit.record(actor, "rollback", target, "ok", "")
+            data = self.index.roll_back_to(target, intent)
+            self._serve(data)
+            self.audit.record(actor, "rollback", target, "ok", "")
         docs = len(data.manifest.get("documents", {}))
         return OpReport("rollback", f"Rolled back to index version {target}: {docs} documents, "
                         f"{len(data.passages)} passages.", target, docs, len(data.passages))
 
     def plan(self) -> Plan:
         """What `index build` would change; embeds nothing and writes nothing."""
+        from bot.errors import IndexCorruptError
         from bot.ingest import load_knowledge_dir
 
-        store = self.core.index.store
         before: dict = {}
         passages_before = 0
-        if store.current():
-            from bot.index.store import read_manifest
-
-            manifest = read_manifest(store.path(store.current()))
+        with contextlib.suppress(IndexCorruptError):
+            manifest = self.index.current_manifest()
             before, passages_before = manifest.get("files", {}), manifest.get("passages", 0)
         now = scan_sources(self.folder)
         documents, problems = load_knowledge_dir(self.folder, max_bytes=self.settings.limits.max_document_bytes)
@@ -192,7 +194,9 @@ class KnowledgeOps:
 
     # -- reading -------------------------------------------------------------------------
     def list_documents(self) -> list[DocumentRecord]:
-        manifest = self.core.serving.data.manifest if self.core.started else self.core.index.load_current().manifest
+        self.index.recover()
+        serving = self._serving()
+        manifest = serving.manifest if serving is not None else self.index.current_manifest()
         added = self.audit.last_added()
         rows = []
         for file_name, meta in manifest.get("documents", {}).items():
@@ -205,19 +209,33 @@ class KnowledgeOps:
         return rows
 
     def log(self, limit: int = 50) -> list[AuditEntry]:
+        self.index.recover()  # an operation cut short gets its row first
         return self.audit.entries(limit)
 
     def record_refusal(self, actor: Actor, action: str, reason: str, target: str = "") -> None:
         """For adapters: an unauthorised or invalid attempt that never reached an operation."""
         self.audit.record(actor, action, target, "refused", reason)
 
+    def record_recovery(self, recovery: Recovery) -> None:
+        """The audit row of an operation finished or undone after a crash (IndexManager.recorder)."""
+        intent = recovery.intent
+        if recovery.outcome != COMPLETED:
+            self.audit.record(intent.actor, intent.action, intent.target, "interrupted", recovery.outcome)
+            return
+        detail = f"{COMPLETED}: version {intent.version}"
+        changed = intent.written if intent.action == "add" else intent.deleted
+        targets = [n for n in changed if not n.endswith(SIDECAR_SUFFIX)] if intent.action in ("add", "remove") else []
+        if intent.action == "rollback":
+            targets = [intent.version or intent.target]
+        for target in targets or [intent.target]:
+            self.audit.record(intent.actor, intent.action, target, "ok", detail)
+
     # -- internals -----------------------------------------------------------------------
-    def _build(self, actor: Actor, force: bool) -> BuildResult:
-        manager = self.core.index
-        serving = self.core.serving.data if self.core.started else manager._previous_data()
-        gate = None if force else QualityGate(self.settings, self.core.embedder, serving)
-        result = manager.build_and_promote(previous=serving, gate=gate, locked=True)
-        self.core.serve(result.data)
+    def _build(self, intent: Intent, force: bool, changes: DocumentChanges | None = None) -> BuildResult:
+        serving = self._serving() or self.index.previous_data()
+        gate = None if force else QualityGate(self.settings, self.embedder, serving)
+        result = self.index.build_and_promote(previous=serving, gate=gate, locked=True, changes=changes, intent=intent)
+        self._serve(result.data)
         return result
 
     def _find(self, doc: str, actor: Actor) -> Path:
@@ -225,21 +243,43 @@ class KnowledgeOps:
         for path in sorted(self.folder.iterdir()) if self.folder.is_dir() else []:
             if is_document_file(path) and wanted in (path.name, path.stem):
                 return path
-        manifest = self.core.serving.data.manifest if self.core.started else {}
+        serving = self._serving()
+        manifest = serving.manifest if serving is not None else {}
         for file_name, meta in manifest.get("documents", {}).items():
             if meta.get("doc_id") == wanted and (self.folder / file_name).exists():
                 return self.folder / file_name
         self._refuse(actor, "remove", doc, f"no document '{doc}' in the knowledge base (see `index list`); nothing was changed.")
-        raise AssertionError("unreachable")
 
-    def _refuse(self, actor: Actor, action: str, target: str, message: str) -> None:
+    def _refuse(self, actor: Actor, action: str, target: str, message: str) -> NoReturn:
         self.audit.record(actor, action, target, "refused", message)
-        err = KnowledgeError(message)
-        err.audited = True  # type: ignore[attr-defined]
-        raise err
+        raise AuditedKnowledgeError(message)
 
-    def _locked(self, actor: Actor, action: str, target: str):
-        return _AuditedLock(self, actor, action, target)
+    @contextlib.contextmanager
+    def _locked(self, actor: Actor, action: str, target: str, held: bool = False) -> Iterator[Intent]:
+        """The build lock and the journal; failures inside are audited ('refused' for user
+        errors, else 'failed') and leave the serving version as it was."""
+        with contextlib.ExitStack() as stack:
+            if not held:
+                try:
+                    stack.enter_context(self.index.build_lock())
+                except KnowledgeError as err:
+                    self.audit.record(actor, action, target, "refused", str(err))
+                    raise
+            self.index.recover(locked=True)  # an earlier operation cut short is settled first
+            intent = self.index.begin(Intent(action, target, actor))
+            try:
+                yield intent
+            except BaseException as err:
+                self.index.abandon()
+                if not isinstance(err, AuditedKnowledgeError):
+                    outcome = "refused" if isinstance(err, CallbotError) else "failed"
+                    self.audit.record(actor, action, target, outcome, str(err) or err.__class__.__name__)
+                if isinstance(err, Exception) and not isinstance(err, CallbotError):
+                    raise KnowledgeError(
+                        f"the rebuild failed ({err.__class__.__name__}); the serving index is unchanged."
+                    ) from err
+                raise
+            self.index.finish()
 
     def _report(self, action: str, result: BuildResult, lead: str, **changes: tuple[str, ...]) -> OpReport:
         data = result.data
@@ -248,30 +288,3 @@ class KnowledgeOps:
                    f"built in {result.seconds:.1f} s.")
         return OpReport(action, message, data.version, docs, len(data.passages), result.seconds,
                         result.embedded, result.reused, warnings=result.skipped, **changes)
-
-
-class _AuditedLock:
-    """The build lock; failures inside are logged ('refused' for user errors, else 'failed')."""
-
-    def __init__(self, ops: KnowledgeOps, actor: Actor, action: str, target: str) -> None:
-        self.ops, self.actor, self.action, self.target = ops, actor, action, target
-        self._lock = ops.core.index.store.build_lock()
-
-    def __enter__(self) -> None:
-        try:
-            self._lock.__enter__()
-        except KnowledgeError as err:
-            self.ops.audit.record(self.actor, self.action, self.target, "refused", str(err))
-            raise
-
-    def __exit__(self, kind, err, tb) -> bool:
-        self._lock.__exit__(kind, err, tb)
-        if err is None or getattr(err, "audited", False):
-            return False
-        outcome = "refused" if isinstance(err, CallbotError) else "failed"
-        self.ops.audit.record(self.actor, self.action, self.target, outcome, str(err) or err.__class__.__name__)
-        if not isinstance(err, CallbotError) and isinstance(err, Exception):
-            raise KnowledgeError(
-                f"the rebuild failed ({err.__class__.__name__}); the serving index is unchanged."
-            ) from err
-        return False

@@ -138,7 +138,7 @@ async def serve(parts: App, *, sync: bool | None = None) -> None:
     core, cfg = parts.core, parts.settings.discord
     token = read_token(cfg)
     if not core.started:
-        await asyncio.to_thread(core.start)
+        await asyncio.to_thread(parts.start, None, True)  # a stale index serves; rebuilt beside it
     await asyncio.to_thread(lambda: parts.ops)  # opens the feedback database, off the event loop
     app = build_app(parts)
     core.start_watcher()  # pick up index versions promoted by `callbot index ...` meanwhile

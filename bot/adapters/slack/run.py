@@ -139,7 +139,7 @@ class SlackService:
         if oauth is None:
             await self._check_bot_token()
         if not self.core.started:  # after the token check: a typo fails before this wait
-            await asyncio.to_thread(self.core.start)
+            await asyncio.to_thread(self.parts.start, None, True)  # a stale index serves; rebuilt beside it
         self.app, self.deps = build_app(
             self.parts, bot_token=self.secrets.bot_token,
             signing_secret=(self.secrets.signing_secret or "") if http else "", oauth_settings=oauth, ops=self.ops,
