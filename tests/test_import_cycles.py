@@ -11,8 +11,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bot"
-# removed when h3 lands: KnowledgeOps then takes the index manager and a serve callback
-ALLOWED = {frozenset({"bot.core", "bot.knowledge.operations"})}
+ALLOWED: set[frozenset[str]] = set()  # no exceptions
 
 
 def module_name(path: Path, root: Path = PACKAGE) -> str:
