@@ -15,15 +15,17 @@ def make_faiss_index(vectors: np.ndarray, index_type: str = "flat"):
 
     dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else 384
     count = int(vectors.shape[0]) if vectors.ndim == 2 else 0
+    index: faiss.Index
     if index_type == "hnsw" and count >= 1000:
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efSearch = 64
     elif index_type == "ivf" and count >= 4000:
         nlist = int(np.sqrt(count))
         quantizer = faiss.IndexFlatIP(dim)
-        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-        index.train(np.ascontiguousarray(vectors, dtype=np.float32))
-        index.nprobe = max(1, nlist // 8)
+        ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        ivf.train(np.ascontiguousarray(vectors, dtype=np.float32))
+        ivf.nprobe = max(1, nlist // 8)
+        index = ivf
     else:
         index = faiss.IndexFlatIP(dim)
     if count:

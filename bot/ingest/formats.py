@@ -7,6 +7,8 @@ exceptions (trafilatura, pypdf, lxml) never leave this module. Metadata keys are
 
 from __future__ import annotations
 
+from typing import Any
+
 import io
 import re
 from html import unescape
@@ -51,7 +53,7 @@ def extract_html(name: str, data: bytes) -> Extracted:
     try:
         import trafilatura
 
-        options = dict(
+        options: dict[str, Any] = dict(
             output_format="markdown",
             include_formatting=True,
             include_comments=False,

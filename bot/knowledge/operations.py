@@ -281,10 +281,11 @@ class KnowledgeOps:
                 raise
             self.index.finish()
 
-    def _report(self, action: str, result: BuildResult, lead: str, **changes: tuple[str, ...]) -> OpReport:
+    def _report(self, action: str, result: BuildResult, lead: str,
+                added: tuple[str, ...] = (), removed: tuple[str, ...] = ()) -> OpReport:
         data = result.data
         docs = len(data.manifest.get("documents", {}))
         message = (f"{lead}. Index version {data.version}: {docs} documents, {len(data.passages)} passages, "
                    f"built in {result.seconds:.1f} s.")
         return OpReport(action, message, data.version, docs, len(data.passages), result.seconds,
-                        result.embedded, result.reused, warnings=result.skipped, **changes)
+                        result.embedded, result.reused, added=added, removed=removed, warnings=result.skipped)

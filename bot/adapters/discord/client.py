@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import logging
 
 import discord
@@ -54,7 +56,7 @@ def build_intents(cfg: DiscordConfig) -> discord.Intents:
 
 def build_client(cfg: DiscordConfig, *, guild_ready_timeout: float = 2.0) -> discord.Client:
     """A Client, or an AutoShardedClient when `discord.shard_count` is set ('auto' or a number)."""
-    options = dict(
+    options: dict[str, Any] = dict(
         intents=build_intents(cfg),
         allowed_mentions=NO_MENTIONS,
         guild_ready_timeout=guild_ready_timeout,

@@ -7,6 +7,8 @@ traceback in an event handler.
 
 from __future__ import annotations
 
+from typing import Any
+
 import logging
 from collections.abc import Sequence
 
@@ -46,7 +48,7 @@ async def reply(message: discord.Message, outgoing: Sequence[Outgoing]) -> bool:
     """Reply to a message (in its channel or thread); later parts follow in the channel."""
     try:
         for i, out in enumerate(outgoing):
-            kwargs = dict(content=out.content, embeds=list(out.embeds), allowed_mentions=NO_MENTIONS)
+            kwargs: dict[str, Any] = dict(content=out.content, embeds=list(out.embeds), allowed_mentions=NO_MENTIONS)
             if out.view is not None:
                 kwargs["view"] = out.view
             if i == 0:
