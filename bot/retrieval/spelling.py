@@ -1,0 +1,147 @@
+"""Read a misspelled question with the documents' own words: "cyber hygene" as "cyber hygiene".
+
+A word the documents never use matches no passage in BM25, and a misspelled word pulls the
+question's embedding away from the passages that use the right one, so "who lanched the
+paris call" misses what "who launched the paris call" finds. The corrector knows only the
+knowledge base's vocabulary (passage texts and titles, the principles' wording), built once
+per index version when it loads, and it only ever replaces a word the documents do not know
+by one they do, so it cannot bring in anything the documents lack. What is never changed:
+
+- a word the documents use, in any case, or one with the same stem ("launches" for "launch");
+- an English word (the frequency dictionary symspellpy ships, built from SCOWL and Google
+  Books): "laid" or "kind" are not misspellings of "said" or "find" just because the
+  documents never use them;
+- numbers and words with digits ("NIS2"), acronyms (all capitals), mixed-case names
+  ("SolarWinds"), and words of three letters or fewer;
+- a capitalised word inside a sentence is read as a name: it may only become a name of the
+  documents ("Pairs Call" as "Paris Call", though "pairs" is an English word), never an
+  ordinary word ("Elon Musk" stays);
+- a word with no candidate close enough.
+
+Candidates are at edit distance 1 (2 for long words; a swap of two neighbours counts one);
+the nearest wins, then the one most passages use. The user's capitalisation is kept.
+rapidfuzz compares the word with the vocabulary words of a near length only: nothing is
+precomputed, so loading a version costs only the word count.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from functools import cache, lru_cache
+from importlib.resources import files
+from typing import Callable, Collection, Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.retrieval.lexical import STOPWORDS
+
+log = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"[^\W_]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+MIN_LENGTH = 4  # shorter words have too many neighbours to guess from
+LONG_WORD = 8  # from this length, two edits are allowed
+_ENGLISH = "frequency_dictionary_en_82_765.txt"
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """The English words of symspellpy's frequency dictionary (read once per process)."""
+    text = files("symspellpy").joinpath(_ENGLISH).read_text(encoding="utf-8")
+    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line)
+
+
+class Speller:
+    """A word -> passage-count vocabulary and the rules above; immutable once built."""
+
+    def __init__(
+        self,
+        texts: Iterable[str],
+        known: Callable[[str], bool] | None = None,
+        english: Collection[str] | None = None,
+    ) -> None:
+        """`texts` are the passages (or any text the documents' wording comes from); `known`
+        says whether a word is known another way (the lexical index's stems); `english`
+        is the list of real words (default: `english_words()`)."""
+        counts: Counter[str] = Counter()
+        lower: set[str] = set()
+        capitalised: set[str] = set()
+        for text in texts:
+            words = _LETTERS.findall(text)
+            counts.update({w.casefold() for w in words})
+            for match in _LETTERS.finditer(text):
+                word = match.group()
+                if word[0].islower():
+                    lower.add(word.casefold())
+                elif not _starts_sentence(text, match.start()):
+                    capitalised.add(word.casefold())
+        self._counts = dict(counts)
+        self._known = known or (lambda word: False)
+        self._english = english_words() if english is None else english
+        # Names: words the documents capitalise inside sentences and never write in lower
+        # case ("Paris", "Macron"; not "While", capitalised only where a sentence starts).
+        self._names = frozenset(capitalised - lower)
+        by_length: dict[int, list[str]] = {}
+        for word in sorted(self._counts):
+            if len(word) >= MIN_LENGTH - 1 and word not in STOPWORDS:
+                by_length.setdefault(len(word), []).append(word)
+        self._by_length = by_length
+        self._closest = lru_cache(maxsize=4096)(self._find_closest)
+
+    @property
+    def vocabulary_size(self) -> int:
+        return len(self._counts)
+
+    def knows(self, word: str) -> bool:
+        """Whether the documents use `word` (any case) or a word with its stem."""
+        folded = word.casefold()
+        return folded in self._counts or self._known(folded)
+
+    def correct(self, text: str) -> str:
+        """`text` with each misspelled word replaced (unchanged when nothing is)."""
+        if not any(ch.islower() for ch in text):
+            return text  # shouted: names and acronyms cannot be told from other words
+
+        def fix(match: re.Match[str]) -> str:
+            word = match.group()
+            as_name = word[0].isupper() and not _starts_sentence(text, match.start())
+            return self.correct_word(word, as_name)
+
+        return _TOKEN.sub(fix, text)
+
+    def correct_word(self, word: str, as_name: bool = False) -> str:
+        """One word, corrected or as it was; `as_name`: capitalised inside a sentence."""
+        if len(word) < MIN_LENGTH or not word.isalpha() or word.isupper() or any(c.isupper() for c in word[1:]):
+            return word
+        if self.knows(word) or (not as_name and word.casefold() in self._english):
+            return word
+        found = self._closest(word.casefold(), as_name)
+        if found is None:
+            return word
+        return found.capitalize() if word[0].isupper() else found
+
+    def _find_closest(self, word: str, as_name: bool) -> str | None:
+        limit = 2 if len(word) >= LONG_WORD else 1
+        best: tuple[int, int, str] | None = None
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            choices = self._by_length.get(length)
+            if not choices:
+                continue
+            for candidate, distance, _ in process.extract(
+                word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None
+            ):
+                if as_name and candidate not in self._names:
+                    continue
+                key = (int(distance), -self._counts[candidate], candidate)
+                if best is None or key < best:
+                    best = key
+        return best[2] if best else None
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at `start` opens a sentence, a line or the text (quotes skipped)."""
+    before = text[max(0, start - 40) : start].rstrip(" \t\"'“‘(«")
+    return not before or before[-1] in ".!?:;\n\r•*-#"
