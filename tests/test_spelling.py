@@ -1,0 +1,78 @@
+"""The spelling corrector on a small vocabulary: what it corrects and what it never touches."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.retrieval.lexical import LexicalIndex
+from bot.retrieval.spelling import Speller, english_words
+
+TEXTS = [
+    "The Call was launched in Paris by Emmanuel Macron.",
+    "Supporters improve everybody's cyber hygiene, and the launch was praised.",
+    "He said the section on hygiene was short.",
+    "Every action counts; one action, then another action.",
+    "The GDPR applies to NIS2 operators in 2018.",
+    "A task force was set up.",
+]
+
+
+@pytest.fixture(scope="module")
+def speller() -> Speller:
+    lexical = LexicalIndex(TEXTS)
+    return Speller(TEXTS, lexical.knows)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("cyber hygene", "cyber hygiene"),
+        ("who lanched the paris call", "who launched the paris call"),
+        ("Hygene of the Call", "Hygiene of the Call"),  # the user's case is kept
+        ("What did Macorn say?", "What did Macron say?"),
+        ("the Pairs Call", "the Paris Call"),  # a name, though "pairs" is an English word
+        ("what did the suportters do", "what did the supporters do"),  # two edits: long word
+    ],
+)
+def test_misspelled_words_are_read_as_the_documents_words(speller, typed, read):
+    assert speller.correct(typed) == read
+
+
+def test_a_word_of_the_documents_never_changes(speller):
+    for text in TEXTS:
+        assert speller.correct(text) == text
+    assert speller.correct("HYGIENE hygiene Hygiene launches") == "HYGIENE hygiene Hygiene launches"  # stem
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Donald Tusk say?",  # a name the documents do not use is not made into "task"
+        "What does the GDRP say?",  # acronym
+        "Is NIS3 in force?",  # digits
+        "what about teh",  # three letters or fewer
+        "WHAT ABOUT CYBER HYGENE",  # shouted: names and acronyms cannot be told apart
+        "who laid out the plan",  # an English word, not a misspelling of "said"
+    ],
+)
+def test_names_numbers_acronyms_short_and_english_words_are_kept(speller, question):
+    assert speller.correct(question) == question
+
+
+def test_without_the_english_list_a_real_word_would_be_read_as_a_document_word():
+    bare = Speller(TEXTS, english=frozenset())
+    assert bare.correct("who laid out the plan") == "who said out the plan"
+    assert "laid" in english_words()
+
+
+def test_the_candidate_most_passages_use_wins_among_the_nearest(speller):
+    # "sction" is one edit from both "section" (1 passage) and "action" (1 passage, 3 times):
+    # counts are per passage, so the tie is broken alphabetically and stays stable.
+    assert speller.correct("the sction") == "the action"
+    more = Speller([*TEXTS, "A section here.", "Another section there."], english=frozenset())
+    assert more.correct("the sction") == "the section"
+
+
+def test_nearest_candidate_wins_over_a_more_frequent_one():
+    speller = Speller(["policies", *["politics"] * 5], english=frozenset())
+    assert speller.correct("policiies") == "policies"  # one edit; "politics" is two
