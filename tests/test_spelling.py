@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.retrieval.lexical import LexicalIndex
-from bot.retrieval.spelling import Speller, english_words
+from bot.retrieval.spelling import EnglishWords, Speller, english_words
 
 TEXTS = [
     "The Call was launched in Paris by Emmanuel Macron.",
@@ -60,7 +60,7 @@ def test_names_numbers_acronyms_short_and_english_words_are_kept(speller, questi
 
 
 def test_without_the_english_list_a_real_word_would_be_read_as_a_document_word():
-    bare = Speller(TEXTS, english=frozenset())
+    bare = Speller(TEXTS, english=EnglishWords({}))
     assert bare.correct("who laid out the plan") == "who said out the plan"
     assert "laid" in english_words()
 
@@ -69,10 +69,10 @@ def test_the_candidate_most_passages_use_wins_among_the_nearest(speller):
     # "sction" is one edit from both "section" (1 passage) and "action" (1 passage, 3 times):
     # counts are per passage, so the tie is broken alphabetically and stays stable.
     assert speller.correct("the sction") == "the action"
-    more = Speller([*TEXTS, "A section here.", "Another section there."], english=frozenset())
+    more = Speller([*TEXTS, "A section here.", "Another section there."], english=EnglishWords({}))
     assert more.correct("the sction") == "the section"
 
 
 def test_nearest_candidate_wins_over_a_more_frequent_one():
-    speller = Speller(["policies", *["politics"] * 5], english=frozenset())
+    speller = Speller(["policies", *["politics"] * 5], english=EnglishWords({}))
     assert speller.correct("policiies") == "policies"  # one edit; "politics" is two

@@ -31,7 +31,7 @@ import re
 from collections import Counter
 from functools import cache, lru_cache
 from importlib.resources import files
-from typing import Callable, Collection, Iterable
+from typing import Callable, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -45,13 +45,33 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 MIN_LENGTH = 4  # shorter words have too many neighbours to guess from
 LONG_WORD = 8  # from this length, two edits are allowed
 _ENGLISH = "frequency_dictionary_en_82_765.txt"
+ENGLISH_MIN_COUNT = 0  # English words rarer than this in the dictionary count as typos
+
+
+class EnglishWords:
+    """symspellpy's English frequency dictionary: word -> count, and the words by length."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        by_length: dict[int, list[str]] = {}
+        for word in counts:
+            by_length.setdefault(len(word), []).append(word)
+        self.by_length = by_length
+
+    def __contains__(self, word: str) -> bool:
+        return self.counts.get(word, -1) >= ENGLISH_MIN_COUNT
 
 
 @cache
-def english_words() -> frozenset[str]:
-    """The English words of symspellpy's frequency dictionary (read once per process)."""
+def english_words() -> EnglishWords:
+    """Read once per process, on the first word that needs it (not at start-up)."""
     text = files("symspellpy").joinpath(_ENGLISH).read_text(encoding="utf-8")
-    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line)
+    counts: dict[str, int] = {}
+    for line in text.splitlines():
+        word, _, count = line.partition(" ")
+        if word.isalpha():
+            counts[word] = int(count)
+    return EnglishWords(counts)
 
 
 class Speller:
@@ -61,35 +81,35 @@ class Speller:
         self,
         texts: Iterable[str],
         known: Callable[[str], bool] | None = None,
-        english: Collection[str] | None = None,
+        english: EnglishWords | None = None,
     ) -> None:
         """`texts` are the passages (or any text the documents' wording comes from); `known`
         says whether a word is known another way (the lexical index's stems); `english`
-        is the list of real words (default: `english_words()`)."""
+        is the list of real words (default: `english_words()`, loaded when first needed)."""
         counts: Counter[str] = Counter()
-        lower: set[str] = set()
         capitalised: set[str] = set()
         for text in texts:
-            words = _LETTERS.findall(text)
-            counts.update({w.casefold() for w in words})
+            counts.update({w.casefold() for w in _LETTERS.findall(text)})
             for match in _LETTERS.finditer(text):
                 word = match.group()
-                if word[0].islower():
-                    lower.add(word.casefold())
-                elif not _starts_sentence(text, match.start()):
+                if word[0].isupper() and not _starts_sentence(text, match.start()):
                     capitalised.add(word.casefold())
         self._counts = dict(counts)
         self._known = known or (lambda word: False)
-        self._english = english_words() if english is None else english
-        # Names: words the documents capitalise inside sentences and never write in lower
-        # case ("Paris", "Macron"; not "While", capitalised only where a sentence starts).
-        self._names = frozenset(capitalised - lower)
+        self._given_english = english
+        # Names: words the documents capitalise inside a sentence ("Paris", "Forum"; not
+        # "While", capitalised only where a sentence starts).
+        self._names = frozenset(capitalised)
         by_length: dict[int, list[str]] = {}
         for word in sorted(self._counts):
             if len(word) >= MIN_LENGTH - 1 and word not in STOPWORDS:
                 by_length.setdefault(len(word), []).append(word)
         self._by_length = by_length
         self._closest = lru_cache(maxsize=4096)(self._find_closest)
+
+    @property
+    def _english(self) -> EnglishWords:
+        return self._given_english if self._given_english is not None else english_words()
 
     @property
     def vocabulary_size(self) -> int:
@@ -124,21 +144,32 @@ class Speller:
         return found.capitalize() if word[0].isupper() else found
 
     def _find_closest(self, word: str, as_name: bool) -> str | None:
+        """The nearest candidate; at equal distance a word of the documents (the most
+        passages first) before an English word of the same stem (the most common first)."""
         limit = 2 if len(word) >= LONG_WORD else 1
-        best: tuple[int, int, str] | None = None
+        best: tuple[int, int, int, str] | None = None
+        english = self._english
         for length in range(len(word) - limit, len(word) + limit + 1):
-            choices = self._by_length.get(length)
-            if not choices:
-                continue
-            for candidate, distance, _ in process.extract(
-                word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None
-            ):
+            for candidate, distance in _near(word, self._by_length.get(length), limit):
                 if as_name and candidate not in self._names:
                     continue
-                key = (int(distance), -self._counts[candidate], candidate)
-                if best is None or key < best:
-                    best = key
-        return best[2] if best else None
+                key = (distance, 0, -self._counts[candidate], candidate)
+                best = key if best is None or key < best else best
+            if as_name:
+                continue
+            for candidate, distance in _near(word, english.by_length.get(length), limit):
+                if candidate not in STOPWORDS and self._known(candidate):
+                    key = (distance, 1, -english.counts[candidate], candidate)
+                    best = key if best is None or key < best else best
+        return best[3] if best else None
+
+
+def _near(word: str, choices: list[str] | None, limit: int) -> list[tuple[str, int]]:
+    """The choices within `limit` edits of `word` (adjacent swaps count one)."""
+    if not choices:
+        return []
+    found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None)
+    return [(candidate, int(distance)) for candidate, distance, _ in found]
 
 
 def _starts_sentence(text: str, start: int) -> bool:
