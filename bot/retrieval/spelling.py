@@ -45,7 +45,6 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 MIN_LENGTH = 4  # shorter words have too many neighbours to guess from
 LONG_WORD = 8  # from this length, two edits are allowed
 _ENGLISH = "frequency_dictionary_en_82_765.txt"
-ENGLISH_MIN_COUNT = 0  # English words rarer than this in the dictionary count as typos
 
 
 class EnglishWords:
@@ -59,7 +58,7 @@ class EnglishWords:
         self.by_length = by_length
 
     def __contains__(self, word: str) -> bool:
-        return self.counts.get(word, -1) >= ENGLISH_MIN_COUNT
+        return word in self.counts
 
 
 @cache
