@@ -76,3 +76,25 @@ def test_the_candidate_most_passages_use_wins_among_the_nearest(speller):
 def test_nearest_candidate_wins_over_a_more_frequent_one():
     speller = Speller(["policies", *["politics"] * 5], english=EnglishWords({}))
     assert speller.correct("policiies") == "policies"  # one edit; "politics" is two
+
+
+def test_an_english_word_with_a_documents_stem_is_a_candidate():
+    # The documents say "join", never "joining": "joiing" is read as "joining" (BM25: "join").
+    lexical = LexicalIndex(["They join the Call."])
+    english = EnglishWords({"joining": 5_000_000, "joint": 9_000_000})
+    assert Speller(["They join the Call."], lexical.knows, english).correct("who is joiing") == "who is joining"
+
+
+def test_a_common_english_word_is_the_last_resort_for_long_enough_words():
+    english = EnglishWords({"framework": 5_000_000, "habits": 2_000_000, "rare": 10, "rarely": 10, "orgs": 0, "org": 5_000_000})
+    speller = Speller(["A text about cyber hygiene."], english=english)
+    assert speller.correct("a worldwide framwwork") == "a worldwide framework"
+    assert speller.correct("basic haibts") == "basic habits"
+    assert speller.correct("rarelly") == "rarelly"  # "rarely" is too rare to be the guess
+    assert speller.correct("intl orgz") == "intl orgz"  # four letters: no English fallback
+
+
+def test_a_word_of_the_documents_beats_an_english_word_at_the_same_distance():
+    english = EnglishWords({"suffer": 50_000_000, "safer": 1_000_000})
+    speller = Speller(["Products must be safer."], english=english)
+    assert speller.correct("saffer products") == "safer products"

@@ -1,27 +1,33 @@
-"""Read a misspelled question with the documents' own words: "cyber hygene" as "cyber hygiene".
+"""Read a misspelled question as the words it meant: "cyber hygene" as "cyber hygiene".
 
 A word the documents never use matches no passage in BM25, and a misspelled word pulls the
 question's embedding away from the passages that use the right one, so "who lanched the
-paris call" misses what "who launched the paris call" finds. The corrector knows only the
-knowledge base's vocabulary (passage texts and titles, the principles' wording), built once
-per index version when it loads, and it only ever replaces a word the documents do not know
-by one they do, so it cannot bring in anything the documents lack. What is never changed:
+paris call" misses what "who launched the paris call" finds. The corrector is built once per
+index version when it loads, from the knowledge base's own vocabulary (passage texts and
+titles, the principles' wording); nothing is precomputed beyond the word counts, because
+rapidfuzz compares a word with the words of a near length only, and only for the rare word
+that needs it (then cached).
 
+Only a word that is neither the documents' nor a real English word is changed. Candidates are
+at edit distance 1 (2 for long words; a swap of two neighbours counts one), the nearest first,
+then in this order:
+1. a word of the documents, the one most passages use first;
+2. an English word with the stem of a word of the documents ("joining" where they say
+   "join"): BM25 reads it as that stem;
+3. for words of five letters or more, a common English word ("framework"): it matches no
+   passage by itself, but no longer pulls the embedding away from the right ones.
+
+Never changed:
 - a word the documents use, in any case, or one with the same stem ("launches" for "launch");
 - an English word (the frequency dictionary symspellpy ships, built from SCOWL and Google
-  Books): "laid" or "kind" are not misspellings of "said" or "find" just because the
-  documents never use them;
+  Books): "laid" is not a misspelling of "said" just because the documents never use it;
 - numbers and words with digits ("NIS2"), acronyms (all capitals), mixed-case names
-  ("SolarWinds"), and words of three letters or fewer;
+  ("SolarWinds"), words of three letters or fewer, and shouted questions (all capitals);
 - a capitalised word inside a sentence is read as a name: it may only become a name of the
-  documents ("Pairs Call" as "Paris Call", though "pairs" is an English word), never an
-  ordinary word ("Elon Musk" stays);
+  documents ("Pairs Call" as "Paris Call", though "pairs" is English), never an ordinary
+  word ("Donald Tusk" stays, whatever the documents say about a task);
 - a word with no candidate close enough.
-
-Candidates are at edit distance 1 (2 for long words; a swap of two neighbours counts one);
-the nearest wins, then the one most passages use. The user's capitalisation is kept.
-rapidfuzz compares the word with the vocabulary words of a near length only: nothing is
-precomputed, so loading a version costs only the word count.
+The user's capitalisation is kept.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 MIN_LENGTH = 4  # shorter words have too many neighbours to guess from
 LONG_WORD = 8  # from this length, two edits are allowed
 _ENGLISH = "frequency_dictionary_en_82_765.txt"
+COMMON = 1_000_000  # tier 3: at least this count in the dictionary ("framework")
+FALLBACK_LENGTH = 5  # tier 3: shorter words ("orgs", "whos") are too often slang
 
 
 class EnglishWords:
@@ -129,7 +137,10 @@ class Speller:
             as_name = word[0].isupper() and not _starts_sentence(text, match.start())
             return self.correct_word(word, as_name)
 
-        return _TOKEN.sub(fix, text)
+        corrected = _TOKEN.sub(fix, text)
+        if corrected != text:
+            log.debug("read %r as %r", text, corrected)
+        return corrected
 
     def correct_word(self, word: str, as_name: bool = False) -> str:
         """One word, corrected or as it was; `as_name`: capitalised inside a sentence."""
@@ -143,8 +154,8 @@ class Speller:
         return found.capitalize() if word[0].isupper() else found
 
     def _find_closest(self, word: str, as_name: bool) -> str | None:
-        """The nearest candidate; at equal distance a word of the documents (the most
-        passages first) before an English word of the same stem (the most common first)."""
+        """The nearest candidate; at equal distance, by tier (see the module), then the
+        most passages or the most common."""
         limit = 2 if len(word) >= LONG_WORD else 1
         best: tuple[int, int, int, str] | None = None
         english = self._english
@@ -157,9 +168,16 @@ class Speller:
             if as_name:
                 continue
             for candidate, distance in _near(word, english.by_length.get(length), limit):
-                if candidate not in STOPWORDS and self._known(candidate):
-                    key = (distance, 1, -english.counts[candidate], candidate)
-                    best = key if best is None or key < best else best
+                if candidate in STOPWORDS:
+                    continue
+                if self._known(candidate):
+                    tier = 1
+                elif len(word) >= FALLBACK_LENGTH and word.isascii() and english.counts[candidate] >= COMMON:
+                    tier = 2
+                else:
+                    continue
+                key = (distance, tier, -english.counts[candidate], candidate)
+                best = key if best is None or key < best else best
         return best[3] if best else None
 
 
