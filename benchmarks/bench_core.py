@@ -6,8 +6,9 @@ backend (ONNX by default), hybrid retrieval, micro-batching.
 
 Prints: model load, cold start (process start to first printed answer), answer latency
 p50/p99 and its ratio to the bare encode of the same question, the same latency for the
-questions misspelled (one typo each), throughput with 32 concurrent questions, build times (knowledge/ and a synthetic 10,000-passage corpus),
-peak RSS of a serving process, and eval quality. Usage:
+questions misspelled (one typo each), throughput with 32 concurrent questions, build times
+(knowledge/ and a synthetic 10,000-passage corpus), peak RSS of a serving process, and eval
+quality. Usage:
     python benchmarks/bench_core.py [--quick]
 """
 
