@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"[^\W_]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 MIN_LENGTH = 4  # shorter words have too many neighbours to guess from
 LONG_WORD = 8  # from this length, two edits are allowed
 _ENGLISH = "frequency_dictionary_en_82_765.txt"
@@ -56,14 +57,10 @@ FALLBACK_LENGTH = 5  # tier 3: shorter words ("orgs", "whos") are too often slan
 
 
 class EnglishWords:
-    """symspellpy's English frequency dictionary: word -> count, and the words by length."""
+    """symspellpy's English frequency dictionary: word -> count."""
 
     def __init__(self, counts: dict[str, int]) -> None:
         self.counts = counts
-        by_length: dict[int, list[str]] = {}
-        for word in counts:
-            by_length.setdefault(len(word), []).append(word)
-        self.by_length = by_length
 
     def __contains__(self, word: str) -> bool:
         return word in self.counts
@@ -158,26 +155,26 @@ class Speller:
         most passages or the most common."""
         limit = 2 if len(word) >= LONG_WORD else 1
         best: tuple[int, int, int, str] | None = None
-        english = self._english
         for length in range(len(word) - limit, len(word) + limit + 1):
             for candidate, distance in _near(word, self._by_length.get(length), limit):
                 if as_name and candidate not in self._names:
                     continue
                 key = (distance, 0, -self._counts[candidate], candidate)
                 best = key if best is None or key < best else best
-            if as_name:
+        if as_name or (best is not None and best[0] <= 1):
+            return best[3] if best else None
+        english = self._english.counts
+        for candidate in one_edit(word) & english.keys():
+            if candidate in STOPWORDS:
                 continue
-            for candidate, distance in _near(word, english.by_length.get(length), limit):
-                if candidate in STOPWORDS:
-                    continue
-                if self._known(candidate):
-                    tier = 1
-                elif len(word) >= FALLBACK_LENGTH and word.isascii() and english.counts[candidate] >= COMMON:
-                    tier = 2
-                else:
-                    continue
-                key = (distance, tier, -english.counts[candidate], candidate)
-                best = key if best is None or key < best else best
+            if self._known(candidate):
+                tier = 1
+            elif len(word) >= FALLBACK_LENGTH and word.isascii() and english[candidate] >= COMMON:
+                tier = 2
+            else:
+                continue
+            key = (1, tier, -english[candidate], candidate)
+            best = key if best is None or key < best else best
         return best[3] if best else None
 
 
@@ -187,6 +184,19 @@ def _near(word: str, choices: list[str] | None, limit: int) -> list[tuple[str, i
         return []
     found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None)
     return [(candidate, int(distance)) for candidate, distance, _ in found]
+
+
+def one_edit(word: str) -> set[str]:
+    """Every string one edit from `word` (a letter dropped, swapped with the next one,
+    replaced or added): a few hundred set lookups find its English neighbours, where
+    comparing it with all the English words would take milliseconds."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return {
+        *(a + b[1:] for a, b in splits if b),
+        *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
+        *(a + c + b[1:] for a, b in splits if b for c in _ALPHABET),
+        *(a + c + b for a, b in splits for c in _ALPHABET),
+    }
 
 
 def _starts_sentence(text: str, start: int) -> bool:
