@@ -4,9 +4,10 @@ A word the documents never use matches no passage in BM25, and a misspelled word
 question's embedding away from the passages that use the right one, so "who lanched the
 paris call" misses what "who launched the paris call" finds. The corrector is built once per
 index version when it loads, from the knowledge base's own vocabulary (passage texts and
-titles, the principles' wording); nothing is precomputed beyond the word counts, because
-rapidfuzz compares a word with the words of a near length only, and only for the rare word
-that needs it (then cached).
+titles, the principles' wording); nothing is precomputed beyond the word counts: rapidfuzz
+compares an unknown word with the documents' words of a near length, and its English
+neighbours are found by generating its one-edit variants, only for the rare word that needs
+it (then cached).
 
 Only a word that is neither the documents' nor a real English word is changed. Candidates are
 at edit distance 1 (2 for long words; a swap of two neighbours counts one), the nearest first,
