@@ -53,6 +53,7 @@ def test_a_word_of_the_documents_never_changes(speller):
         "what about teh",  # three letters or fewer
         "WHAT ABOUT CYBER HYGENE",  # shouted: names and acronyms cannot be told apart
         "who laid out the plan",  # an English word, not a misspelling of "said"
+        "hygene" * 6,  # longer than any word: left alone, without comparing it with anything
     ],
 )
 def test_names_numbers_acronyms_short_and_english_words_are_kept(speller, question):

@@ -23,7 +23,8 @@ Never changed:
 - an English word (the frequency dictionary symspellpy ships, built from SCOWL and Google
   Books): "laid" is not a misspelling of "said" just because the documents never use it;
 - numbers and words with digits ("NIS2"), acronyms (all capitals), mixed-case names
-  ("SolarWinds"), words of three letters or fewer, and shouted questions (all capitals);
+  ("SolarWinds"), words of three letters or fewer or of more than thirty, and shouted
+  questions (all capitals);
 - a capitalised word inside a sentence is read as a name: it may only become a name of the
   documents ("Pairs Call" as "Paris Call", though "pairs" is English), never an ordinary
   word ("Donald Tusk" stays, whatever the documents say about a task);
@@ -52,6 +53,7 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 MIN_LENGTH = 4  # shorter words have too many neighbours to guess from
 LONG_WORD = 8  # from this length, two edits are allowed
+MAX_LENGTH = 30  # longer "words" (pasted hashes, keyboard mashing) are left alone, cheaply
 _ENGLISH = "frequency_dictionary_en_82_765.txt"
 COMMON = 1_000_000  # tier 3: at least this count in the dictionary ("framework")
 FALLBACK_LENGTH = 5  # tier 3: shorter words ("orgs", "whos") are too often slang
@@ -142,7 +144,7 @@ class Speller:
 
     def correct_word(self, word: str, as_name: bool = False) -> str:
         """One word, corrected or as it was; `as_name`: capitalised inside a sentence."""
-        if len(word) < MIN_LENGTH or not word.isalpha() or word.isupper() or any(c.isupper() for c in word[1:]):
+        if not MIN_LENGTH <= len(word) <= MAX_LENGTH or not word.isalpha() or word.isupper() or any(c.isupper() for c in word[1:]):
             return word
         if self.knows(word) or (not as_name and word.casefold() in self._english):
             return word
