@@ -5,9 +5,10 @@ one question at a time (what LangChain's FAISS store does). callbot: its configu
 backend (ONNX by default), hybrid retrieval, micro-batching.
 
 Prints: model load, cold start (process start to first printed answer), answer latency
-p50/p99 and its ratio to the bare encode of the same question, throughput with 32
-concurrent questions, build times (knowledge/ and a synthetic 10,000-passage corpus),
-peak RSS of a serving process, and eval quality. Usage:
+p50/p99 and its ratio to the bare encode of the same question, the same latency for the
+questions misspelled (one typo each), throughput with 32 concurrent questions, build times
+(knowledge/ and a synthetic 10,000-passage corpus), peak RSS of a serving process, and eval
+quality. Usage:
     python -m benchmarks.bench_core [--quick]    (from the repository root)
 """
 
@@ -58,7 +59,7 @@ def median_of_windows(burst, windows: int = 5) -> float:
     return statistics.median(asyncio.run(burst()) for _ in range(windows))
 
 
-def bench_callbot(workdir: Path, questions: list[str], rounds: int, quantize: bool) -> dict:
+def bench_callbot(workdir: Path, questions: list[str], rounds: int, quantize: bool, misspelled: list[str]) -> dict:
     from bot.config import Settings
     from bot.core import BotCore
     from bot.types import Question
@@ -90,6 +91,12 @@ def bench_callbot(workdir: Path, questions: list[str], rounds: int, quantize: bo
             s = time.perf_counter()
             core.ask(Question(q))
             answer_ms.append((time.perf_counter() - s) * 1000)
+    typo_ms = []
+    for _ in range(rounds):
+        for q in misspelled:
+            s = time.perf_counter()
+            core.ask(Question(q))
+            typo_ms.append((time.perf_counter() - s) * 1000)
 
     async def burst() -> float:
         batch = [Question(questions[i % len(questions)]) for i in range(32)]
@@ -102,12 +109,13 @@ def bench_callbot(workdir: Path, questions: list[str], rounds: int, quantize: bo
     return {
         "model_load_s": model_load, "build_knowledge_s": build_seconds,
         "p50_ms": percentile(answer_ms, 50), "p99_ms": percentile(answer_ms, 99),
+        "typo_p50_ms": percentile(typo_ms, 50), "typo_p99_ms": percentile(typo_ms, 99),
         "encode_p50_ms": percentile(encode_ms, 50), "throughput_qps": throughput,
         "passages": len(core.serving.data.passages),
     }
 
 
-def bench_baseline(workdir: Path, questions: list[str], rounds: int) -> dict:
+def bench_baseline(workdir: Path, questions: list[str], rounds: int, misspelled: list[str]) -> dict:
     import faiss
     import numpy as np
     from sentence_transformers import SentenceTransformer
@@ -146,6 +154,12 @@ def bench_baseline(workdir: Path, questions: list[str], rounds: int) -> dict:
             s = time.perf_counter()
             answer(q)
             answer_ms.append((time.perf_counter() - s) * 1000)
+    typo_ms = []
+    for _ in range(rounds):
+        for q in misspelled:
+            s = time.perf_counter()
+            answer(q)
+            typo_ms.append((time.perf_counter() - s) * 1000)
 
     async def burst() -> float:
         batch = [questions[i % len(questions)] for i in range(32)]
@@ -156,6 +170,7 @@ def bench_baseline(workdir: Path, questions: list[str], rounds: int) -> dict:
 
     return {
         "model_load_s": model_load, "p50_ms": percentile(answer_ms, 50), "p99_ms": percentile(answer_ms, 99),
+        "typo_p50_ms": percentile(typo_ms, 50), "typo_p99_ms": percentile(typo_ms, 99),
         "encode_p50_ms": percentile(encode_ms, 50), "throughput_qps": median_of_windows(burst, 3),
     }
 
@@ -191,13 +206,15 @@ def main() -> None:
     from bot.evaluation import load_eval
 
     questions = [i.question for i in load_eval(REPO / "tests" / "eval" / "qa.jsonl")]
+    # The same questions with one typo each: the spelling correction's cost is in these rows.
+    misspelled = [i.question for i in load_eval(REPO / "tests" / "eval" / "typos" / "qa.jsonl")]
     work = Path(tempfile.mkdtemp(prefix="callbot-bench-"))
     shutil.copytree(REPO / "knowledge", work / "knowledge")
     config = work / "config.yaml"
     quantize = not args.fp32
     config.write_text(f"embedding:\n  quantize: {'true' if quantize else 'false'}\n")
-    ours = bench_callbot(work, questions, rounds, quantize)
-    plain = bench_baseline(work, questions, rounds)
+    ours = bench_callbot(work, questions, rounds, quantize, misspelled)
+    plain = bench_baseline(work, questions, rounds, misspelled)
     python = sys.executable
     ours["cold_start_s"] = cold_start([python, "-m", "bot", "--config", str(config),
                                        "--knowledge", str(work / "knowledge"),
@@ -220,6 +237,8 @@ def main() -> None:
         ("cold start: process start to first answer (s)", "cold_start_s", "{:.2f}"),
         ("answer latency p50 (ms)", "p50_ms", "{:.2f}"),
         ("answer latency p99 (ms)", "p99_ms", "{:.2f}"),
+        ("misspelled question latency p50 (ms)", "typo_p50_ms", "{:.2f}"),
+        ("misspelled question latency p99 (ms)", "typo_p99_ms", "{:.2f}"),
         ("bare encode of the question p50 (ms)", "encode_p50_ms", "{:.2f}"),
         ("throughput, 32 concurrent (questions/s)", "throughput_qps", "{:.0f}"),
         ("peak RSS serving knowledge/ (MB)", "peak_rss_mb", "{:.0f}"),

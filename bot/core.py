@@ -122,7 +122,8 @@ class BotCore:
 
     def serve(self, data: IndexData) -> None:
         """Swap in a version (after a build here, or one another process promoted)."""
-        serving = Serving(data, HybridRetriever(data, self.settings.retrieval))
+        wording = [f"{p.title}\n{p.text}" for p in self._principles_or_none()]
+        serving = Serving(data, HybridRetriever(data, self.settings.retrieval, wording))
         with self._swap_lock:
             self._serving = serving
             self._pointer_stamp = self.index.store.pointer_stamp()

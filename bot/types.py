@@ -80,6 +80,7 @@ class Answer:
     message: str = ""
     suggestions: tuple[str, ...] = ()
     searched: bool = True  # False for small talk and "principle 12": a reply, not a search result
+    read_as: str = ""  # the question as corrected for spelling ("cyber hygiene"), when it was
 
     @property
     def outcome(self) -> str:

@@ -13,9 +13,10 @@ from bot.types import Answer, Principle, SourceInfo
 
 def answer_renderable(answer: Answer) -> Group:
     """The answer as rich renderables: best sentence bold, one cited panel per passage."""
+    read_as = [Text(read_as_line(answer), style="dim italic")] if answer.read_as else []
     if not answer.answered:
-        return Group(Text(decline_text(answer), style="yellow"))
-    panels = []
+        return Group(*read_as, Text(decline_text(answer), style="yellow"))
+    panels: list = [*read_as]
     for rank, scored in enumerate(answer.passages, 1):
         before, best, after = split_on_best(scored)
         body = Text()
@@ -31,14 +32,20 @@ def answer_renderable(answer: Answer) -> Group:
 
 def answer_plain(answer: Answer) -> str:
     """The same answer as plain text (pipes, logs): best sentence wrapped in **."""
+    read_as = [read_as_line(answer)] if answer.read_as else []
     if not answer.answered:
-        return decline_text(answer)
-    lines = []
+        return "\n".join([*read_as, decline_text(answer)])
+    lines = [*read_as]
     for rank, scored in enumerate(answer.passages, 1):
         before, best, after = split_on_best(scored)
         lines.append(f"[{rank}] {before}**{best}**{after}".replace("****", ""))
         lines.append(f"    — {citation(scored.passage)} (score {scored.score:.2f})")
     return "\n".join(lines)
+
+
+def read_as_line(answer: Answer) -> str:
+    """"(read as: cyber hygiene)": the question as corrected for spelling."""
+    return f"(read as: {answer.read_as})"
 
 
 def principles_text(principles: tuple[Principle, ...] | list[Principle], markup: bool = True) -> str:

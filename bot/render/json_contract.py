@@ -9,8 +9,9 @@ from bot.types import Answer
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:
     """{"question", "answered", "passages": [{text, score, title, publisher, date, source}]},
-    passages best first, listed even when `answered` is false. Extra keys may be added
-    later; existing ones never change meaning."""
+    passages best first, listed even when `answered` is false; "read_as" is the question as
+    corrected for spelling ("" when nothing was). Extra keys may be added later; existing
+    ones never change meaning."""
     return {
         "question": answer.question,
         "answered": answer.answered,
@@ -29,6 +30,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         ],
         "index_version": answer.index_version,
         "message": answer.message,
+        "read_as": answer.read_as,
     }
 
 

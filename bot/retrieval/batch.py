@@ -13,6 +13,7 @@ never need. The figures are in docs/performance.md.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from bot.config import RetrievalConfig
@@ -29,12 +30,21 @@ def rank_batch(
     searches: Sequence[str] | None = None,
 ) -> list[Ranked]:
     """`items` are (cleaned question, top_k); `searches`, when given, the text searched for
-    each (see `HybridRetriever.rank`). One Ranked per item, in order."""
-    texts = list(searches) if searches is not None else [text for text, _ in items]
+    each (see `HybridRetriever.rank`). One Ranked per item, in order.
+
+    Misspelled words are corrected first (`bot.retrieval.spelling`): the corrected text is
+    what is embedded and what BM25, the answer type and the unknown-name rules read."""
+    speller = retriever.speller
+    questions = [speller.correct(text) for text, _ in items]
+    texts = [speller.correct(search) for search in searches] if searches is not None else list(questions)
     vectors = embedder.embed_batch(texts)
     ranked = [
-        retriever.rank(text, qvec, top_k, search if search != text else None)
-        for (text, top_k), search, qvec in zip(items, texts, vectors)
+        retriever.rank(question, qvec, top_k, search if search != question else None)
+        for question, (_, top_k), search, qvec in zip(questions, items, texts, vectors)
+    ]
+    ranked = [
+        replace(r, read_as=question) if question != text else r
+        for r, question, (text, _) in zip(ranked, questions, items)
     ]
     recheck = [
         (n, focus) for n, (search, r) in enumerate(zip(texts, ranked))

@@ -40,7 +40,9 @@ def is_supported(ranked: Ranked, cfg: RetrievalConfig) -> bool:
 def compose_answer(question: str, ranked: Ranked, version: str, cfg: RetrievalConfig) -> Answer:
     """The neutral Answer; candidates are kept even when declining (the JSON lists them)."""
     if is_supported(ranked, cfg):
-        return Answer(question=question, answered=True, passages=ranked.passages, index_version=version)
+        return Answer(
+            question=question, answered=True, passages=ranked.passages, index_version=version, read_as=ranked.read_as
+        )
     return Answer(
         question=question,
         answered=False,
@@ -48,6 +50,7 @@ def compose_answer(question: str, ranked: Ranked, version: str, cfg: RetrievalCo
         index_version=version,
         message=decline_message(ranked),
         suggestions=SUGGESTIONS,
+        read_as=ranked.read_as,
     )
 
 

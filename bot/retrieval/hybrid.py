@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from bot.index.store import IndexData
 from bot.retrieval.answer_type import has_type, question_type
 from bot.retrieval.lexical import LexicalIndex
 from bot.retrieval.names import NameGrounding, definition_subject
+from bot.retrieval.spelling import Speller
 from bot.types import ScoredPassage
 
 
@@ -35,6 +36,7 @@ class Ranked:
     lexical_coverage: float = 0.0
     unknown_years: tuple[str, ...] = ()
     unknown_names: tuple[str, ...] = ()
+    read_as: str = ""  # the question as corrected for spelling, when that changed it
 
 
 class _Layout(NamedTuple):
@@ -50,7 +52,8 @@ class _Layout(NamedTuple):
 class HybridRetriever:
     """Holds one index version's search structures; immutable once built."""
 
-    def __init__(self, data: IndexData, cfg: RetrievalConfig) -> None:
+    def __init__(self, data: IndexData, cfg: RetrievalConfig, wording: Iterable[str] = ()) -> None:
+        """`wording`: more text whose words count as the documents' own (the principles)."""
         self.data = data
         self.cfg = cfg
         self.lexical = LexicalIndex([f"{p.title}\n{p.text}" for p in data.passages])
@@ -63,6 +66,7 @@ class HybridRetriever:
         self._typed: dict[str, np.ndarray] = {}  # answer type -> which sentences hold one
         self.ubiquitous = ubiquitous_words(data)
         self.names = NameGrounding(f"{p.title}\n{p.publisher}\n{p.text}" for p in data.passages)
+        self.speller = Speller([*(f"{p.title}\n{p.text}" for p in data.passages), *wording], self.lexical.knows)
         self.years = frozenset(y for p in data.passages for y in _YEAR.findall(f"{p.title} {p.text} {p.date}"))
 
     def focus_text(self, question: str) -> str | None:
