@@ -18,15 +18,17 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^\s{0,3}([-*_=])(\s*\1){2,}\s*$")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\[\]]+\]:\s+\S+")
-_IMAGE = re.compile(r"!\[[^\[\]]*\]\((?:[^()]|\([^)]*\))*\)")
-# Link text may not contain brackets: this keeps matching linear on lines full of "[".
-_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^)]*\))*\)")
+# Link text may not contain brackets, nor a parenthesis in the target another "(": this
+# keeps matching linear on lines full of "[" or "(".
+_IMAGE = re.compile(r"!\[[^\[\]]*\]\((?:[^()]|\([^()]*\))*\)")
+_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")
 _REF_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
-_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^<>\s]+)>")
+# Bold text may not contain its own marker: a "**" without its pair is then given up at the
+# next "**" instead of at the end of the line (linear on lines full of "**").
+_STRONG = re.compile(r"(\*\*|__)(?=\S)((?:(?!\1).)+?)(?<=\S)\1")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])|(?<!\w)_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)")
 _CODE = re.compile(r"`([^`\n]+)`")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 _LIST_START = re.compile(r"^\s*(?:[-•·◦▪●‣⁃∙*–]\s+|\d{1,3}[.)]\s+|\(?[a-z]\)\s+|#{1,6}\s)")
@@ -71,7 +73,7 @@ def markdown_to_text(markdown: str) -> tuple[str, str]:
     """Markdown reduced to plain lines, and the first heading ('' if none)."""
     first_heading = ""
     lines: list[str] = []
-    for line in _COMMENT.sub("", markdown).splitlines():
+    for line in _strip_comments(markdown).splitlines():
         if _FENCE.match(line) or _RULE.match(line) or _REF_DEFINITION.match(line):
             continue
         if _TABLE_SEPARATOR.match(line) and "-" in line:
@@ -87,6 +89,24 @@ def markdown_to_text(markdown: str) -> tuple[str, str]:
         line = re.sub(r"^\s{0,3}>\s?", "", line)
         lines.append(line)
     return "\n".join(lines), first_heading
+
+
+def _strip_comments(markdown: str) -> str:
+    """The text without its HTML comments; an unclosed "<!--" is left as it is.
+
+    Searched by hand: a regular expression would scan to the end of the text again for
+    every "<!--" that has no "-->" after it.
+    """
+    kept: list[str] = []
+    position = 0
+    while (start := markdown.find("<!--", position)) >= 0:
+        end = markdown.find("-->", start + 4)
+        if end < 0:
+            break
+        kept.append(markdown[position:start])
+        position = end + 3
+    kept.append(markdown[position:])
+    return "".join(kept)
 
 
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
