@@ -125,7 +125,7 @@ def chunk_document(
         pieces.extend(_split_long(piece, max_chars))
     passages: list[Passage] = []
     for text in _windows(pieces, sentences, overlap, max_chars):
-        if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
+        if sum(map(str.isalpha, text)) < MIN_LETTERS:
             continue
         position = len(passages)
         passages.append(

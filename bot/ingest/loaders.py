@@ -101,7 +101,7 @@ def load_document(
     if not raw_text.strip():
         raise DocumentError(f"{name}: the file contains no text.")
     text = clean_text(raw_text)
-    if sum(ch.isalpha() for ch in text) < 2:
+    if sum(map(str.isalpha, text)) < 2:
         raise DocumentError(
             f"{name}: no readable text was left once page boilerplate (menus, forms, footers) was removed."
         )
