@@ -85,3 +85,105 @@ def test_large_hostile_shapes_ingest_in_seconds(tmp_path: Path, name: str) -> No
             return err
 
     finishes_within(BOUND_SECONDS, ingest)
+
+
+# ------------------------------------------------------------------ item 3: symbolic links
+
+SECRET = "The launch code of the harbour crane is swordfish-7421, known only to the operator.\n" * 3
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A readable file outside any upload, standing in for /etc/passwd."""
+    path = tmp_path / "outside" / "secret.txt"
+    path.parent.mkdir()
+    path.write_text(SECRET, encoding="utf-8")
+    return path
+
+
+def _assert_secret_not_served(core) -> None:
+    for passage in core.serving.data.passages:
+        assert "swordfish" not in passage.text
+
+
+def test_index_add_refuses_a_symlink_given_as_the_path(make_core, tmp_path: Path, secret: Path) -> None:
+    core = make_core()
+    link = tmp_path / "link.txt"
+    link.symlink_to(secret)
+    before = snapshot(core)
+    with pytest.raises(KnowledgeError, match="symbolic link") as caught:
+        core.knowledge.add_paths([link], ACTOR)
+    assert "\n" not in str(caught.value) and str(caught.value).endswith("Nothing was changed.")
+    assert_unchanged(core, before)
+    entry = latest_audit(core)
+    assert (entry.action, entry.target, entry.outcome) == ("add", str(link), "refused")
+    _assert_secret_not_served(core)
+
+
+def test_index_add_refuses_a_symlink_inside_a_folder(make_core, tmp_path: Path, secret: Path) -> None:
+    core = make_core()
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    (folder / "real.md").write_text("# Real\n\nThe harbour drill in Rotterdam tested crane software.\n")
+    (folder / "notes.txt").symlink_to(secret)
+    before = snapshot(core)
+    with pytest.raises(KnowledgeError, match=r"notes\.txt: this is a symbolic link"):
+        core.knowledge.add_paths([folder], ACTOR)
+    assert_unchanged(core, before)
+    _assert_secret_not_served(core)
+
+
+def test_the_build_skips_a_symlink_placed_in_knowledge(make_core, secret: Path, caplog) -> None:
+    core = make_core()
+    (core.settings.knowledge_path / "planted.txt").symlink_to(secret)
+    report = core.knowledge.rebuild(ACTOR)
+    assert any("planted.txt" in w and "symbolic link" in w for w in report.warnings)
+    assert "planted.txt" not in core.serving.data.manifest["documents"]
+    assert "planted.txt" not in core.serving.data.manifest["files"]
+    assert any("planted.txt" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    _assert_secret_not_served(core)
+
+
+def test_a_symlinked_sidecar_is_not_read(make_core, tmp_path: Path, secret: Path) -> None:
+    from bot.index.sources import read_sidecar, sidecar_for
+
+    core = make_core()
+    doc = next(p for p in core.settings.knowledge_path.iterdir() if p.suffix == ".md")
+    meta = tmp_path / "meta.yaml"
+    meta.write_text("title: Swordfish\n", encoding="utf-8")
+    sidecar_for(doc).symlink_to(meta)
+    assert read_sidecar(doc) == {}
+
+
+def test_open_does_not_follow_a_link_swapped_in_after_the_check(tmp_path: Path, secret: Path, monkeypatch) -> None:
+    """The race: the path is a regular file when checked, a link when opened. The open
+    itself must refuse (O_NOFOLLOW), whatever an earlier check said."""
+    from bot.ingest import safe_files
+
+    path = tmp_path / "report.txt"
+    path.write_text("A regular report about the Paris Call and its supporters.\n", encoding="utf-8")
+    real_open = os.open
+
+    def swap_then_open(target, flags, *args, **kwargs):  # the attacker wins the race
+        if Path(target) == path:
+            path.unlink()
+            path.symlink_to(secret)
+        return real_open(target, flags, *args, **kwargs)
+
+    monkeypatch.setattr(safe_files.os, "open", swap_then_open)
+    with pytest.raises(DocumentError, match="symbolic link"):
+        load_document(path)
+
+
+def test_size_limit_is_checked_on_the_open_file(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text("The Paris Call. " * 1000, encoding="utf-8")
+    with pytest.raises(DocumentError, match="over the 1 kB limit"):
+        load_document(path, max_bytes=1000)
+
+
+def test_a_named_pipe_is_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    error = finishes_within(10, lambda: pytest.raises(DocumentError, load_document, fifo))
+    assert "not a regular file" in str(error.value)  # type: ignore[attr-defined]
