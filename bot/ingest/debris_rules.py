@@ -143,7 +143,7 @@ def is_debris(body: str) -> bool:
     ends = bool(SENTENCE_END.search(body))
     if not words:
         return True  # decorative rules, lone symbols
-    if _COMMENT_HELP.search(body) or len(_TAG.findall(body)) >= 3:
+    if (n <= 40 and _COMMENT_HELP.search(body)) or len(_TAG.findall(body)) >= 3:  # help lines are short
         return True
     if n <= 8 and all(w in _SHARE_WORDS for w in words) and _SHARE_CORE.intersection(words):
         return True
