@@ -24,7 +24,7 @@ from bot.errors import DocumentError  # noqa: E402
 from bot.ingest import chunk_document, load_document  # noqa: E402
 
 SHAPES: dict[str, Callable[[int], str]] = {
-    "short lines (w1, w2, ...)": lambda size: "".join(f"w{i}\n" for i in range(size // 7)),
+    "short lines (w1, w2, ...)": lambda size: "".join(f"w{i}\n" for i in range(size // 8)),
     "one long word": lambda size: "a" * size,
     "colon labels": lambda size: "Label:\n" * (size // 7),
     "sentences on one line": lambda size: "The Call met in Paris. " * (size // 23),

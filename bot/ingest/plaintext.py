@@ -176,19 +176,23 @@ class _Paragraph:
         self.has_table_cell = " | " in self.head
 
     def join(self, stripped: str) -> None:
-        if self.last.endswith("-") and self.last[-2:-1].isalpha() and stripped[:1].islower():
+        last = self.last
+        if last[-1] == "-" and last[-2:-1].isalpha() and stripped[0].islower():
             self.pieces[-1] = self.pieces[-1].rstrip()[:-1]  # "secu-" + "rity"
             self.pieces.append(stripped)
-            self.tail = (self.tail[:-1] + stripped)[-3:]
+            self.tail = stripped[-3:] if len(stripped) >= 3 else (self.tail[:-1] + stripped)[-3:]
             self.length += len(stripped) - 1
         else:
-            self.pieces[-1] = self.pieces[-1].rstrip()
-            self.has_table_cell = self.has_table_cell or " | " in self.tail[-2:] + " " + stripped[:2]
+            if len(self.pieces) == 1:  # later pieces are stripped already
+                self.pieces[0] = self.pieces[0].rstrip()
+            if not self.has_table_cell and (stripped[0] == "|" or self.tail[-1:] == "|"):
+                self.has_table_cell = " | " in self.tail[-2:] + " " + stripped[:2]
             self.pieces.append(" " + stripped)
-            self.tail = (self.tail + " " + stripped)[-3:]
+            self.tail = stripped[-3:] if len(stripped) >= 3 else (self.tail + " " + stripped)[-3:]
             self.length += len(stripped) + 1
         self.last = stripped
-        self.has_table_cell = self.has_table_cell or " | " in stripped
+        if not self.has_table_cell and "|" in stripped:
+            self.has_table_cell = " | " in stripped
 
     def text(self) -> str:
         return "".join(self.pieces)
