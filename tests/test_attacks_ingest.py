@@ -21,7 +21,7 @@ from typing import Callable
 import pytest
 
 from bot.errors import DocumentError, KnowledgeError
-from bot.ingest import chunk_document, load_document
+from bot.ingest import load_document
 from tests.conftest import REPO
 from tests.helpers_knowledge import ACTOR, assert_unchanged, latest_audit, snapshot
 
@@ -79,7 +79,7 @@ INGEST_IN_CHILD = """
 import sys
 from pathlib import Path
 from bot.errors import DocumentError
-from bot.ingest import chunk_document, load_document
+from bot.ingest import load_document
 try:
     chunk_document(load_document(Path(sys.argv[1])))
 except DocumentError:
