@@ -246,11 +246,13 @@ class LocalServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[str] = []
+        self.hosts: list[str] = []  # the Host header of each request
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server API
                 server.requests.append(self.path)
+                server.hosts.append(self.headers.get("Host", ""))
                 route = server.routes.get(self.path)
                 if route is None:
                     respond(b"not found", "text/plain", 404)(self)

@@ -18,12 +18,35 @@ from bot.types import Answer, Question
 STDIN_BATCH = 32
 
 
+def valid_text(text: str) -> str:
+    """`text` with what is not Unicode text replaced by U+FFFD.
+
+    Python hands undecodable argv bytes over as lone surrogates ("surrogateescape"); left
+    in, they would be written back as the raw bytes and break the UTF-8 of `--json` output.
+    """
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
+        raw = text.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
+def _stdin_lines() -> Iterator[str]:
+    """Lines of stdin decoded as UTF-8 whatever the locale, bad bytes replaced."""
+    binary = getattr(sys.stdin, "buffer", None)
+    if binary is None:  # a text-only stream (some embedders of the CLI)
+        yield from (valid_text(line) for line in sys.stdin)
+        return
+    for raw in binary:
+        yield raw.decode("utf-8", "replace")
+
+
 def _stdin_batches() -> Iterator[list[str]]:
     """Non-empty lines of stdin in small batches (one embedding call per batch)."""
     batch: list[str] = []
-    for line in sys.stdin:
+    for line in _stdin_lines():
         if line.strip():
-            batch.append(line.rstrip("\n"))
+            batch.append(line.rstrip("\r\n"))
         if len(batch) >= STDIN_BATCH:
             yield batch
             batch = []
@@ -34,7 +57,8 @@ def _stdin_batches() -> Iterator[list[str]]:
 def _emit(result: Answer | QuestionError, question: str, as_json: bool, console: Console) -> None:
     if as_json:
         obj = answer_to_json(result) if isinstance(result, Answer) else error_to_json(question, str(result))
-        click.echo(json.dumps(obj, ensure_ascii=False))
+        # bytes, so the line is UTF-8 whatever the terminal's encoding
+        click.echo(valid_text(json.dumps(obj, ensure_ascii=False)).encode("utf-8"))
     elif isinstance(result, QuestionError):
         click.echo(f"callbot: {result}", err=True)
     elif console.is_terminal:
@@ -52,6 +76,7 @@ def ask(app: AppContext, question: str, as_json: bool, top_k: int | None) -> Non
     """Answer QUESTION from the documents, with citations. Use - to read one question per line from stdin."""
     console = Console(soft_wrap=True)
     if question != "-":
+        question = valid_text(question)
         answer = app.core().ask(Question(question, actor=app.cli_actor(), top_k=top_k))
         _emit(answer, question, as_json, console)
         return

@@ -6,18 +6,23 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from bot.errors import DocumentError
+from bot.ingest.safe_files import is_link, read_regular_file
+
 DOCUMENT_SUFFIXES = (".md", ".txt", ".html", ".htm", ".pdf")
 # Metadata an admin gave for a document (title, publisher, date, origin) lives beside it.
 SIDECAR_SUFFIX = ".meta.yaml"
+SIDECAR_MAX_BYTES = 100_000
 # Bump when cleaning or chunking rules change, so existing indexes rebuild.
 INGEST_VERSION = 4
 
 
 def is_document_file(path: Path) -> bool:
-    """The files the ingester reads: documents, not the principles list or READMEs."""
+    """The files the ingester reads: documents, not the principles list, READMEs or links."""
     name = path.name
     return (
         path.is_file()
+        and not is_link(path)
         and not name.startswith(".")
         and not name.upper().startswith("README")
         and path.suffix.lower() in DOCUMENT_SUFFIXES
@@ -25,7 +30,9 @@ def is_document_file(path: Path) -> bool:
 
 
 def is_sidecar_file(path: Path) -> bool:
-    return path.is_file() and not path.name.startswith(".") and path.name.endswith(SIDECAR_SUFFIX)
+    return (
+        path.is_file() and not is_link(path) and not path.name.startswith(".") and path.name.endswith(SIDECAR_SUFFIX)
+    )
 
 
 def sidecar_for(document: Path) -> Path:
@@ -37,11 +44,11 @@ def read_sidecar(document: Path) -> dict[str, str]:
     import yaml
 
     path = sidecar_for(document)
-    if not path.is_file():
+    if not is_sidecar_file(path):
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, OSError):
+        data = yaml.safe_load(read_regular_file(path, SIDECAR_MAX_BYTES).decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, DocumentError):
         return {}
     if not isinstance(data, dict):
         return {}
@@ -55,7 +62,10 @@ def scan_sources(folder: Path) -> dict[str, str]:
     hashes = {}
     for path in sorted(folder.iterdir()):
         if is_document_file(path) or is_sidecar_file(path):
-            hashes[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            try:
+                hashes[path.name] = hashlib.sha256(read_regular_file(path)).hexdigest()
+            except DocumentError:  # swapped for a link (or removed) since listed: not a source
+                continue
     return hashes
 
 

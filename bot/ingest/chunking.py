@@ -55,14 +55,18 @@ def _split_long(piece: _Piece, max_chars: int) -> list[_Piece]:
     """An over-long unit cut at word boundaries (mid-word only for a word over max_chars)."""
     out: list[_Piece] = []
     text, new_line = piece.text, piece.new_line
-    while len(text) > max_chars:
-        cut = max(text.rfind(" ", 0, max_chars + 1), text.rfind("\n", 0, max_chars + 1))
-        if cut <= 0:
-            cut = max_chars
-        out.append(_Piece(text[:cut].rstrip(), new_line))
-        text, new_line = text[cut:].lstrip(), False
-    if text:
-        out.append(_Piece(text, new_line))
+    start, end = 0, len(text)  # the part still to cut is text[start:end], never copied whole
+    while end - start > max_chars:
+        limit = start + max_chars + 1
+        cut = max(text.rfind(" ", start, limit), text.rfind("\n", start, limit))
+        if cut <= start:
+            cut = start + max_chars
+        out.append(_Piece(text[start:cut].rstrip(), new_line))
+        start, new_line = cut, False
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        out.append(_Piece(text[start:end], new_line))
     return out
 
 
@@ -121,7 +125,7 @@ def chunk_document(
         pieces.extend(_split_long(piece, max_chars))
     passages: list[Passage] = []
     for text in _windows(pieces, sentences, overlap, max_chars):
-        if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
+        if sum(map(str.isalpha, text)) < MIN_LETTERS:
             continue
         position = len(passages)
         passages.append(

@@ -81,18 +81,18 @@ def _drop_orphans(lines: list[str]) -> list[str]:
         standalone = not lines[last - 1]
         if standalone and _is_heading_like(lines[last]) and len(lines[last].split()) <= 6:
             lines[last] = ""
-    changed = True
-    while changed:
-        changed = False
-        content = [i for i, line in enumerate(lines) if line]
-        for pos, i in enumerate(content):
-            line = lines[i]
-            nxt = lines[content[pos + 1]] if pos + 1 < len(content) else None
-            short_label = line.endswith(":") and len(line.split()) <= 8 and not line.startswith("- ")
-            if short_label and (nxt is None or (nxt.endswith(":") and _is_heading_like(nxt))):
-                lines[i] = ""
-                changed = True
-                break
+    # A label's fate depends only on the lines after it, so one pass from the end settles
+    # every label (a label dropped here unmasks the one above it for the same pass).
+    following: str | None = None
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i]
+        if not line:
+            continue
+        short_label = line.endswith(":") and len(line.split()) <= 8 and not line.startswith("- ")
+        if short_label and (following is None or (following.endswith(":") and _is_heading_like(following))):
+            lines[i] = ""
+            continue
+        following = line
     return lines
 
 

@@ -77,7 +77,7 @@ _LINK_VERBS = re.compile(
 _COMMENT_HELP = re.compile(
     r"allowed html tags|no html tags allowed|html tags allowed|"
     r"lines and paragraphs break automatically|"
-    r"(web page|e-?mail) addresses.*turn into links|your e-?mail address will not be published|"
+    r"(web page|e-?mail) addresses.{0,200}turn into links|your e-?mail address will not be published|"
     r"required fields are marked|save my name,? e-?mail|notify me of (new|follow-up)|"
     r"you must be (logged|signed) in to (post|leave)|log in (or register )?to post comments|"
     r"this question is for testing whether|more information about text formats|"
@@ -118,7 +118,9 @@ _CONTACT_LABEL = re.compile(
     r"fax|mobile|e-?mail)\s*[:.]",
     re.I,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Starts only where a run of address characters starts: a long run without "@" is then
+# read once, not once per position in it.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _BARE_LINK = re.compile(r"^(<?https?://\S+>?|www\.\S+|[\w.+-]+@[\w-]+(\.[\w-]+)+|@\w+)$", re.I)
 _PROFILE_FIELD = re.compile(
     r"^(position|job title|role|affiliation|organi[sz]ation|company|location|posted by|"
@@ -141,11 +143,11 @@ def is_debris(body: str) -> bool:
     ends = bool(SENTENCE_END.search(body))
     if not words:
         return True  # decorative rules, lone symbols
-    if _COMMENT_HELP.search(body) or len(_TAG.findall(body)) >= 3:
+    if (n <= 40 and _COMMENT_HELP.search(body)) or len(_TAG.findall(body)) >= 3:  # help lines are short
         return True
     if n <= 8 and all(w in _SHARE_WORDS for w in words) and _SHARE_CORE.intersection(words):
         return True
-    if _SOCIAL.search(body) and ((not ends and n <= 20) or (n <= 8 and _SOCIAL_START.match(body))):
+    if n <= 20 and _SOCIAL.search(body) and (not ends or (n <= 8 and _SOCIAL_START.match(body))):
         return True
     if body[-1].isalnum() and n <= 20 and (
         words[-1] in _DANGLING_END or (words[-1] in _DANGLING_IF_LINKY and _LINK_VERBS.search(body))

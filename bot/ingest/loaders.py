@@ -8,6 +8,7 @@ file, fit to show in a chat reply or an admin report.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -16,8 +17,10 @@ from typing import Callable
 from bot.errors import DocumentError
 from bot.ingest import formats
 from bot.ingest.debris import clean_text
+from bot.ingest.safe_files import is_link, read_regular_file
 from bot.types import Document
 
+log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 10_000_000
 SUPPORTED = (".md", ".txt", ".html", ".htm", ".pdf")
 META_KEYS = ("title", "publisher", "date", "kind", "origin")
@@ -39,31 +42,11 @@ def slugify(stem: str) -> str:
     return slug or "document"
 
 
-def _megabytes(size: int) -> str:
-    if size >= 1_000_000:
-        return f"{size / 1_000_000:.1f} MB".replace(".0 MB", " MB")
-    return f"{size / 1000:.1f} kB".replace(".0 kB", " kB")
-
-
 def _read(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes, after the existence and size checks."""
-    name = path.name or str(path)
-    try:
-        if not path.exists():
-            raise DocumentError(f"{name}: the file does not exist.")
-        if not path.is_file():
-            raise DocumentError(f"{name}: this is a folder, not a file.")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise DocumentError(f"{name}: {_megabytes(size)} is over the {_megabytes(max_bytes)} limit.")
-        data = path.read_bytes()
-    except OSError as err:
-        reason = (err.strerror or err.__class__.__name__).lower()
-        raise DocumentError(f"{name}: the file could not be read ({reason}).") from None
-    if len(data) > max_bytes:  # grew between stat and read
-        raise DocumentError(f"{name}: {_megabytes(len(data))} is over the {_megabytes(max_bytes)} limit.")
+    """The file's bytes, after the type (regular file, not a link) and size checks."""
+    data = read_regular_file(path, max_bytes)
     if not data:
-        raise DocumentError(f"{name}: the file is empty.")
+        raise DocumentError(f"{path.name or path}: the file is empty.")
     return data
 
 
@@ -101,7 +84,7 @@ def load_document(
     if not raw_text.strip():
         raise DocumentError(f"{name}: the file contains no text.")
     text = clean_text(raw_text)
-    if sum(ch.isalpha() for ch in text) < 2:
+    if sum(map(str.isalpha, text)) < 2:
         raise DocumentError(
             f"{name}: no readable text was left once page boilerplate (menus, forms, footers) was removed."
         )
@@ -124,13 +107,15 @@ def is_candidate(path: Path) -> bool:
     name = path.name
     if name.startswith(".") or name.upper().startswith("README") or name.lower() == "principles.yaml":
         return False
-    return path.suffix.lower() in SUPPORTED and path.is_file()
+    # a link is a candidate so that it is reported (and refused), not silently skipped
+    return path.suffix.lower() in SUPPORTED and (is_link(path) or path.is_file())
 
 
 def load_knowledge_dir(
     folder: Path, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[list[Document], list[str]]:
-    """Every document of `folder` sorted by file name, and one sentence per file skipped."""
+    """Every document of `folder` sorted by file name, and one sentence per file skipped
+    (symbolic links among them: they are never read through)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise DocumentError(f"{folder}: the knowledge folder does not exist.")
@@ -143,6 +128,8 @@ def load_knowledge_dir(
         try:
             doc = load_document(path, max_bytes=max_bytes)
         except DocumentError as err:
+            if is_link(path):
+                log.warning("%s", err)
             errors.append(str(err))
             continue
         if doc.doc_id in owners:

@@ -16,7 +16,6 @@ from bot.errors import DocumentError
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _LIST_START = re.compile(r"^\s*(?:[-•·◦▪●‣⁃∙*–]\s+|\d{1,3}[.)]\s+|\(?[a-z]\)\s+|#{1,6}\s)")
 _BYLINE = re.compile(r"^\s*by\s+[A-Z]")
-_ENDS_CLOSED = re.compile(r"[.!?…:;][\"”’'»)\]]*$")
 
 
 def split_front_matter(name: str, text: str, *, strict: bool = True) -> tuple[dict[str, str], str]:
@@ -68,28 +67,69 @@ def unwrap_lines(text: str) -> str:
     A line is continued by the next one when it does not end a sentence or clause and the
     next line either starts in lower case or the line is long enough to have been wrapped.
     Conservative on purpose: a short label line followed by another line is left alone.
+    Linear in the text: a paragraph grows as a list of pieces, and the joining rules look
+    only at what `_Paragraph` keeps up to date, never at the whole joined text again.
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     threshold = _join_threshold(lines)
     out: list[str] = []
+    paragraph: _Paragraph | None = None
     for line in lines:
         stripped = line.strip()
-        prev = out[-1].strip() if out else ""
-        if stripped and prev and _continues(prev, stripped, threshold):
-            if prev.endswith("-") and prev[-2:-1].isalpha() and stripped[:1].islower():
-                out[-1] = out[-1].rstrip()[:-1] + stripped  # "secu-" + "rity"
-            else:
-                out[-1] = out[-1].rstrip() + " " + stripped
+        if paragraph is not None and stripped and paragraph.head and _continues(paragraph, stripped, threshold):
+            paragraph.join(stripped)
             continue
-        out.append(line)
+        if paragraph is not None:
+            out.append(paragraph.text())
+        paragraph = _Paragraph(line)
+    if paragraph is not None:
+        out.append(paragraph.text())
     return "\n".join(out)
 
 
-def _continues(prev: str, line: str, threshold: int) -> bool:
-    if _LIST_START.match(line) or _BYLINE.match(line) or prev.startswith("#"):
+class _Paragraph:
+    """A paragraph being joined: its pieces, and what the joining rules ask of the whole."""
+
+    def __init__(self, line: str) -> None:
+        self.pieces = [line]
+        self.head = line.strip()  # the first line, stripped ('' for a blank line)
+        self.last = self.head  # the last line joined, which ends the paragraph
+        self.tail = self.head[-3:]  # the paragraph's last characters, for cells across a joint
+        self.length = len(self.head)
+        self.has_table_cell = " | " in self.head
+
+    def join(self, stripped: str) -> None:
+        last = self.last
+        if last[-1] == "-" and last[-2:-1].isalpha() and stripped[0].islower():
+            self.pieces[-1] = self.pieces[-1].rstrip()[:-1]  # "secu-" + "rity"
+            self.pieces.append(stripped)
+            self.tail = stripped[-3:] if len(stripped) >= 3 else (self.tail[:-1] + stripped)[-3:]
+            self.length += len(stripped) - 1
+        else:
+            if len(self.pieces) == 1:  # later pieces are stripped already
+                self.pieces[0] = self.pieces[0].rstrip()
+            if not self.has_table_cell and (stripped[0] == "|" or self.tail[-1:] == "|"):
+                self.has_table_cell = " | " in self.tail[-2:] + " " + stripped[:2]
+            self.pieces.append(" " + stripped)
+            self.tail = stripped[-3:] if len(stripped) >= 3 else (self.tail + " " + stripped)[-3:]
+            self.length += len(stripped) + 1
+        self.last = stripped
+        if not self.has_table_cell and "|" in stripped:
+            self.has_table_cell = " | " in stripped
+
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+
+_CLOSERS = "\"”’'»)]"
+
+
+def _continues(prev: _Paragraph, line: str, threshold: int) -> bool:
+    if _LIST_START.match(line) or _BYLINE.match(line) or prev.head.startswith("#"):
         return False
-    if " | " in prev or " | " in line:  # table rows
+    if prev.has_table_cell or " | " in line:  # table rows
         return False
-    if _ENDS_CLOSED.search(prev):
+    ending = prev.last.rstrip(_CLOSERS)
+    if ending and ending[-1] in ".!?…:;":  # ends a sentence or clause
         return False
-    return line[:1].islower() or prev.endswith((",", "-")) or len(prev) >= threshold
+    return line[:1].islower() or prev.last.endswith((",", "-")) or prev.length >= threshold

@@ -45,9 +45,9 @@ class Unit:
     prefix: str = ""  # the list marker removed from a bullet item: "- ", "1. ", "(a) "
 
 
-def _is_abbreviation(before: str, after: str) -> bool:
-    """Whether the '.' ending `before` belongs to an abbreviation rather than a sentence."""
-    token = before.rsplit(None, 1)[-1] if before.strip() else ""
+def _is_abbreviation(token: str, after: str) -> bool:
+    """Whether the '.' ending `token` (the last word before it) marks an abbreviation
+    rather than the end of a sentence; `after` is the start of what follows."""
     token = token.lstrip(_OPENERS)
     if not token.endswith("."):
         return False
@@ -62,17 +62,31 @@ def _is_abbreviation(before: str, after: str) -> bool:
     return lower in _BEFORE_NUMBER and after[:1].isdigit()
 
 
+def _last_word(line: str, end: int) -> str:
+    """The word of `line` ending at `end`: read back to the space, not from the start."""
+    start = end
+    while start > 0 and not line[start - 1].isspace():
+        start -= 1
+    return line[start:end]
+
+
 def _split_line(line: str) -> list[str]:
-    """Sentences of one line: split after . ! ? … when the next word starts a sentence."""
+    """Sentences of one line: split after . ! ? … when the next word starts a sentence.
+
+    Linear in the line: each candidate looks at the word before it and the characters
+    after it, never at a copy of the rest of the line.
+    """
     parts: list[str] = []
     start = 0
     for match in _CANDIDATE.finditer(line):
-        after = line[match.end():]
-        head = after.lstrip(_OPENERS)
-        if not head or not (head[0].isupper() or head[0].isdigit()):
+        at = match.end()
+        while at < len(line) and line[at] in _OPENERS:
+            at += 1
+        head = line[at : at + 1]
+        if not head or not (head.isupper() or head.isdigit()):
             continue
         punct = match.group().rstrip()
-        if punct.rstrip("\"”’'»)]") == "." and _is_abbreviation(line[: match.start() + 1], head):
+        if punct.rstrip("\"”’'»)]") == "." and _is_abbreviation(_last_word(line, match.start() + 1), line[at : at + 2]):
             continue
         piece = line[start: match.end()].strip()
         if piece:

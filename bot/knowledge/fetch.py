@@ -1,8 +1,9 @@
 """Fetch a web page or PDF for `index add URL`, refusing what an admin's bot should not reach.
 
 Only http(s); no private, loopback, link-local or reserved addresses (each redirect hop
-is checked too) unless the config allows them; a timeout, a size limit and a content-type
-allow-list.
+is checked too) unless the config allows them, and each connection goes to the address
+that was checked (`fetch_net`); one deadline for the whole fetch, redirects included; a
+size limit and a content-type allow-list.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-import time
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
+import httpx
+
 from bot.errors import KnowledgeError
+from bot.knowledge.fetch_net import Deadline, PinnedBackend, PinnedTransport, resolve, url_host_port
 
 MAX_REDIRECTS = 5
 CONTENT_TYPES = {
@@ -34,28 +37,31 @@ class Fetched:
     data: bytes
 
 
-def _check_target(url: str, allow_private: bool) -> None:
+def _check_target(url: str, allow_private: bool, deadline: Deadline) -> list[str]:
+    """The addresses `url` may be fetched from (all of them checked), or a refusal."""
     try:
         parts = urlsplit(url)
-        port = parts.port
-    except ValueError:  # "http://[::1", a port over 65535...
+        parts.port  # noqa: B018  (raises on a port over 65535)
+        host, port = url_host_port(url)
+    except (ValueError, httpx.InvalidURL, UnicodeError):  # "http://[::1", a port over 65535...
         raise KnowledgeError(f"{url}: this is not a valid address. Nothing was changed.") from None
     if parts.scheme not in ("http", "https"):
         raise KnowledgeError(f"{url}: only http and https addresses can be added. Nothing was changed.")
-    host = parts.hostname
-    if not host:
+    shown = parts.hostname
+    if not host or not shown:
         raise KnowledgeError(f"{url}: the address has no host name. Nothing was changed.")
     try:
-        infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
+        addresses = resolve(host, port, deadline)
     except (socket.gaierror, UnicodeError):
-        raise KnowledgeError(f"{url}: the host {host} could not be found. Nothing was changed.") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        raise KnowledgeError(f"{url}: the host {shown} could not be found. Nothing was changed.") from None
+    for text in addresses:
+        address = ipaddress.ip_address(text)
         if not address.is_global and not allow_private:
             raise KnowledgeError(
-                f"{url}: {host} is a private, loopback or reserved address ({address}), which the config "
+                f"{url}: {shown} is a private, loopback or reserved address ({address}), which the config "
                 "does not allow. Nothing was changed."
             )
+    return addresses
 
 
 def _file_name(url: str, content_type: str, disposition: str) -> str:
@@ -69,14 +75,18 @@ def _file_name(url: str, content_type: str, disposition: str) -> str:
 
 def fetch_document(url: str, *, max_bytes: int, timeout: float, allow_private: bool) -> Fetched:
     """Download one document, following at most five checked redirects."""
-    import httpx
-
     current = url
-    deadline = time.monotonic() + timeout  # httpx times each read; this bounds the whole fetch
+    deadline = Deadline(timeout)  # one budget for lookups, connects, headers, body and redirects
     too_slow = KnowledgeError(f"{url}: the server did not answer within {timeout:g} s. Nothing was changed.")
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+    backend = PinnedBackend(deadline)
+    with httpx.Client(transport=PinnedTransport(backend), timeout=timeout, follow_redirects=False,
+                      trust_env=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            _check_target(current, allow_private)
+            try:
+                addresses = _check_target(current, allow_private, deadline)
+            except TimeoutError:
+                raise too_slow from None
+            backend.pin(*url_host_port(current), addresses)
             try:
                 with client.stream("GET", current, headers={"User-Agent": "callbot/0.1"}) as response:
                     if response.is_redirect:
@@ -98,7 +108,7 @@ def fetch_document(url: str, *, max_bytes: int, timeout: float, allow_private: b
                         body.extend(chunk)
                         if len(body) > max_bytes:
                             raise KnowledgeError(f"{url}: the document is over the {max_bytes / 1e6:g} MB limit. Nothing was changed.")
-                        if time.monotonic() > deadline:
+                        if deadline.remaining() <= 0:
                             raise too_slow
                     name = _file_name(current, content_type, response.headers.get("content-disposition", ""))
                     return Fetched(url=current, file_name=name, data=bytes(body))

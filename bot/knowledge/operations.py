@@ -66,21 +66,14 @@ class KnowledgeOps:
 
     # -- adding ----------------------------------------------------------------------------
     def add_paths(self, paths: Iterable[Path], actor: Actor, force: bool = False, **meta: str | None) -> OpReport:
-        """Add files, or every document file in the given folders."""
-        uploads = []
-        for path in map(Path, paths):
-            files = sorted(p for p in path.iterdir() if is_document_file(p)) if path.is_dir() else [path]
-            if path.is_dir() and not files:
-                self._refuse(actor, "add", str(path),
-                             f"{path}: the folder has no .md, .txt, .html, .htm or .pdf files. Nothing was changed.")
-            for file in files:
-                if not file.is_file():
-                    self._refuse(actor, "add", str(file), f"{file}: no such file. Nothing was changed.")
-                limit = self.settings.limits.max_document_bytes
-                if file.stat().st_size > limit:  # refuse before reading a huge file into memory
-                    self._refuse(actor, "add", str(file), f"{file.name}: {file.stat().st_size / 1e6:.1f} MB is over "
-                                 f"the {limit / 1e6:g} MB limit. Nothing was changed.")
-                uploads.append((file.name, file.read_bytes(), file.name))
+        """Add files, or every document file in the given folders (regular files only)."""
+        from bot.knowledge.local_files import PathRefused, read_local_documents
+
+        try:
+            documents = read_local_documents(paths, self.settings.limits.max_document_bytes)
+        except PathRefused as err:
+            self._refuse(actor, "add", err.target, str(err))
+        uploads = [(doc.name, doc.data, doc.name) for doc in documents]
         return self._add(uploads, actor, meta, force)
 
     def add_bytes(self, name: str, data: bytes, actor: Actor, force: bool = False, **meta: str | None) -> OpReport:
