@@ -13,11 +13,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
 from bot.errors import KnowledgeError
+from bot.knowledge.wiring import knowledge_ops
 from tests.helpers_knowledge import ACTOR, HTML_PAGE, LocalServer, assert_unchanged, respond, snapshot
 
 TIMEOUT = 2.0
@@ -88,7 +89,7 @@ def _refused_within(core, url: str, seconds: float) -> str:
     before = snapshot(core)
     started = time.monotonic()
     with pytest.raises(KnowledgeError) as caught:
-        core.knowledge.add_url(url, ACTOR)
+        knowledge_ops(core).add_url(url, ACTOR)
     elapsed = time.monotonic() - started
     assert elapsed < seconds, f"the fetch took {elapsed:.1f} s"
     assert_unchanged(core, before)
@@ -141,7 +142,7 @@ def test_the_connection_goes_to_the_checked_address(make_core, monkeypatch) -> N
         monkeypatch.setattr(socket, "getaddrinfo", rebinding)
         core = make_core(**settings())
         url = f"http://rebind.example:{server.port}/news/harbour-drill"
-        report = core.knowledge.add_url(url, ACTOR)
+        report = knowledge_ops(core).add_url(url, ACTOR)
         assert report.added == ("harbour-drill.html",)
         assert lookups == ["rebind.example"]
         assert server.requests == ["/news/harbour-drill"]

@@ -15,13 +15,14 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from bot.errors import DocumentError, KnowledgeError
 from bot.ingest import load_document
+from bot.knowledge.wiring import knowledge_ops
 from tests.conftest import REPO
 from tests.helpers_knowledge import ACTOR, assert_unchanged, latest_audit, snapshot
 
@@ -56,7 +57,7 @@ def test_index_add_of_100k_short_lines_is_refused_in_seconds(make_core, tmp_path
     many.write_text("".join(f"w{i}\n" for i in range(100_000)), encoding="utf-8")
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match="almost no readable text"):
-        finishes_within(BOUND_SECONDS, lambda: core.knowledge.add_paths([many], ACTOR))
+        finishes_within(BOUND_SECONDS, lambda: knowledge_ops(core).add_paths([many], ACTOR))
     assert_unchanged(core, before)
 
 
@@ -79,7 +80,7 @@ INGEST_IN_CHILD = """
 import sys
 from pathlib import Path
 from bot.errors import DocumentError
-from bot.ingest import load_document
+from bot.ingest import chunk_document, load_document
 try:
     chunk_document(load_document(Path(sys.argv[1])))
 except DocumentError:
@@ -126,10 +127,10 @@ def test_index_add_refuses_a_symlink_given_as_the_path(make_core, tmp_path: Path
     link.symlink_to(secret)
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match="symbolic link") as caught:
-        core.knowledge.add_paths([link], ACTOR)
+        knowledge_ops(core).add_paths([link], ACTOR)
     assert "\n" not in str(caught.value) and str(caught.value).endswith("Nothing was changed.")
     assert_unchanged(core, before)
-    entry = latest_audit(core)
+    entry = latest_audit(knowledge_ops(core))
     assert (entry.action, entry.target, entry.outcome) == ("add", str(link), "refused")
     _assert_secret_not_served(core)
 
@@ -142,7 +143,7 @@ def test_index_add_refuses_a_symlink_inside_a_folder(make_core, tmp_path: Path, 
     (folder / "notes.txt").symlink_to(secret)
     before = snapshot(core)
     with pytest.raises(KnowledgeError, match=r"notes\.txt: this is a symbolic link"):
-        core.knowledge.add_paths([folder], ACTOR)
+        knowledge_ops(core).add_paths([folder], ACTOR)
     assert_unchanged(core, before)
     _assert_secret_not_served(core)
 
@@ -150,7 +151,7 @@ def test_index_add_refuses_a_symlink_inside_a_folder(make_core, tmp_path: Path, 
 def test_the_build_skips_a_symlink_placed_in_knowledge(make_core, secret: Path, caplog) -> None:
     core = make_core()
     (core.settings.knowledge_path / "planted.txt").symlink_to(secret)
-    report = core.knowledge.rebuild(ACTOR)
+    report = knowledge_ops(core).rebuild(ACTOR)
     assert any("planted.txt" in w and "symbolic link" in w for w in report.warnings)
     assert "planted.txt" not in core.serving.data.manifest["documents"]
     assert "planted.txt" not in core.serving.data.manifest["files"]

@@ -20,9 +20,10 @@ from bot.embedding.base import Embedder
 from bot.errors import BuildInProgressError, IndexCorruptError, KnowledgeError
 from bot.index.builder import BuildResult, Progress, build_index
 from bot.index.journal import COMPLETED, ROLLED_BACK, Intent, Journal, Recovery
-from bot.index.sources import is_document_file, is_sidecar_file, scan_sources, stale_reason
+from bot.index.sources import DOCUMENT_SUFFIXES, is_document_file, is_sidecar_file, scan_sources, stale_reason
 from bot.index.store import IndexData, read_manifest, read_version, write_version
 from bot.index.versions import VersionStore
+from bot.ingest.safe_files import is_link, link_refusal
 
 log = logging.getLogger(__name__)
 SNAPSHOT = "sources"
@@ -165,10 +166,12 @@ class IndexManager:
         tmp = self.store.new_tmp_dir()
         try:
             staged = tmp / SNAPSHOT
-            self._stage_sources(staged, changes)
+            links = self._stage_sources(staged, changes)
             settings = self.settings.with_overrides(knowledge_dir=str(staged))
             prior = previous if previous is not None else self.previous_data()
             result = build_index(settings, self.embedder, previous=prior, progress=progress)
+            if links:
+                result = replace(result, skipped=result.skipped + links)
             if gate is not None:
                 refusal = gate(result.data)
                 if refusal:
@@ -185,18 +188,25 @@ class IndexManager:
         self.store.prune(self.settings.knowledge_ops.keep_versions)
         return result
 
-    def _stage_sources(self, target: Path, changes: DocumentChanges) -> None:
-        """Copy the documents of knowledge/ with `changes` applied: the new version reads these."""
+    def _stage_sources(self, target: Path, changes: DocumentChanges) -> tuple[str, ...]:
+        """Copy the documents of knowledge/ with `changes` applied: the new version reads these.
+
+        Returns the warnings for symbolic links found there: they are never read through."""
         target.mkdir(parents=True, exist_ok=True)
         folder = self.settings.knowledge_path
+        links: list[str] = []
         if folder.is_dir():
-            for path in folder.iterdir():
-                if (is_document_file(path) or is_sidecar_file(path)) and path.name not in changes.delete:
+            for path in sorted(folder.iterdir()):
+                if is_link(path) and path.suffix.lower() in DOCUMENT_SUFFIXES:
+                    links.append(link_refusal(path.name) + " It was skipped.")
+                    log.warning("%s", links[-1])
+                elif (is_document_file(path) or is_sidecar_file(path)) and path.name not in changes.delete:
                     shutil.copy2(path, target / path.name)
         for name in changes.delete:
             (target / name).unlink(missing_ok=True)
         for name, data in changes.write.items():
             (target / name).write_bytes(data)
+        return tuple(links)
 
     def publish(self, version: str, written: tuple[str, ...], deleted: tuple[str, ...]) -> None:
         """Make knowledge/ agree with a promoted version for the files an operation changed

@@ -24,7 +24,31 @@ _SKIPPED_INLINE = {"image", "html_inline"}
 
 def markdown_to_text(markdown: str) -> tuple[str, str]:
     """Markdown reduced to plain lines, and the first heading ('' if none)."""
-    return _Renderer().render(_parser().parse(markdown))
+    return _Renderer().render(_parser().parse(_without_markup_sections(markdown)))
+
+
+# HTML sections dropped before parsing: markdown-it's inline HTML rule scans to the end of
+# the text for every opener that has no closer, which is quadratic on a line full of them.
+_SECTIONS = (("<!--", "-->"), ("<?", "?>"), ("<![CDATA[", "]]>"))
+
+
+def _without_markup_sections(markdown: str) -> str:
+    """The text without comments, processing instructions and CDATA sections; an opener
+    with no closer after it is dropped alone. One left-to-right pass per kind."""
+    for opener, closer in _SECTIONS:
+        if opener not in markdown:
+            continue
+        kept: list[str] = []
+        position = 0
+        while (start := markdown.find(opener, position)) >= 0:
+            end = markdown.find(closer, start + len(opener))
+            if end < 0:
+                break
+            kept.append(markdown[position:start])
+            position = end + len(closer)
+        kept.append(markdown[position:].replace(opener, ""))
+        markdown = "".join(kept)
+    return markdown
 
 
 @functools.cache

@@ -51,6 +51,9 @@ class QualityGate:
         items = self._items()
         if not items or self.serving is None:
             return None
+        if self.serving.manifest.get("model_id") != self.embedder.model_id:
+            log.info("quality gate skipped: the serving version was built with another model")
+            return None  # its vectors cannot be compared with this model's questions
         before = hit_at_3(self.serving, items, self.embedder, self.settings)
         after = hit_at_3(candidate, items, self.embedder, self.settings)
         self.scores = (before, after)
