@@ -10,6 +10,7 @@ reported, so the renderer can say plainly what the documents do not give.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -19,12 +20,14 @@ from bot.answering import spans
 from bot.retrieval.hybrid import HybridRetriever, Ranked
 
 LEAD_DEPTH = 3  # passages whose sentences compete for the one-line answer
-_RANK_PRIOR = (0.04, 0.02, 0.0)
+_RANK_PRIOR = (0.15, 0.07, 0.0)
+_OVERLAP_WEIGHT = 0.1  # share of the question's distinctive words the sentence holds
 _TYPE_BONUS = 0.12  # the sentence holds the asked type of thing
 _NOUN_BONUS = 0.08  # ... and, for a count, of the asked noun
 _QUOTE_PENALTY = 0.08  # a quotation asked to define something merely names it
 _SHORT_PENALTY = 0.1  # headings and datelines ("12 Nov 2018") are not answers
-_TYPED = ("number", "date", "place", "list", "person", "definition")
+_TYPED = ("number", "since", "day", "date", "place", "list", "person", "definition")
+_STRICT = ("number", "since", "day", "date", "place", "list", "person")  # only sentences holding the type compete
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,13 @@ class Lead:
     score: float = 0.0
 
 
-def find_span(sentence: str, kind: str | None, question: str) -> tuple[str, float]:
+def _all_shared(name: str, shared: frozenset[str]) -> bool:
+    """A name every document uses ("Paris Call") answers no "who" question."""
+    words = [w.casefold() for w in _WORD.findall(name)]
+    return bool(words) and all(w in shared or w in ("for", "and", "of", "in", "the") for w in words)
+
+
+def find_span(sentence: str, kind: str | None, question: str, shared: frozenset[str] = frozenset()) -> tuple[str, float]:
     """The span of `sentence` answering a question of `kind`, and its bonus (0: none)."""
     if kind == "number":
         noun = spans.counted_noun(question)
@@ -47,17 +56,20 @@ def find_span(sentence: str, kind: str | None, question: str) -> tuple[str, floa
         if matching:
             return matching[0], _TYPE_BONUS + _NOUN_BONUS
         return (found[0][0], _TYPE_BONUS / 2) if found and not noun else ("", 0.0)
+    if kind in ("since", "day"):
+        found = spans.since_spans(sentence) if kind == "since" else spans.day_spans(sentence)
+        return (found[0], _TYPE_BONUS) if found else ("", 0.0)
     if kind == "date":
         found = spans.date_spans(sentence)
         return (found[0], _TYPE_BONUS) if found else ("", 0.0)
     if kind == "place":
-        found = spans.place_spans(sentence)
+        found = [place for place in spans.place_spans(sentence) if not _all_shared(place.split(None, 1)[1], shared)]
         return (found[0], _TYPE_BONUS) if found else ("", 0.0)
     if kind == "list":
         found = spans.list_span(sentence)
         return (found, _TYPE_BONUS) if found else ("", 0.0)
     if kind == "person":
-        found = spans.name_spans(sentence, question)
+        found = [name for name in spans.name_spans(sentence, question) if not _all_shared(name, shared)]
         return (found[0], _TYPE_BONUS) if found else ("", 0.0)
     if kind == "definition":
         found = spans.definition_span(sentence, spans.defined_subject(question))
@@ -65,33 +77,55 @@ def find_span(sentence: str, kind: str | None, question: str) -> tuple[str, floa
     return "", 0.0
 
 
+def _content_stems(retriever: HybridRetriever, text: str) -> set[str]:
+    """Stemmed words of `text` that are not shared by every document ("Paris", "Call")."""
+    ubiquitous = retriever.ubiquitous
+    return {stem for word, stem in zip(_words(text), retriever.lexical.tokens(" ".join(_words(text)))) if word not in ubiquitous}
+
+
+def _words(text: str) -> list[str]:
+    from bot.retrieval.lexical import STOPWORDS
+
+    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
 def choose_lead(question: str, ranked: Ranked, retriever: HybridRetriever, depth: int = LEAD_DEPTH) -> Lead | None:
-    """The best answering sentence among the top `depth` passages (None: no candidates)."""
+    """The best answering sentence among the top `depth` passages (None: no candidates).
+
+    When some candidate holds the asked type, only those compete: a sentence closer in
+    wording but without a date does not answer "when".
+    """
     candidates = ranked.passages[:depth]
     if not candidates:
         return None
     kind = spans.asked_kind(question)
     qvec = ranked.query_vector
-    best: Lead | None = None
-    typed_found = False
+    asked = _content_stems(retriever, question)
     data = retriever.data
+    scored_sentences: list[tuple[float, bool, Lead]] = []
     for rank, scored in enumerate(candidates):
         rows = retriever.sentence_rows(scored.passage.passage_id)
         sentences: Sequence[str] = [data.sentences[r] for r in rows] or [scored.best_sentence or scored.passage.text]
-        sims = (data.sentence_vectors[rows.start:rows.stop] @ qvec) if (len(rows) and qvec is not None) else np.zeros(len(sentences))
+        if len(rows) and qvec is not None:
+            sims = data.sentence_vectors[rows.start:rows.stop] @ qvec
+        else:  # no vectors: the ranked best sentence first
+            sims = np.array([0.01 if s == scored.best_sentence else 0.0 for s in sentences])
         for sentence, sim in zip(sentences, sims):
-            if sentence == scored.best_sentence and qvec is None:
-                sim = 0.01  # no vectors (tests without a query vector): the ranked best sentence
-            span, bonus = find_span(sentence, kind, question)
-            typed_found = typed_found or bool(span)
+            span, bonus = find_span(sentence, kind, question, retriever.ubiquitous)
             score = float(sim) + _RANK_PRIOR[min(rank, len(_RANK_PRIOR) - 1)] + bonus
+            if asked:
+                score += _OVERLAP_WEIGHT * len(asked & _content_stems(retriever, sentence)) / len(asked)
             if kind == "definition" and spans.is_quote(sentence):
                 score -= _QUOTE_PENALTY
             if len(sentence.split()) < 5:
                 score -= _SHORT_PENALTY
-            if best is None or score > best.score:
-                best = Lead(sentence, span, scored.passage.passage_id, "", score)
-    assert best is not None
-    if kind in _TYPED and not typed_found and kind != "definition":
+            scored_sentences.append((score, bool(span), Lead(sentence, span, scored.passage.passage_id, "", score)))
+    typed = [entry for entry in scored_sentences if entry[1]]
+    pool = typed if (typed and kind in _STRICT) else scored_sentences
+    best = max(pool, key=lambda entry: entry[0])[2]
+    if kind in _TYPED and not typed and kind != "definition":
         return Lead(best.text, "", best.passage_id, kind, best.score)
     return best
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")

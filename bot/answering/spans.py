@@ -34,13 +34,15 @@ _AMOUNT = re.compile(
 _STOP = frozenset("and or as of to in on at by for from with that which who have has had is are was were "
                   "will would the a an its their this these".split())
 _NAME = re.compile(r"\b[A-Z][\w'’.&-]*\w(?:(?:\s+(?:of|for|the|de|du|la|le|and|on))*\s+[A-Z][\w'’.&-]*\w)*")
-_PLACE = re.compile(r"(?<=[a-z,;)] )(?:at|in|to)\s+((?:the\s+)?[A-Z][\w'’-]*(?:(?:\s+(?:de|of|la|du|des|the))*\s+[A-Z][\w'’-]*)*"
+_PLACE = re.compile(r"(?<=[\w,;)] )(?:at|in|to)\s+((?:the\s+)?[A-Z][\w'’-]*(?:(?:\s+(?:de|of|la|du|des|the))*\s+[A-Z][\w'’-]*)*"
                     r"(?:,\s+[A-Z][\w'’-]+)?)")
 _QUOTE = re.compile(r"[“”\"]|\b(?:said|says|added|stated|commented)\b", re.I)
 
 # The question forms, most specific first; each names the answer type it expects.
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("number", re.compile(r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percentage|share|proportion)\b|\bhow big\b", re.I)),
+    ("since", re.compile(r"\bsince (?:when|what year)\b|\bhow long\b|\bfor how long\b|\bhow many years\b", re.I)),
+    ("day", re.compile(r"\b(?:what|which) day of the week\b", re.I)),
     ("date", re.compile(
         r"^\W*(?:when|since when)\b|\b(?:what|which|on what) (?:date|year|month|day)\b|\bwhen (?:was|did|were|is|does)\b"
         r"|\b(?:what|which)(?:'s|’s|\s+(?:is|was|were|are))\s+the (?:date|year|month|day)\b", re.I)),
@@ -50,7 +52,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|powers|signatories|members|partners|events|groups)\b|\b(?:list|name) (?:the|some|all)\b"
         r"|\bwho (?:else )?(?:signed|joined|supports?|supported|endorsed|backed)\b", re.I)),
     ("person", re.compile(r"^\W*(?:who|whom)\b|\bwho (?:is|was|were|are|from|laid|launched|leads|led)\b"
-                          r"|\b(?:which|what) (?:\w+ )?(?:person|minister|official|organi[sz]ation|company|president|executive|body)\b", re.I)),
+                          r"|\b(?:which|what) (?:\w+ )?(?:person|minister|official|organi[sz]ation|company|president|executive|body|member|leader"
+                          r"|spokesperson|head)\b", re.I)),
     ("definition", re.compile(r"^\W*(?:what|whats)(?:['’]s|\s+is|\s+are|\s+was)\b|\bwhat does .+ mean\b|^\W*(?:define|explain|describe)\b"
                               r"|\bwhat(?:['’]s| is) (?:the )?(?:point|purpose|aim|goal) of\b", re.I)),
     ("yesno", re.compile(r"^\W*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", re.I)),
@@ -69,7 +72,7 @@ _SYNONYMS = (
 
 
 def asked_kind(question: str) -> str | None:
-    """'number', 'date', 'place', 'list', 'person', 'definition', 'yesno' or None."""
+    """'number', 'since', 'day', 'date', 'place', 'list', 'person', 'definition', 'yesno' or None."""
     for kind, pattern in _KINDS:
         if pattern.search(question):
             return kind
@@ -149,8 +152,26 @@ def name_spans(sentence: str, question: str = "") -> list[str]:
 
 
 def place_spans(sentence: str) -> list[str]:
-    """Places after "at"/"in" ("at Paris City Hall", "in Geneva, Switzerland")."""
-    return [m.group() for m in _PLACE.finditer(sentence) if not re.fullmatch(_MONTH + "|" + _DAY, m.group(1).split()[0])]
+    """Places after "at"/"in" ("at Paris City Hall", "in Geneva, Switzerland"), not the tail of
+    a longer name ("Security in Cyberspace")."""
+    found = []
+    for match in _PLACE.finditer(sentence):
+        before = sentence[: match.start()].split()
+        if before and before[-1][:1].isupper() and not before[-1].endswith((",", ";")) and not re.fullmatch(_MONTH, before[-1]):
+            continue
+        if not re.fullmatch(_MONTH + "|" + _DAY, match.group(1).split()[0]):
+            found.append(match.group())
+    return found
+
+
+def since_spans(sentence: str) -> list[str]:
+    """How long something has gone on: "since 2001", "for ten years"."""
+    return re.findall(rf"\bsince (?:{_MONTH} )?{_YEAR}\b|\bfor (?:\d+|{'|'.join(_NUMBER_WORDS)}) years\b", sentence, re.I)
+
+
+def day_spans(sentence: str) -> list[str]:
+    """Days of the week, with the date that follows when there is one."""
+    return [m.group() for m in _DATE.finditer(sentence) if re.match(_DAY, m.group())]
 
 
 _LIST_ITEM = re.compile(r"(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of|the|and|de|for|[A-Z][\w'’.&-]*))*|\d[\d,]*\s+[a-z][\w\s-]{2,40}")
@@ -169,7 +190,7 @@ def list_span(sentence: str) -> str:
         if len(run) >= 3:
             start = sentence.find(run[0])
             end = sentence.find(run[-1], start) + len(run[-1])
-            if end - start > len(best):
+            if end - start > len(best) and sentence[start:end].count(",") >= 2:
                 best = sentence[start:end]
         # a clause ending in a name starts the next run ("signed by the United Kingdom")
         tail = re.search(r"(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of|the|[A-Z][\w'’.&-]*))*$", item) if words else None
