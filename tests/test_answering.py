@@ -226,3 +226,17 @@ def test_callbot_ask_on_an_80_column_terminal_wraps_instead_of_cropping(make_cor
     for scored in supporting_passages(answer):
         assert " ".join(scored.passage.text.split()) in " ".join(words)
     assert "score" not in out
+
+
+def test_borderline_evidence_makes_an_answer_tentative_and_says_so(make_core):
+    question = "how many states support the call?"
+    sure = make_core(retrieval={"tentative_margin": 0.0}).ask(Question(question))
+    assert sure.answered and not sure.tentative
+    unsure = make_core(retrieval={"tentative_margin": 1.0}).ask(Question(question))
+    assert unsure.answered and unsure.tentative and unsure.lead == sure.lead
+    assert answer_to_json(unsure)["tentative"] is True
+    assert answer_plain(unsure).startswith("The closest the documents come is: ")
+
+
+def test_a_misspelt_counted_noun_still_finds_its_count():
+    assert find_span("The call has been supported by 51 states.", "number", "how many contries are in it")[0] == "51 states"

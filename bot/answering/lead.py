@@ -24,7 +24,8 @@ _RANK_PRIOR = (0.15, 0.07, 0.0)
 _OVERLAP_WEIGHT = 0.1  # share of the question's distinctive words the sentence holds
 _TYPE_BONUS = 0.12  # the sentence holds the asked type of thing
 _NOUN_BONUS = 0.08  # ... and, for a count, of the asked noun
-_QUOTE_PENALTY = 0.08  # a quotation asked to define something merely names it
+_QUOTE_PENALTY = 0.08  # a quotation names a thing more often than it states the fact asked
+_QUOTE_SHY = ("definition", "number", "since", "day", "date", "place", "list", "yesno")
 _SHORT_PENALTY = 0.1  # headings and datelines ("12 Nov 2018") are not answers
 _TYPED = ("number", "since", "day", "date", "place", "list", "person", "definition")
 _STRICT = ("number", "since", "day", "date", "place", "list", "person")  # only sentences holding the type compete
@@ -115,7 +116,7 @@ def choose_lead(question: str, ranked: Ranked, retriever: HybridRetriever, depth
             score = float(sim) + _RANK_PRIOR[min(rank, len(_RANK_PRIOR) - 1)] + bonus
             if asked:
                 score += _OVERLAP_WEIGHT * len(asked & _content_stems(retriever, sentence)) / len(asked)
-            if kind == "definition" and spans.is_quote(sentence):
+            if kind in _QUOTE_SHY and spans.is_quote(sentence):
                 score -= _QUOTE_PENALTY
             if len(sentence.split()) < 5:
                 score -= _SHORT_PENALTY

@@ -84,8 +84,8 @@ class AnswerPipeline:
         )
 
     def _borderline(self, ranked: Ranked, lead: Lead) -> bool:
-        """Answered, but only just, and the chosen sentence lacks what was asked."""
-        return ranked.evidence < self.cfg.min_evidence + self.cfg.tentative_margin and bool(lead.gap)
+        """Answered, but only just, or with no sentence holding what was asked."""
+        return ranked.evidence < self.cfg.min_evidence + self.cfg.tentative_margin or bool(lead.gap)
 
     def _nearly(self, ranked: Ranked, lead: Lead) -> bool:
         """Declined, but only just, and a top sentence holds exactly the asked type of thing."""

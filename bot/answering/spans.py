@@ -8,6 +8,7 @@ capitalisation, no language model: they are cheap, and the documents are edited 
 
 from __future__ import annotations
 
+import difflib
 import re
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -97,6 +98,8 @@ def same_noun(a: str, b: str) -> bool:
     if not a or not b:
         return False
     if a[:5] == b[:5] and min(len(a), len(b)) >= 4:
+        return True
+    if difflib.SequenceMatcher(None, a, b).ratio() >= 0.8:  # "contries"
         return True
     return any(a in group and b in group for group in _SYNONYMS)
 
