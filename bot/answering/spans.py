@@ -92,16 +92,19 @@ def counted_noun(question: str) -> str:
     return match.group(1).casefold() if match else ""
 
 
+def _alike(a: str, b: str) -> bool:
+    """The same word, give or take an ending or a typo ("country"/"countries"/"contries")."""
+    return (a[:5] == b[:5] and min(len(a), len(b)) >= 4) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
 def same_noun(a: str, b: str) -> bool:
-    """Whether two nouns name the same things (stem or a synonym group)."""
+    """Whether two nouns name the same things (stem, typo or a synonym group)."""
     a, b = a.casefold().strip(".,;:"), b.casefold().strip(".,;:")
     if not a or not b:
         return False
-    if a[:5] == b[:5] and min(len(a), len(b)) >= 4:
+    if _alike(a, b):
         return True
-    if difflib.SequenceMatcher(None, a, b).ratio() >= 0.8:  # "contries"
-        return True
-    return any(a in group and b in group for group in _SYNONYMS)
+    return any(any(_alike(a, g) for g in group) and any(_alike(b, g) for g in group) for group in _SYNONYMS)
 
 
 def number_spans(sentence: str) -> list[tuple[str, str]]:
