@@ -240,3 +240,17 @@ def test_borderline_evidence_makes_an_answer_tentative_and_says_so(make_core):
 
 def test_a_misspelt_counted_noun_still_finds_its_count():
     assert find_span("The call has been supported by 51 states.", "number", "how many contries are in it")[0] == "51 states"
+
+
+def test_what_is_x_answers_with_a_sentence_that_defines_x_not_a_quote_naming_it(make_core):
+    answer = make_core().ask(Question("what is the paris call"))
+    assert answer.answered
+    assert answer.lead_span.startswith("a high-level declaration")
+    assert not spans.is_quote(answer.lead)
+    listed = {p.passage.passage_id for p in answer.passages}
+    assert answer.lead_passage_id in listed  # its passage is listed, so it is cited
+
+
+def test_apposition_defines_its_subject():
+    sentence = "On January 31, Infoforum 2019, the largest cybersecurity event in Russia, will open in Moscow."
+    assert spans.definition_span(sentence, "infoforum") == "the largest cybersecurity event in Russia"

@@ -11,7 +11,7 @@ reported, so the renderer can say plainly what the documents do not give.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -27,8 +27,9 @@ _NOUN_BONUS = 0.08  # ... and, for a count, of the asked noun
 _QUOTE_PENALTY = 0.08  # a quotation names a thing more often than it states the fact asked
 _QUOTE_SHY = ("definition", "number", "since", "day", "date", "place", "list", "yesno")
 _SHORT_PENALTY = 0.1  # headings and datelines ("12 Nov 2018") are not answers
+_MAX_DEFINITIONS = 20
 _TYPED = ("number", "since", "day", "date", "place", "list", "person", "definition")
-_STRICT = ("number", "since", "day", "date", "place", "list", "person")  # only sentences holding the type compete
+_STRICT = ("number", "since", "day", "date", "place", "list", "person", "definition")  # only sentences holding the type compete
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Lead:
     passage_id: str = ""
     gap: str = ""  # the asked type no candidate held
     score: float = 0.0
+    elsewhere: bool = False  # from a passage outside the ranked top (a definition found by its subject)
 
 
 def _all_shared(name: str, shared: frozenset[str]) -> bool:
@@ -94,7 +96,8 @@ def choose_lead(question: str, ranked: Ranked, retriever: HybridRetriever, depth
     """The best answering sentence among the top `depth` passages (None: no candidates).
 
     When some candidate holds the asked type, only those compete: a sentence closer in
-    wording but without a date does not answer "when".
+    wording but without a date does not answer "when". A "what is X" question whose top
+    passages only name X also considers the sentences elsewhere that define X.
     """
     candidates = ranked.passages[:depth]
     if not candidates:
@@ -103,7 +106,19 @@ def choose_lead(question: str, ranked: Ranked, retriever: HybridRetriever, depth
     qvec = ranked.query_vector
     asked = _content_stems(retriever, question)
     data = retriever.data
-    scored_sentences: list[tuple[float, bool, Lead]] = []
+    pool: list[tuple[float, bool, Lead]] = []
+
+    def consider(sentence: str, sim: float, prior: float, passage_id: str, elsewhere: bool = False) -> None:
+        span, bonus = find_span(sentence, kind, question, retriever.ubiquitous)
+        score = sim + prior + bonus
+        if asked:
+            score += _OVERLAP_WEIGHT * len(asked & _content_stems(retriever, sentence)) / len(asked)
+        if kind in _QUOTE_SHY and spans.is_quote(sentence):
+            score -= _QUOTE_PENALTY
+        if len(sentence.split()) < 5:
+            score -= _SHORT_PENALTY
+        pool.append((score, bool(span), Lead(sentence, span, passage_id, "", score, elsewhere)))
+
     for rank, scored in enumerate(candidates):
         rows = retriever.sentence_rows(scored.passage.passage_id)
         sentences: Sequence[str] = [data.sentences[r] for r in rows] or [scored.best_sentence or scored.passage.text]
@@ -112,21 +127,31 @@ def choose_lead(question: str, ranked: Ranked, retriever: HybridRetriever, depth
         else:  # no vectors: the ranked best sentence first
             sims = np.array([0.01 if s == scored.best_sentence else 0.0 for s in sentences])
         for sentence, sim in zip(sentences, sims):
-            span, bonus = find_span(sentence, kind, question, retriever.ubiquitous)
-            score = float(sim) + _RANK_PRIOR[min(rank, len(_RANK_PRIOR) - 1)] + bonus
-            if asked:
-                score += _OVERLAP_WEIGHT * len(asked & _content_stems(retriever, sentence)) / len(asked)
-            if kind in _QUOTE_SHY and spans.is_quote(sentence):
-                score -= _QUOTE_PENALTY
-            if len(sentence.split()) < 5:
-                score -= _SHORT_PENALTY
-            scored_sentences.append((score, bool(span), Lead(sentence, span, scored.passage.passage_id, "", score)))
-    typed = [entry for entry in scored_sentences if entry[1]]
-    pool = typed if (typed and kind in _STRICT) else scored_sentences
-    best = max(pool, key=lambda entry: entry[0])[2]
+            consider(sentence, float(sim), _RANK_PRIOR[min(rank, len(_RANK_PRIOR) - 1)], scored.passage.passage_id)
+    if kind == "definition" and qvec is not None and not any(typed for _, typed, _ in pool):
+        for row in _definitions(retriever, spans.defined_subject(question)):
+            owner = data.passages[int(data.sentence_owner[row])]
+            consider(data.sentences[row], float(data.sentence_vectors[row] @ qvec), 0.0, owner.passage_id, True)
+    typed = [entry for entry in pool if entry[1]]
+    best = max(typed if (typed and kind in _STRICT) else pool, key=lambda entry: entry[0])[2]
     if kind in _TYPED and not typed and kind != "definition":
-        return Lead(best.text, "", best.passage_id, kind, best.score)
+        return replace(best, gap=kind)
     return best
+
+
+def _definitions(retriever: HybridRetriever, subject: str) -> list[int]:
+    """Rows of the sentences anywhere that define `subject` (at most a few)."""
+    words = [w for w in re.findall(r"\w+", subject.casefold()) if w not in ("the", "a", "an")]
+    if not words:
+        return []
+    phrase = " ".join(words)
+    rows = []
+    for row, sentence in enumerate(retriever.data.sentences):
+        if phrase in " ".join(re.findall(r"\w+", sentence.casefold())) and spans.definition_span(sentence, subject):
+            rows.append(row)
+            if len(rows) == _MAX_DEFINITIONS:
+                break
+    return rows
 
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")

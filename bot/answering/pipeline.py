@@ -24,7 +24,7 @@ from bot.retrieval.decision import compose_answer, reply_without_answer
 from bot.retrieval.hybrid import HybridRetriever, Ranked
 from bot.retrieval.principle_refs import PrincipleRefs, out_of_range, principle_refs, search_text
 from bot.retrieval.small_talk import small_talk_reply
-from bot.types import Answer, Principle
+from bot.types import Answer, Principle, ScoredPassage
 
 log = logging.getLogger(__name__)
 _COUNT_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve").split()
@@ -70,10 +70,7 @@ class AnswerPipeline:
             tentative = answered and self._borderline(ranked, lead)
             if not answered and self._nearly(ranked, lead):
                 answered = tentative = True
-        passages = ranked.passages[:top_k]
-        if lead and lead.passage_id and all(p.passage.passage_id != lead.passage_id for p in passages):
-            upto = next(i for i, p in enumerate(ranked.passages) if p.passage.passage_id == lead.passage_id)
-            passages = ranked.passages[: upto + 1]
+        passages = _listed(ranked, top_k, lead, retriever)
         if not answered or lead is None:
             return replace(answer, passages=passages, suggestion_kind="topics")
         kind = "principles" if ref.numbers or ref.everything or structured else ""
@@ -92,6 +89,18 @@ class AnswerPipeline:
         if ranked.unknown_names or ranked.unknown_years or not lead.span:
             return False
         return ranked.evidence >= self.cfg.min_evidence - self.cfg.tentative_margin
+
+
+def _listed(ranked: Ranked, top_k: int, lead: Lead | None, retriever: HybridRetriever) -> tuple[ScoredPassage, ...]:
+    """The top_k passages, extended to the answer's own passage so its citation is listed."""
+    passages = ranked.passages[:top_k]
+    if lead is None or not lead.passage_id or any(p.passage.passage_id == lead.passage_id for p in passages):
+        return passages
+    for upto, scored in enumerate(ranked.passages):
+        if scored.passage.passage_id == lead.passage_id:
+            return ranked.passages[: upto + 1]
+    passage = next(p for p in retriever.data.passages if p.passage_id == lead.passage_id)
+    return (*passages, ScoredPassage(passage, 0.0, lead.text))  # found by its subject, not ranked: listed last
 
 
 def _principle_lead(text: str, ref: PrincipleRefs, principles: Sequence[Principle], ranked: Ranked) -> Lead | None:

@@ -193,6 +193,9 @@ def list_span(sentence: str) -> str:
         if item and _LIST_ITEM.fullmatch(item):
             run.append(item)
             continue
+        head = re.match(r"(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)*", item) if item else None
+        if head and len(run) >= 2:
+            run.append(head.group())  # "... and North Korea also refrained": the last item
         if len(run) >= 3:
             start = sentence.find(run[0])
             end = sentence.find(run[-1], start) + len(run[-1])
@@ -212,8 +215,13 @@ def definition_span(sentence: str, subject: str) -> str:
     lowered = sentence.casefold()
     if not all(w in lowered for w in words[-2:]):
         return ""
-    match = re.search(rf"{re.escape(words[-1])}\w*(?:\s+(?:[A-Z][\w'’-]*|for|and|in|of|the|on))*\W*(?:\([^)]*\)\s*)?,?\s*(?:is|was|are|aims|calls|seeks|sets out|brings|represents|"
+    # the subject of the sentence ("The Paris Call ... is"), not a complement ("Supporters of the Paris Call are")
+    phrase = r"\s+".join(re.escape(w) for w in words)
+    match = re.search(rf"^\W*(?:the\s+)?{phrase}\w*(?:\s+(?:[A-Z][\w'’-]*|for|and|in|of|the|on))*\W*(?:\([^)]*\)\s*)?,?\s*(?:is|was|are|aims|calls|seeks|sets out|brings|represents|"
                       rf"constitutes|commits|consists)\b\s*(.+)", sentence, re.I)
+    if not match:  # an apposition: "... launched the Paris Call for ..., a high-level declaration on ..."
+        match = re.search(rf"{phrase}\w*(?:\s+(?:[A-Z][\w'’-]*|\d+|for|and|in|of|the|on))*,\s+((?:a|an|the)\s+[^,;]+)",
+                          sentence, re.I)
     if not match:
         return ""
     return match.group(0)[match.group(0).find(match.group(1)):].rstrip(" .;")
