@@ -90,6 +90,8 @@ def supporting_passages(answer: Answer, limit: int = 2) -> list[ScoredPassage]:
     seen = {lead.passage.doc_id} if lead else set()
     chosen = []
     for scored in answer.passages:
+        if citation(scored.passage) == answer.lead_citation:
+            continue  # the structured answer's own source, already cited
         if scored.passage.doc_id not in seen and len(chosen) < limit:
             seen.add(scored.passage.doc_id)
             chosen.append(scored)

@@ -64,7 +64,7 @@ def answer_renderable(answer: Answer, verbose: bool = False) -> Group:
         body.append(f"— {citation(scored.passage)}", style="dim italic")
         if link(scored.passage):
             body.append(f"\n  {link(scored.passage)}", style="dim")
-        title = f"{rank} · score {scored.score:.2f}" if verbose else ("also" if answer.lead else str(rank))
+        title = f"passage {rank} · score {scored.score:.2f}" if verbose else f"passage {rank}"
         parts.append(Panel(body, title=title, title_align="left"))
     parts.append(Text(f"index {answer.index_version}", style="dim"))
     return Group(*parts)
