@@ -254,3 +254,10 @@ def test_what_is_x_answers_with_a_sentence_that_defines_x_not_a_quote_naming_it(
 def test_apposition_defines_its_subject():
     sentence = "On January 31, Infoforum 2019, the largest cybersecurity event in Russia, will open in Moscow."
     assert spans.definition_span(sentence, "infoforum") == "the largest cybersecurity event in Russia"
+
+
+@pytest.mark.parametrize("question", ["the last principle?", "what is the final principle", "principle number last"])
+def test_the_last_principle_is_the_last_one_in_the_file(make_core, question):
+    core = make_core()
+    answer = core.ask(Question(question))
+    assert answer.answered and core.principles()[-1].text in answer.lead

@@ -22,7 +22,7 @@ from bot.embedding.base import Embedder
 from bot.retrieval.batch import rank_batch
 from bot.retrieval.decision import compose_answer, reply_without_answer
 from bot.retrieval.hybrid import HybridRetriever, Ranked
-from bot.retrieval.principle_refs import PrincipleRefs, out_of_range, principle_refs, search_text
+from bot.retrieval.principle_refs import PrincipleRefs, out_of_range, principle_refs_of, search_text
 from bot.retrieval.small_talk import small_talk_reply
 from bot.types import Answer, Principle, ScoredPassage
 
@@ -43,7 +43,7 @@ class AnswerPipeline:
         """`items` are (cleaned question, top_k); one Answer each, in order."""
         version = retriever.data.version
         principles = tuple(self._principles())
-        refs = [principle_refs(text) for text, _ in items]
+        refs = [principle_refs_of(text, len(principles)) for text, _ in items]
         answers: list[Answer | None] = []
         for (text, _), ref in zip(items, refs):
             reply = small_talk_reply(text) or out_of_range(ref, len(principles))
@@ -52,7 +52,7 @@ class AnswerPipeline:
                 answers[-1] = replace(answers[-1], suggestion_kind="principles")
         todo = [n for n, answer in enumerate(answers) if answer is None]
         if todo:
-            searches = [search_text(items[n][0], principles) for n in todo]
+            searches = [search_text(items[n][0], principles, refs[n]) for n in todo]
             wide = [(items[n][0], max(items[n][1], LEAD_DEPTH)) for n in todo]
             for n, ranked in zip(todo, rank_batch(retriever, self.embedder, wide, self.cfg, searches)):
                 answers[n] = self._compose(items[n][0], items[n][1], ranked, refs[n], principles, retriever)
