@@ -261,3 +261,12 @@ def test_the_last_principle_is_the_last_one_in_the_file(make_core, question):
     core = make_core()
     answer = core.ask(Question(question))
     assert answer.answered and core.principles()[-1].text in answer.lead
+
+
+@pytest.mark.parametrize(
+    "question, kind, subject",
+    [("who is mikhail anisimov", "definition", "mikhail anisimov"), ("whos troels oerting", "definition", "troels oerting"),
+     ("who is the head of the centre", "person", "head of the centre")],
+)
+def test_who_is_a_name_asks_what_they_are_not_for_a_name(question, kind, subject):
+    assert spans.asked_kind(question) == kind and spans.defined_subject(question) == subject

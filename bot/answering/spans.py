@@ -52,6 +52,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:which|what) (?:\w+ ){0,2}(?:countries|states|nations|companies|firms|businesses|organi[sz]ations|governments"
         r"|powers|signatories|members|partners|events|groups)\b|\b(?:list|name) (?:the|some|all)\b"
         r"|\bwho (?:else )?(?:signed|joined|supports?|supported|endorsed|backed)\b", re.I)),
+    ("definition", re.compile(r"^\W*(?:who['’]?s|who\s+(?:is|was))\s+(?!the\b|an?\b|in\b|on\b|behind\b|responsible\b)\w+", re.I)),
     ("person", re.compile(r"^\W*(?:who|whom)\b|\bwho (?:is|was|were|are|from|laid|launched|leads|led)\b"
                           r"|\b(?:which|what) (?:\w+ )?(?:person|minister|official|organi[sz]ation|company|president|executive|body|member|leader"
                           r"|spokesperson|head)\b", re.I)),
@@ -59,7 +60,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                               r"|\bwhat(?:['’]s| is) (?:the )?(?:point|purpose|aim|goal) of\b", re.I)),
     ("yesno", re.compile(r"^\W*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", re.I)),
 )
-_DEFINED = re.compile(r"^\W*(?:what|whats)(?:['’]s|\s+is|\s+are|\s+was|\s+does)\s+(?:an?\s+|the\s+)?(.+?)(?:\s+mean)?\W*$"
+_DEFINED = re.compile(r"^\W*(?:what|whats|who)(?:['’]?s|\s+is|\s+are|\s+was|\s+does)\s+(?:an?\s+|the\s+)?(.+?)(?:\s+mean)?\W*$"
                       r"|^\W*(?:define|explain|describe)\s+(?:an?\s+|the\s+)?(.+?)\W*$", re.I)
 _COUNT_NOUN = re.compile(r"\b(?:how many|number of)\s+(?:\w+\s+)??(\w+)", re.I)
 # Nouns the documents use for the same things a question counts.
@@ -220,7 +221,7 @@ def definition_span(sentence: str, subject: str) -> str:
     match = re.search(rf"^\W*(?:the\s+)?{phrase}\w*(?:\s+(?:[A-Z][\w'’-]*|for|and|in|of|the|on))*\W*(?:\([^)]*\)\s*)?,?\s*(?:is|was|are|aims|calls|seeks|sets out|brings|represents|"
                       rf"constitutes|commits|consists)\b\s*(.+)", sentence, re.I)
     if not match:  # an apposition: "... launched the Paris Call for ..., a high-level declaration on ..."
-        match = re.search(rf"{phrase}\w*(?:\s+(?:[A-Z][\w'’-]*|\d+|for|and|in|of|the|on))*,\s+((?:a|an|the)\s+[^,;]+)",
+        match = re.search(rf"{phrase}\w*(?:\s+(?:[A-Z][\w'’-]*|\d+|for|and|in|of|the|on))*,\s+((?:a|an|the)\s+[^,;]+|[A-Z][\w'’-]*\s+(?:of|for|at)\s+[^,;]+)",
                           sentence, re.I)
     if not match:
         return ""
