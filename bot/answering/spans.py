@@ -221,7 +221,7 @@ def definition_span(sentence: str, subject: str) -> str:
     match = re.search(rf"^\W*(?:the\s+)?{phrase}\w*(?:\s+(?:[A-Z][\w'’-]*|for|and|in|of|the|on))*\W*(?:\([^)]*\)\s*)?,?\s*(?:is|was|are|aims|calls|seeks|sets out|brings|represents|"
                       rf"constitutes|commits|consists)\b\s*(.+)", sentence, re.I)
     if not match:  # an apposition: "... launched the Paris Call for ..., a high-level declaration on ..."
-        match = re.search(rf"{phrase}\w*(?:\s+(?:[A-Z][\w'’-]*|\d+|for|and|in|of|the|on))*,\s+((?:a|an|the)\s+[^,;]+|[A-Z][\w'’-]*\s+(?:of|for|at)\s+[^,;]+)",
+        match = re.search(rf"{phrase}\w*(?:\s+(?:[A-Z][\w'’-]*|\d+|for|and|in|of|the|on))*,\s+((?:a|an|the)\s+[^,;]+|(?:[\w'’-]+\s+){{1,3}}?(?:of|for|at)\s+[^,;]+)",
                           sentence, re.I)
     if not match:
         return ""
