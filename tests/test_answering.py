@@ -270,3 +270,14 @@ def test_the_last_principle_is_the_last_one_in_the_file(make_core, question):
 )
 def test_who_is_a_name_asks_what_they_are_not_for_a_name(question, kind, subject):
     assert spans.asked_kind(question) == kind and spans.defined_subject(question) == subject
+
+
+def test_what_is_an_unknown_lowercase_name_is_at_best_tentative(make_core):
+    from bot.answering.vocabulary import unknown_words
+
+    core = make_core()
+    retriever = core.serving.retriever
+    assert unknown_words("budapest convention on cybercrime", retriever) == ("budapest",)
+    assert unknown_words("paris digtal week", retriever) == ()  # a typo of a word the documents use
+    answer = core.ask(Question("what is the budapest convention on cybercrime"))
+    assert not answer.answered or answer.tentative

@@ -16,7 +16,8 @@ from dataclasses import replace
 from typing import Callable, Sequence
 
 from bot.answering.lead import LEAD_DEPTH, Lead, choose_lead
-from bot.answering.spans import asked_kind, counted_noun
+from bot.answering.spans import asked_kind, counted_noun, defined_subject
+from bot.answering.vocabulary import unknown_words
 from bot.config import RetrievalConfig
 from bot.embedding.base import Embedder
 from bot.retrieval.batch import rank_batch
@@ -29,6 +30,7 @@ from bot.types import Answer, Principle, ScoredPassage
 log = logging.getLogger(__name__)
 _COUNT_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve").split()
 _NORMAL = re.compile(r"[^\w]+")
+_NAME_WORDS = 4  # longest "what is X" subject read as a name
 
 
 class AnswerPipeline:
@@ -67,7 +69,7 @@ class AnswerPipeline:
         answered = answer.answered or structured is not None
         tentative = False
         if lead is not None and not structured:
-            tentative = answered and self._borderline(ranked, lead)
+            tentative = answered and (self._borderline(ranked, lead) or _unknown_subject(text, retriever))
             if not answered and self._nearly(ranked, lead):
                 answered = tentative = True
         passages = _listed(ranked, top_k, lead, retriever)
@@ -89,6 +91,15 @@ class AnswerPipeline:
         if ranked.unknown_names or ranked.unknown_years or not lead.span:
             return False
         return ranked.evidence >= self.cfg.min_evidence - self.cfg.tentative_margin
+
+
+def _unknown_subject(text: str, retriever: HybridRetriever) -> bool:
+    """A "what is X" question about an X the documents never name (X a short name, not a
+    clause: "the venue where ... took place" is a paraphrase, not a name)."""
+    if asked_kind(text) != "definition":
+        return False
+    subject = defined_subject(text)
+    return len(subject.split()) <= _NAME_WORDS and bool(unknown_words(subject, retriever))
 
 
 def _listed(ranked: Ranked, top_k: int, lead: Lead | None, retriever: HybridRetriever) -> tuple[ScoredPassage, ...]:
