@@ -23,7 +23,12 @@ from bot.embedding.base import Embedder
 from bot.retrieval.batch import rank_batch
 from bot.retrieval.decision import compose_answer, reply_without_answer
 from bot.retrieval.hybrid import HybridRetriever, Ranked
-from bot.retrieval.principle_refs import PrincipleRefs, out_of_range, principle_refs_of, search_text
+from bot.retrieval.principle_refs import (
+    PrincipleRefs,
+    out_of_range,
+    principle_refs_of,
+    search_text,
+)
 from bot.retrieval.small_talk import small_talk_reply
 from bot.types import Answer, Principle, ScoredPassage
 

@@ -17,7 +17,7 @@ from bot.retrieval.hybrid import HybridRetriever
 from bot.retrieval.lexical import STOPWORDS
 
 _WORD = re.compile(r"[a-z]{3,}")
-_VOCABULARY: "weakref.WeakKeyDictionary[HybridRetriever, frozenset[str]]" = weakref.WeakKeyDictionary()
+_VOCABULARY: weakref.WeakKeyDictionary[HybridRetriever, frozenset[str]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 TYPO_CUTOFF = 0.8  # difflib ratio from which an unknown word counts as a misspelling of a known one
 

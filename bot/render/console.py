@@ -21,7 +21,6 @@ from bot.render.common import (
 )
 from bot.types import Answer, Principle, SourceInfo
 
-
 PRINCIPLES_COMMAND = "`callbot principles` (or `callbot principles 8` for one)"
 
 
