@@ -82,7 +82,7 @@ class AnswerPipeline:
             return replace(answer, passages=passages, suggestion_kind="topics")
         kind = "principles" if ref.numbers or ref.everything or structured else ""
         return replace(
-            answer, answered=True, message="", suggestions=() if answer.answered else answer.suggestions,
+            answer, answered=True, message="", suggestions=(),
             passages=passages, lead=lead.text, lead_span=lead.span, lead_passage_id=lead.passage_id,
             lead_citation=_citation_of(structured, principles), lead_gap=lead.gap, tentative=tentative, suggestion_kind=kind,
         )
