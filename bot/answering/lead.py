@@ -11,6 +11,8 @@ reported, so the renderer can say plainly what the documents do not give.
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from dataclasses import dataclass, replace
 from typing import Sequence
 
@@ -18,6 +20,7 @@ import numpy as np
 
 from bot.answering import spans
 from bot.retrieval.hybrid import HybridRetriever, Ranked
+from bot.retrieval.lexical import STOPWORDS
 
 LEAD_DEPTH = 3  # passages whose sentences compete for the one-line answer
 _RANK_PRIOR = (0.15, 0.07, 0.0)
@@ -80,15 +83,22 @@ def find_span(sentence: str, kind: str | None, question: str, shared: frozenset[
     return "", 0.0
 
 
-def _content_stems(retriever: HybridRetriever, text: str) -> set[str]:
-    """Stemmed words of `text` that are not shared by every document ("Paris", "Call")."""
-    ubiquitous = retriever.ubiquitous
-    return {stem for word, stem in zip(_words(text), retriever.lexical.tokens(" ".join(_words(text)))) if word not in ubiquitous}
+def _content_stems(retriever: HybridRetriever, text: str) -> frozenset[str]:
+    """Stemmed words of `text` that are not shared by every document ("Paris", "Call");
+    remembered per index version, since the same sentences come up again and again."""
+    with _LOCK:
+        memo = _STEMS.setdefault(retriever, {})
+    stems = memo.get(text)
+    if stems is None:
+        words = _words(text)
+        ubiquitous = retriever.ubiquitous
+        stems = frozenset(stem for word, stem in zip(words, retriever.lexical.tokens(" ".join(words))) if word not in ubiquitous)
+        if len(memo) < _MAX_MEMO:
+            memo[text] = stems
+    return stems
 
 
 def _words(text: str) -> list[str]:
-    from bot.retrieval.lexical import STOPWORDS
-
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
@@ -154,4 +164,7 @@ def _definitions(retriever: HybridRetriever, subject: str) -> list[int]:
     return rows
 
 
+_LOCK = threading.Lock()
+_STEMS: weakref.WeakKeyDictionary[HybridRetriever, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+_MAX_MEMO = 100_000
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")

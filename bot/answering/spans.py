@@ -9,6 +9,7 @@ capitalisation, no language model: they are cheap, and the documents are edited 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -98,6 +99,7 @@ def _alike(a: str, b: str) -> bool:
     return (a[:5] == b[:5] and min(len(a), len(b)) >= 4) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
+@functools.lru_cache(maxsize=4096)
 def same_noun(a: str, b: str) -> bool:
     """Whether two nouns name the same things (stem, typo or a synonym group)."""
     a, b = a.casefold().strip(".,;:"), b.casefold().strip(".,;:")
