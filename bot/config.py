@@ -45,6 +45,7 @@ class RetrievalConfig(_Section):
     focus_band: tuple[float, float] = (0.25, 0.45)
     min_lexical_coverage: float = Field(0.6, ge=0, le=1)
     min_evidence_with_terms: float = Field(0.2, ge=-1, le=1)
+    tentative_margin: float = Field(0.04, ge=0, le=1)
     sentence_weight: float = Field(1.0, ge=0, le=1)
     answer_type_bonus: float = Field(0.05, ge=0, le=1)
     dedup_threshold: float = Field(0.92, ge=0, le=1)

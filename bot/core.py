@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from bot.answer_cache import AnswerCache
+from bot.answering.pipeline import AnswerPipeline
 from bot.config import Settings
 from bot.embedding.base import Embedder
 from bot.errors import ConfigError, IndexCorruptError, QuestionError
@@ -26,11 +27,7 @@ from bot.index.store import IndexData, read_manifest, sources_from_manifest
 from bot.index.versions import VersionStore
 from bot.principles import load_principles, pick
 from bot.questions import clean_question
-from bot.retrieval.batch import rank_batch
-from bot.retrieval.decision import compose_answer, reply_without_answer
 from bot.retrieval.hybrid import HybridRetriever
-from bot.retrieval.principle_refs import out_of_range, principle_refs, search_text
-from bot.retrieval.small_talk import small_talk_reply
 from bot.types import Answer, Principle, Question, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -241,26 +238,15 @@ class BotCore:
             return [err]
 
     def _search_and_compose(self, serving: Serving, items: list[tuple[str, int]]) -> list[Answer]:
-        """Rank a batch of cleaned questions (one embedding call) and compose the answers.
-
-        Small talk and questions about a principle that does not exist get their reply
-        without a search; a question naming principles is searched with their wording.
-        """
-        cfg = self.settings.retrieval
-        principles = self._principles_or_none()
-        answers: list[Answer | None] = []
-        for text, _ in items:
-            reply = small_talk_reply(text) or out_of_range(principle_refs(text), len(principles))
-            answers.append(reply_without_answer(text, reply, serving.version) if reply else None)
-        todo = [n for n, answer in enumerate(answers) if answer is None]
-        searches = [search_text(items[n][0], principles) for n in todo]
-        queries = [items[n] for n in todo]
-        ranked_all = rank_batch(serving.retriever, self.embedder, queries, cfg, searches) if todo else []
-        for n, ranked in zip(todo, ranked_all):
-            answers[n] = compose_answer(items[n][0], ranked, serving.version, cfg)
+        """Answer a batch of cleaned questions with the answer pipeline, caching each answer."""
+        answers = self._pipeline.answer_batch(serving.retriever, items)
         for (text, top_k), answer in zip(items, answers):
             self._cache.put((text.casefold(), top_k, serving.version), answer)
-        return answers  # type: ignore[return-value]
+        return answers
+
+    @cached_property
+    def _pipeline(self) -> AnswerPipeline:
+        return AnswerPipeline(self.settings.retrieval, self.embedder, self._principles_or_none)
 
     def _principles_or_none(self) -> tuple[Principle, ...]:
         """The principles for query expansion; a broken principles file must not stop answers."""

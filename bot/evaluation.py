@@ -1,8 +1,10 @@
-"""Retrieval quality on a question set: hit@1, hit@3, MRR and the decline rates.
+"""Answer quality on a question set: hit@1, hit@3, MRR, the decline rates and lead@1.
 
 A passage is a hit when it contains one of the question's answer substrings
 (case-insensitive, quotes and white space normalised). Hits are counted on the passages
-the bot returns (listed even when it declines); declining is measured separately.
+the bot returns (listed even when it declines); declining is measured separately. lead@1
+reads the one-line answer: it must hold one of the item's `lead` phrases (or, without
+them, one of its `answers`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class EvalItem:
     question: str
     answers: tuple[str, ...]
     kind: str
+    lead: tuple[str, ...] = ()  # phrases the one-line answer must hold (else `answers`)
 
     @property
     def off_topic(self) -> bool:
@@ -52,6 +55,10 @@ class EvalReport:
     on_topic_declined: float
     misses: tuple[str, ...]
     by_kind: tuple[KindScore, ...] = ()
+    lead1: float = 0.0
+    on_topic_tentative: float = 0.0
+    off_topic_tentative: float = 0.0
+    off_topic_confident: float = 0.0
 
     def lines(self) -> list[str]:
         # The breakdown comes last so that scripts reading the first six lines keep working.
@@ -64,6 +71,9 @@ class EvalReport:
             f"off-topic declined: {self.off_topic_declined:.3f}",
             f"on-topic declined: {self.on_topic_declined:.3f}",
             *(["by kind:", *kinds] if len(kinds) > 1 else []),
+            f"lead@1: {self.lead1:.3f}",
+            f"tentative: on-topic {self.on_topic_tentative:.3f}, off-topic {self.off_topic_tentative:.3f}",
+            f"off-topic answered confidently: {self.off_topic_confident:.3f}",
         ]
 
 
@@ -84,7 +94,10 @@ def load_eval(path: Path) -> list[EvalItem]:
         try:
             row = json.loads(line)
             items.append(
-                EvalItem(str(row.get("id", number)), str(row["question"]), tuple(row.get("answers", [])), str(row.get("kind", "")))
+                EvalItem(
+                    str(row.get("id", number)), str(row["question"]), tuple(row.get("answers", [])),
+                    str(row.get("kind", "")), tuple(row.get("lead", [])),
+                )
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             raise CallbotError(f"{path}, line {number}: expected a JSON object with a 'question'.") from None
@@ -99,6 +112,14 @@ def rank_of_hit(answer: Answer, answers: tuple[str, ...]) -> int | None:
         if any(w in text for w in wanted):
             return rank
     return None
+
+
+def lead_hit(answer: Answer, item: EvalItem) -> bool:
+    """Whether the one-line answer holds an acceptable phrase (never when declined)."""
+    if not answer.answered or not answer.lead:
+        return False
+    text = _norm(answer.lead)
+    return any(_norm(phrase) in text for phrase in item.lead or item.answers)
 
 
 def evaluate(core, items: list[EvalItem]) -> EvalReport:
@@ -119,6 +140,10 @@ def evaluate(core, items: list[EvalItem]) -> EvalReport:
         on_topic_declined=sum(1 for _, a in on if not a.answered) / n_on,
         misses=misses,
         by_kind=_by_kind([i.kind for i, _ in on], ranks),
+        lead1=sum(lead_hit(a, i) for i, a in on) / n_on,
+        on_topic_tentative=sum(a.answered and a.tentative for _, a in on) / n_on,
+        off_topic_tentative=sum(a.answered and a.tentative for _, a in off) / n_off,
+        off_topic_confident=sum(a.answered and not a.tentative for _, a in off) / n_off,
     )
 
 

@@ -81,6 +81,13 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     searched: bool = True  # False for small talk and "principle 12": a reply, not a search result
     read_as: str = ""  # the question as corrected for spelling ("cyber hygiene"), when it was
+    lead: str = ""  # the one-line answer: a sentence (or clause) of a document, "" when declined
+    lead_span: str = ""  # the part of `lead` that answers (a number with its noun, a date, a name)
+    lead_passage_id: str = ""  # the passage `lead` comes from ("" when it is a principle's wording)
+    lead_citation: str = ""  # "title — publisher, date" when the lead is not from a listed passage
+    lead_gap: str = ""  # the answer type asked for that no candidate held ("number", "date", ...)
+    tentative: bool = False  # borderline evidence: "the closest the documents come is ..."
+    suggestion_kind: str = ""  # which suggestions apply ("topics", "principles"); renderers word them
 
     @property
     def outcome(self) -> str:

@@ -36,14 +36,15 @@ def test_scores_are_broken_down_by_kind_after_the_usual_lines(make_core, tmp_pat
     assert [line.split(":")[0] for line in lines[:6]] == [
         "questions", "hit@1", "hit@3", "MRR@10", "off-topic declined", "on-topic declined",
     ]
-    assert lines[6:] == [
+    assert lines[6:9] == [
         "by kind:",
         "  literal (2): hit@1 1.000, hit@3 1.000",
         "  paraphrase (1): hit@1 0.000, hit@3 0.000",
     ]
+    assert [line.split(":")[0] for line in lines[9:]] == ["lead@1", "tentative", "off-topic answered confidently"]
 
 
 def test_one_kind_only_prints_no_breakdown(make_core, tmp_path):
     report = evaluate(make_core(), load_eval(_write(tmp_path / "set.jsonl", LITERAL)))
     assert len(report.by_kind) == 1
-    assert len(report.lines()) == 6
+    assert [line.split(":")[0] for line in report.lines()[6:]] == ["lead@1", "tentative", "off-topic answered confidently"]

@@ -344,7 +344,10 @@ def test_the_gate_costs_only_the_check_questions(make_app, fake_embedder) -> Non
     on_topic = [i for i in load_eval(Path(core.settings.knowledge_ops.quality_eval_file)) if not i.off_topic]
     counter = fake_embedder.embedded_texts
     report = app.knowledge.add_bytes("cables.md", CABLES, ACTOR)
-    assert fake_embedder.embedded_texts - counter == report.embedded + 2 * len(on_topic)
+    # each check question is embedded once per version, plus its focused form when its
+    # evidence is borderline: the gate asks through the pipeline the bot serves with
+    gate = fake_embedder.embedded_texts - counter - report.embedded
+    assert 2 * len(on_topic) <= gate <= 2 * 2 * len(on_topic)
 
 
 def test_a_full_rebuild_with_nothing_changed_embeds_nothing(make_app, fake_embedder) -> None:

@@ -1,17 +1,21 @@
 """The quality gate: a new index version must answer the check questions about as well
-as the serving one, or it is not promoted."""
+as the serving one, or it is not promoted. It asks through the answer pipeline the bot
+serves with, so it measures what users get."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
+from bot.answering.pipeline import AnswerPipeline
 from bot.config import Settings
 from bot.embedding.base import Embedder
+from bot.errors import ConfigError
 from bot.evaluation import EvalItem, load_eval, rank_of_hit
 from bot.index.store import IndexData
-from bot.retrieval.decision import compose_answer
+from bot.principles import load_principles
 from bot.retrieval.hybrid import HybridRetriever
+from bot.types import Principle
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +26,19 @@ def hit_at_3(data: IndexData, items: list[EvalItem], embedder: Embedder, setting
     if not on_topic or not data.passages:
         return 0.0
     retriever = HybridRetriever(data, settings.retrieval)
-    vectors = embedder.embed_batch([item.question for item in on_topic])
-    hits = 0
-    for item, qvec in zip(on_topic, vectors):
-        ranked = retriever.rank(item.question, qvec, 3)
-        rank = rank_of_hit(compose_answer(item.question, ranked, data.version, settings.retrieval), item.answers)
-        hits += rank is not None
+    pipeline = AnswerPipeline(settings.retrieval, embedder, lambda: _principles(settings))
+    answers = pipeline.answer_batch(retriever, [(item.question, 3) for item in on_topic])
+    hits = sum(rank_of_hit(answer, item.answers) is not None for item, answer in zip(on_topic, answers))
     return hits / len(on_topic)
+
+
+def _principles(settings: Settings) -> tuple[Principle, ...]:
+    """The principles the served answers use; a broken file must not stop the gate."""
+    try:
+        return load_principles(settings.principles_path)
+    except ConfigError as err:
+        log.warning("quality gate without the principles: %s", err)
+        return ()
 
 
 class QualityGate:

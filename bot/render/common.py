@@ -1,8 +1,12 @@
-"""Helpers every renderer uses: citations, the best sentence, the decline text."""
+"""Helpers every renderer uses: citations, the one-line answer, the best sentence, the
+decline text."""
 
 from __future__ import annotations
 
+from bot.answering.spans import counted_noun
 from bot.types import Answer, Passage, ScoredPassage
+
+_GAPS = {"since": "how long", "day": "the day", "date": "a date", "place": "a place", "list": "a list", "person": "a name", "number": "a number"}
 
 DECLINE_SUGGESTIONS = (
     "the Call's nine principles (try `principles` or `principle 8`)",
@@ -41,3 +45,61 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip() + ellipsis
+
+
+def link(passage: Passage) -> str:
+    """The source's address when it has one (a fetched page), else ""."""
+    return passage.source if passage.source.startswith(("http://", "https://")) else ""
+
+
+def lead_passage(answer: Answer) -> ScoredPassage | None:
+    """The listed passage the one-line answer comes from."""
+    return next((p for p in answer.passages if p.passage.passage_id == answer.lead_passage_id), None) if answer.lead_passage_id else None
+
+
+def lead_citation(answer: Answer) -> str:
+    """The one-line answer's citation: its passage's, or the structured source's."""
+    scored = lead_passage(answer)
+    return citation(scored.passage) if scored else answer.lead_citation
+
+
+def lead_parts(answer: Answer) -> tuple[str, str, str]:
+    """(before, span, after) of the one-line answer, so a renderer can mark the span."""
+    lead, span = answer.lead, answer.lead_span
+    at = lead.find(span) if span else -1
+    if at < 0:
+        return lead, "", ""
+    return lead[:at], span, lead[at + len(span):]
+
+
+def lead_preface(answer: Answer) -> str:
+    """What precedes the one-line answer: the tentative mark, or what the documents do not give."""
+    if answer.lead_gap:
+        noun = counted_noun(answer.question) if answer.lead_gap == "number" else ""
+        what = f"the number of {noun}" if noun else _GAPS.get(answer.lead_gap, "that")
+        return f"The documents do not give {what}; the closest they come is: "
+    if answer.tentative:
+        return "The closest the documents come is: "
+    return ""
+
+
+def supporting_passages(answer: Answer, limit: int = 2) -> list[ScoredPassage]:
+    """Up to `limit` passages, best first, each from a different document than the answer
+    and than each other (each document is cited once)."""
+    lead = lead_passage(answer)
+    seen = {lead.passage.doc_id} if lead else set()
+    chosen = []
+    for scored in answer.passages:
+        if citation(scored.passage) == answer.lead_citation:
+            continue  # the structured answer's own source, already cited
+        if scored.passage.doc_id not in seen and len(chosen) < limit:
+            seen.add(scored.passage.doc_id)
+            chosen.append(scored)
+    return chosen
+
+
+def hint_text(answer: Answer, principles_command: str) -> str:
+    """The platform's command hint for a suggestion kind ("" when none applies)."""
+    if answer.suggestion_kind == "principles":
+        return f"{principles_command} lists them all."
+    return ""

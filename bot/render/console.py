@@ -7,39 +7,92 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.render.common import citation, decline_text, split_on_best
+from bot.render.common import (
+    citation,
+    decline_text,
+    hint_text,
+    lead_citation,
+    lead_parts,
+    lead_passage,
+    lead_preface,
+    link,
+    split_on_best,
+    supporting_passages,
+)
 from bot.types import Answer, Principle, SourceInfo
 
+PRINCIPLES_COMMAND = "`callbot principles` (or `callbot principles 8` for one)"
 
-def answer_renderable(answer: Answer) -> Group:
-    """The answer as rich renderables: best sentence bold, one cited panel per passage."""
+
+def _lead_text(answer: Answer) -> Text:
+    """The one-line answer with its span bold, then its citation (and link) dimmed."""
+    before, span, after = lead_parts(answer)
+    text = Text(overflow="fold")
+    preface = lead_preface(answer)
+    if preface:
+        text.append(preface, style="yellow")
+    text.append(before)
+    text.append(span, style="bold")
+    text.append(after)
+    cited = lead_citation(answer)
+    if cited:
+        text.append(f"\n— {cited}", style="dim italic")
+    scored = lead_passage(answer)
+    if scored and link(scored.passage):
+        text.append(f"\n  {link(scored.passage)}", style="dim")
+    hint = hint_text(answer, PRINCIPLES_COMMAND)
+    if hint:
+        text.append(f"\n{hint}", style="dim")
+    return text
+
+
+def answer_renderable(answer: Answer, verbose: bool = False) -> Group:
+    """The answer first (span bold, cited), then at most two supporting passages in panels
+    that wrap rather than crop; scores only when `verbose`. "(read as: ...)" comes first
+    when the question was corrected for spelling."""
     read_as = [Text(read_as_line(answer), style="dim italic")] if answer.read_as else []
     if not answer.answered:
-        return Group(*read_as, Text(decline_text(answer), style="yellow"))
-    panels: list = [*read_as]
-    for rank, scored in enumerate(answer.passages, 1):
+        return Group(*read_as, Text(decline_text(answer), style="yellow", overflow="fold"))
+    parts: list = [*read_as, _lead_text(answer)] if answer.lead else [*read_as]
+    shown = supporting_passages(answer) if answer.lead else list(answer.passages)
+    for rank, scored in enumerate(shown, 1):
         before, best, after = split_on_best(scored)
-        body = Text()
+        body = Text(overflow="fold")
         body.append(before)
         body.append(best, style="bold")
         body.append(after)
         body.append("\n")
         body.append(f"— {citation(scored.passage)}", style="dim italic")
-        panels.append(Panel(body, title=f"{rank} · score {scored.score:.2f}", title_align="left"))
-    panels.append(Text(f"index {answer.index_version}", style="dim"))
-    return Group(*panels)
+        if link(scored.passage):
+            body.append(f"\n  {link(scored.passage)}", style="dim")
+        title = f"passage {rank} · score {scored.score:.2f}" if verbose else f"passage {rank}"
+        parts.append(Panel(body, title=title, title_align="left"))
+    parts.append(Text(f"index {answer.index_version}", style="dim"))
+    return Group(*parts)
 
 
-def answer_plain(answer: Answer) -> str:
-    """The same answer as plain text (pipes, logs): best sentence wrapped in **."""
+def answer_plain(answer: Answer, verbose: bool = False) -> str:
+    """The same answer as plain text (pipes, logs): "(read as: ...)" when the question was
+    corrected, the answer line with its span in **, its citation, then the supporting
+    passages with their best sentence in **."""
     read_as = [read_as_line(answer)] if answer.read_as else []
     if not answer.answered:
         return "\n".join([*read_as, decline_text(answer)])
     lines = [*read_as]
-    for rank, scored in enumerate(answer.passages, 1):
+    if answer.lead:
+        before, span, after = lead_parts(answer)
+        lines.append(f"{lead_preface(answer)}{before}**{span}**{after}".replace("****", ""))
+        if lead_citation(answer):
+            lines.append(f"    — {lead_citation(answer)}")
+        hint = hint_text(answer, PRINCIPLES_COMMAND)
+        if hint:
+            lines.append(hint)
+    shown = supporting_passages(answer) if answer.lead else list(answer.passages)
+    for rank, scored in enumerate(shown, 1):
         before, best, after = split_on_best(scored)
         lines.append(f"[{rank}] {before}**{best}**{after}".replace("****", ""))
-        lines.append(f"    — {citation(scored.passage)} (score {scored.score:.2f})")
+        score = f" (score {scored.score:.2f})" if verbose else ""
+        lines.append(f"    — {citation(scored.passage)}{score}")
     return "\n".join(lines)
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.render.common import lead_citation
 from bot.types import Answer
 
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:
     """{"question", "answered", "passages": [{text, score, title, publisher, date, source}]},
-    passages best first, listed even when `answered` is false; "read_as" is the question as
-    corrected for spelling ("" when nothing was). Extra keys may be added later; existing
+    passages best first, listed even when `answered` is false; then the one-line answer:
+    `answer` (a sentence of the documents, "" when declined), `answer_span` (its part that
+    answers, or ""), `answer_passage_id` ("" for a principle's wording from the principles
+    file), `answer_citation` and `tentative` (borderline evidence); "read_as" is the question
+    as corrected for spelling ("" when nothing was). Extra keys may be added later; existing
     ones never change meaning."""
     return {
         "question": answer.question,
@@ -31,6 +35,11 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "index_version": answer.index_version,
         "message": answer.message,
         "read_as": answer.read_as,
+        "answer": answer.lead if answer.answered else "",
+        "answer_span": answer.lead_span if answer.answered else "",
+        "answer_passage_id": answer.lead_passage_id if answer.answered else "",
+        "answer_citation": lead_citation(answer) if answer.answered and answer.lead else "",
+        "tentative": bool(answer.answered and answer.tentative),
     }
 
 

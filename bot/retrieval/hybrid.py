@@ -10,7 +10,7 @@ collapsed by the similarity of their best sentences.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterable, NamedTuple
 
 import numpy as np
@@ -37,6 +37,7 @@ class Ranked:
     unknown_years: tuple[str, ...] = ()
     unknown_names: tuple[str, ...] = ()
     read_as: str = ""  # the question as corrected for spelling, when that changed it
+    query_vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # what was searched
 
 
 class _Layout(NamedTuple):
@@ -63,6 +64,7 @@ class HybridRetriever:
         self._sent_end = np.searchsorted(owners, np.arange(count), side="right")
         self._all_ids = np.arange(count, dtype=np.int64)
         self._all_layout = self._layout(self._all_ids)
+        self._row_of = {p.passage_id: row for row, p in enumerate(data.passages)}
         self._typed: dict[str, np.ndarray] = {}  # answer type -> which sentences hold one
         self.ubiquitous = ubiquitous_words(data)
         self.names = NameGrounding(f"{p.title}\n{p.publisher}\n{p.text}" for p in data.passages)
@@ -80,6 +82,11 @@ class HybridRetriever:
         if len(kept) == len(words):
             return None
         return " ".join(kept) or None
+
+    def sentence_rows(self, passage_id: str) -> range:
+        """The rows of a passage's stored sentences (and their vectors); empty if unknown."""
+        row = self._row_of.get(passage_id)
+        return range(0) if row is None else range(int(self._sent_start[row]), int(self._sent_end[row]))
 
     def coverage(self, qvec: np.ndarray) -> float:
         """Best cosine of any passage or sentence to a (focused) question vector."""
@@ -199,6 +206,7 @@ class HybridRetriever:
             lexical_coverage=self.lexical.coverage(tokens, top_rows),
             unknown_years=tuple(y for y in dict.fromkeys(_YEAR.findall(question)) if y not in self.years),
             unknown_names=self.unknown_names(question) if self.cfg.decline_unknown_names else (),
+            query_vector=qvec,
         )
 
     def unknown_names(self, question: str) -> tuple[str, ...]:

@@ -83,9 +83,21 @@ def out_of_range(refs: PrincipleRefs, count: int) -> str | None:
     return f"The Call has {count} principles, numbered 1 to {count}; there is no principle {missing[0]}."
 
 
-def search_text(question: str, principles: Sequence[Principle]) -> str:
-    """The text searched for `question`: with the wording of the principles it names."""
+_LAST = re.compile(r"\b(?:last|final)\s+(?:one\s+)?principle\b|\bprinciple\s+(?:number\s+)?(?:last|final)\b", re.I)
+
+
+def principle_refs_of(question: str, count: int) -> PrincipleRefs:
+    """`principle_refs`, plus "the last principle" once the number of principles is known."""
     refs = principle_refs(question)
+    if not refs.numbers and count and "principle" in question.casefold() and _LAST.search(question):
+        return PrincipleRefs(numbers=(count,))
+    return refs
+
+
+def search_text(question: str, principles: Sequence[Principle], refs: PrincipleRefs | None = None) -> str:
+    """The text searched for `question`: with the wording of the principles it names
+    (`refs`, when the caller has parsed them already)."""
+    refs = principle_refs(question) if refs is None else refs
     if refs.numbers:
         named = [principles[n - 1].text for n in refs.numbers if 1 <= n <= len(principles)]
         return " ".join([question, *named]) if named else question

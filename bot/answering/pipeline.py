@@ -1,0 +1,155 @@
+"""The one answer pipeline: what the core serves, the quality gate checks and `callbot eval`
+measures.
+
+Small talk and principles that do not exist get a reply without a search; principle
+references are parsed once and searched with the principles' wording; the questions of a
+batch are ranked with one embedding call; then the decline decision (answered, tentative,
+declined) and the one-line answer. Facts the bot holds as structured data (how many
+principles there are, what principle N says) come from the principles file.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+from typing import Callable, Sequence
+
+from bot.answering.lead import LEAD_DEPTH, Lead, choose_lead
+from bot.answering.spans import asked_kind, counted_noun, defined_subject
+from bot.answering.vocabulary import unknown_words
+from bot.config import RetrievalConfig
+from bot.embedding.base import Embedder
+from bot.retrieval.batch import rank_batch
+from bot.retrieval.decision import compose_answer, reply_without_answer
+from bot.retrieval.hybrid import HybridRetriever, Ranked
+from bot.retrieval.principle_refs import (
+    PrincipleRefs,
+    out_of_range,
+    principle_refs_of,
+    search_text,
+)
+from bot.retrieval.small_talk import small_talk_reply
+from bot.types import Answer, Principle, ScoredPassage
+
+log = logging.getLogger(__name__)
+_COUNT_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve").split()
+_NORMAL = re.compile(r"[^\w]+")
+_NAME_WORDS = 4  # longest "what is X" subject read as a name
+
+
+class AnswerPipeline:
+    """Answers a batch of cleaned questions against one index version; holds no state."""
+
+    def __init__(self, cfg: RetrievalConfig, embedder: Embedder, principles: Callable[[], Sequence[Principle]]) -> None:
+        self.cfg = cfg
+        self.embedder = embedder
+        self._principles = principles
+
+    def answer_batch(self, retriever: HybridRetriever, items: Sequence[tuple[str, int]]) -> list[Answer]:
+        """`items` are (cleaned question, top_k); one Answer each, in order."""
+        version = retriever.data.version
+        principles = tuple(self._principles())
+        refs = [principle_refs_of(text, len(principles)) for text, _ in items]
+        answers: list[Answer | None] = []
+        for (text, _), ref in zip(items, refs):
+            reply = small_talk_reply(text) or out_of_range(ref, len(principles))
+            answers.append(reply_without_answer(text, reply, version) if reply else None)
+            if reply and not small_talk_reply(text):
+                answers[-1] = replace(answers[-1], suggestion_kind="principles")
+        todo = [n for n, answer in enumerate(answers) if answer is None]
+        if todo:
+            searches = [search_text(items[n][0], principles, refs[n]) for n in todo]
+            wide = [(items[n][0], max(items[n][1], LEAD_DEPTH)) for n in todo]
+            for n, ranked in zip(todo, rank_batch(retriever, self.embedder, wide, self.cfg, searches)):
+                answers[n] = self._compose(items[n][0], items[n][1], ranked, refs[n], principles, retriever)
+        return answers  # type: ignore[return-value]
+
+    def _compose(
+        self, text: str, top_k: int, ranked: Ranked, ref: PrincipleRefs, principles: Sequence[Principle], retriever: HybridRetriever
+    ) -> Answer:
+        answer = compose_answer(text, ranked, retriever.data.version, self.cfg)
+        structured = _principle_lead(text, ref, principles, ranked)
+        lead = structured or choose_lead(text, ranked, retriever)
+        answered = answer.answered or structured is not None
+        tentative = False
+        if lead is not None and not structured:
+            tentative = answered and (self._borderline(ranked, lead) or _unknown_subject(text, retriever))
+            if not answered and self._nearly(ranked, lead):
+                answered = tentative = True
+        passages = _listed(ranked, top_k, lead, retriever)
+        if not answered or lead is None:
+            return replace(answer, passages=passages, suggestion_kind="topics")
+        kind = "principles" if ref.numbers or ref.everything or structured else ""
+        return replace(
+            answer, answered=True, message="", suggestions=(),
+            passages=passages, lead=lead.text, lead_span=lead.span, lead_passage_id=lead.passage_id,
+            lead_citation=_citation_of(structured, principles), lead_gap=lead.gap, tentative=tentative, suggestion_kind=kind,
+        )
+
+    def _borderline(self, ranked: Ranked, lead: Lead) -> bool:
+        """Answered, but only just, or with no sentence holding what was asked."""
+        return ranked.evidence < self.cfg.min_evidence + self.cfg.tentative_margin or bool(lead.gap)
+
+    def _nearly(self, ranked: Ranked, lead: Lead) -> bool:
+        """Declined, but only just, and a top sentence holds exactly the asked type of thing."""
+        if ranked.unknown_names or ranked.unknown_years or not lead.span:
+            return False
+        return ranked.evidence >= self.cfg.min_evidence - self.cfg.tentative_margin
+
+
+def _unknown_subject(text: str, retriever: HybridRetriever) -> bool:
+    """A "what is X" question about an X the documents never name (X a short name, not a
+    clause: "the venue where ... took place" is a paraphrase, not a name)."""
+    if asked_kind(text) != "definition":
+        return False
+    subject = defined_subject(text)
+    return len(subject.split()) <= _NAME_WORDS and bool(unknown_words(subject, retriever))
+
+
+def _listed(ranked: Ranked, top_k: int, lead: Lead | None, retriever: HybridRetriever) -> tuple[ScoredPassage, ...]:
+    """The top_k passages, extended to the answer's own passage so its citation is listed."""
+    passages = ranked.passages[:top_k]
+    if lead is None or not lead.passage_id or any(p.passage.passage_id == lead.passage_id for p in passages):
+        return passages
+    for upto, scored in enumerate(ranked.passages):
+        if scored.passage.passage_id == lead.passage_id:
+            return ranked.passages[: upto + 1]
+    passage = next(p for p in retriever.data.passages if p.passage_id == lead.passage_id)
+    return (*passages, ScoredPassage(passage, 0.0, lead.text))  # found by its subject, not ranked: listed last
+
+
+def _principle_lead(text: str, ref: PrincipleRefs, principles: Sequence[Principle], ranked: Ranked) -> Lead | None:
+    """The structured answer for "how many principles?" and "what is principle N?"."""
+    if not principles:
+        return None
+    if (ref.everything or "principle" in text.casefold()) and asked_kind(text) == "number" and counted_noun(text).startswith("principle"):
+        count = len(principles)
+        words = _COUNT_WORDS[count] if count < len(_COUNT_WORDS) else str(count)
+        return Lead(f"The Paris Call has {words} principles.", f"{words} principles")
+    valid = [n for n in ref.numbers if 1 <= n <= len(principles)]
+    if not valid:
+        return None
+    wording = principles[valid[0] - 1].text
+    probe = _NORMAL.sub(" ", wording.casefold())[:60]
+    for scored in ranked.passages:
+        for sentence in scored.passage.text.splitlines():
+            if probe and probe in _NORMAL.sub(" ", sentence.casefold()):
+                clean = sentence.strip().lstrip("-•* ").strip()
+                return Lead(clean, clean.rstrip(";. "), scored.passage.passage_id)
+    return Lead(wording, wording)
+
+
+def _citation_of(structured: Lead | None, principles: Sequence[Principle]) -> str:
+    """Where a structured lead comes from: the principles file's source document."""
+    if structured is None or structured.passage_id or not principles:
+        return ""
+    src = principles[0]
+    tail = f", {src.source_date}" if src.source_date else ""
+    return f"{src.source_title} — {src.source_publisher}{tail}"
+
+
+def answer_with(pipeline: AnswerPipeline, retriever: HybridRetriever, questions: Sequence[str], top_k: int) -> list[Answer]:
+    """Convenience for callers holding plain questions (the quality gate)."""
+    return pipeline.answer_batch(retriever, [(q, top_k) for q in questions])
+
