@@ -208,12 +208,12 @@ def test_plain_text_marks_the_span_and_hides_scores():
 def test_callbot_ask_on_an_80_column_terminal_wraps_instead_of_cropping(make_core, monkeypatch):
     from click.testing import CliRunner
 
+    from bot.app import App
     from bot.cli.context import AppContext
     from bot.cli.main import cli
 
     core = make_core()
-    app = AppContext()
-    app._settings, app._core = core.settings, core
+    app = AppContext.around(App(core.settings, core))
     monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich treats the runner's output as a terminal
     monkeypatch.setenv("COLUMNS", "80")
     question = "Which countries opted out of pledging support: the US, Russia and China?"

@@ -18,15 +18,14 @@ from tests.conftest import REPO
 
 CHILD = """
 import sys
+from bot.app import create_app
 from bot.cli.context import AppContext
 from bot.cli.main import cli
 from bot.config import Settings
-from bot.core import BotCore
 from tests.fake_embedder import FakeEmbedder
 
 settings = Settings.model_validate({"knowledge_dir": sys.argv[1], "index_dir": sys.argv[2]})
-app = AppContext()
-app._settings, app._core = settings, BotCore(settings, embedder=FakeEmbedder())
+app = AppContext.around(create_app(settings, embedder=FakeEmbedder()))
 cli.main(args=sys.argv[3:], prog_name="callbot", obj=app, standalone_mode=False)
 """
 
