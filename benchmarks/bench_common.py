@@ -53,8 +53,14 @@ def peak_rss_of(argv: list[str], questions: list[str]) -> float:
     arguments) answering `questions` from stdin; the program reports it itself at exit."""
     import sys
 
-    result = subprocess.run([sys.executable, "-c", RSS_WRAPPER, *argv], input="\n".join(questions) + "\n",
-                            capture_output=True, text=True, cwd=REPO, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", RSS_WRAPPER, *argv],
+        input="\n".join(questions) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
     for line in result.stderr.splitlines():
         if line.startswith("PEAK_RSS_KB "):
             return int(line.split()[1]) / 1024
@@ -81,5 +87,6 @@ def synthetic_corpus(folder: Path, passages: int, seed: int = 7) -> None:
                 base[i] = w
             lines.append(" ".join(base).rstrip(".;") + f" (note {d}-{len(lines)}).")
         text = f"---\ntitle: Synthetic report {d}\npublisher: Bench\ndate: 2020-01-01\n---\n" + "\n\n".join(
-            " ".join(lines[i:i + 4]) for i in range(0, len(lines), 4))
+            " ".join(lines[i : i + 4]) for i in range(0, len(lines), 4)
+        )
         (folder / f"synthetic-{d:04d}.md").write_text(text, encoding="utf-8")

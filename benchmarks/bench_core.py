@@ -64,10 +64,14 @@ def bench_callbot(workdir: Path, questions: list[str], rounds: int, quantize: bo
     from bot.core import BotCore
     from bot.types import Question
 
-    settings = Settings.model_validate({
-        "knowledge_dir": str(workdir / "knowledge"), "index_dir": str(workdir / "index"),
-        "retrieval": {"cache_size": 0}, "embedding": {"quantize": quantize},
-    })
+    settings = Settings.model_validate(
+        {
+            "knowledge_dir": str(workdir / "knowledge"),
+            "index_dir": str(workdir / "index"),
+            "retrieval": {"cache_size": 0},
+            "embedding": {"quantize": quantize},
+        }
+    )
     t0 = time.perf_counter()
     core = BotCore(settings)
     core.index.build_and_promote()
@@ -78,7 +82,8 @@ def bench_callbot(workdir: Path, questions: list[str], rounds: int, quantize: bo
         "from bot.config import Settings; from bot.core import BotCore\n"
         f"c=BotCore(Settings.model_validate({{'index_dir': {str(workdir / 'index')!r}, "
         f"'embedding': {{'quantize': {quantize}}}}}))\n"
-        "c.embedder.embed_batch(['warm up']); print(time.perf_counter()-t)")
+        "c.embedder.embed_batch(['warm up']); print(time.perf_counter()-t)"
+    )
     embedder = core.embedder
     for q in questions[:20]:
         core.ask(Question(q))
@@ -107,10 +112,14 @@ def bench_callbot(workdir: Path, questions: list[str], rounds: int, quantize: bo
 
     throughput = median_of_windows(burst)
     return {
-        "model_load_s": model_load, "build_knowledge_s": build_seconds,
-        "p50_ms": percentile(answer_ms, 50), "p99_ms": percentile(answer_ms, 99),
-        "typo_p50_ms": percentile(typo_ms, 50), "typo_p99_ms": percentile(typo_ms, 99),
-        "encode_p50_ms": percentile(encode_ms, 50), "throughput_qps": throughput,
+        "model_load_s": model_load,
+        "build_knowledge_s": build_seconds,
+        "p50_ms": percentile(answer_ms, 50),
+        "p99_ms": percentile(answer_ms, 99),
+        "typo_p50_ms": percentile(typo_ms, 50),
+        "typo_p99_ms": percentile(typo_ms, 99),
+        "encode_p50_ms": percentile(encode_ms, 50),
+        "throughput_qps": throughput,
         "passages": len(core.serving.data.passages),
     }
 
@@ -130,7 +139,8 @@ def bench_baseline(workdir: Path, questions: list[str], rounds: int, misspelled:
         "from sentence_transformers import SentenceTransformer\n"
         "from bot.embedding.model_path import resolve_model\n"
         "m=SentenceTransformer(resolve_model('default'), device='cpu')\n"
-        "m.encode(['warm up']); print(time.perf_counter()-t)")
+        "m.encode(['warm up']); print(time.perf_counter()-t)"
+    )
     store = VersionStore(workdir / "index")
     passages = [p.text for p in read_version(store.path(store.current())).passages]
     vectors = model.encode(passages, normalize_embeddings=True, convert_to_numpy=True)
@@ -169,9 +179,13 @@ def bench_baseline(workdir: Path, questions: list[str], rounds: int, misspelled:
         return rounds * 4 * 32 / (time.perf_counter() - s)
 
     return {
-        "model_load_s": model_load, "p50_ms": percentile(answer_ms, 50), "p99_ms": percentile(answer_ms, 99),
-        "typo_p50_ms": percentile(typo_ms, 50), "typo_p99_ms": percentile(typo_ms, 99),
-        "encode_p50_ms": percentile(encode_ms, 50), "throughput_qps": median_of_windows(burst, 3),
+        "model_load_s": model_load,
+        "p50_ms": percentile(answer_ms, 50),
+        "p99_ms": percentile(answer_ms, 99),
+        "typo_p50_ms": percentile(typo_ms, 50),
+        "typo_p99_ms": percentile(typo_ms, 99),
+        "encode_p50_ms": percentile(encode_ms, 50),
+        "throughput_qps": median_of_windows(burst, 3),
     }
 
 
@@ -198,8 +212,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds, 2,000-passage synthetic corpus")
     parser.add_argument("--fp32", action="store_true", help="callbot with the fp32 ONNX encoder (default: int8)")
-    parser.add_argument("--quantize", action="store_true",
-                        help="the default since int8 became it; kept for old scripts")
+    parser.add_argument(
+        "--quantize", action="store_true", help="the default since int8 became it; kept for old scripts"
+    )
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic-corpus build")
     args = parser.parse_args()
     rounds = 2 if args.quick else 5
@@ -216,12 +231,37 @@ def main() -> None:
     ours = bench_callbot(work, questions, rounds, quantize, misspelled)
     plain = bench_baseline(work, questions, rounds, misspelled)
     python = sys.executable
-    ours["cold_start_s"] = cold_start([python, "-m", "bot", "--config", str(config),
-                                       "--knowledge", str(work / "knowledge"),
-                                       "--index", str(work / "index"), "ask", "--json", QUESTION])
+    ours["cold_start_s"] = cold_start(
+        [
+            python,
+            "-m",
+            "bot",
+            "--config",
+            str(config),
+            "--knowledge",
+            str(work / "knowledge"),
+            "--index",
+            str(work / "index"),
+            "ask",
+            "--json",
+            QUESTION,
+        ]
+    )
     plain["cold_start_s"] = cold_start([python, "-c", BASELINE_SERVER, str(work), QUESTION])
-    ours["peak_rss_mb"] = peak_rss_of(["bot", "--config", str(config), "--knowledge", str(work / "knowledge"),
-                                       "--index", str(work / "index"), "ask", "-"], questions)
+    ours["peak_rss_mb"] = peak_rss_of(
+        [
+            "bot",
+            "--config",
+            str(config),
+            "--knowledge",
+            str(work / "knowledge"),
+            "--index",
+            str(work / "index"),
+            "ask",
+            "-",
+        ],
+        questions,
+    )
     baseline_script = work / "baseline_server.py"
     baseline_script.write_text(BASELINE_SERVER)
     plain["peak_rss_mb"] = peak_rss_of([str(baseline_script), str(work), "-"], questions)
@@ -229,8 +269,10 @@ def main() -> None:
     ours["build_synthetic_s"] = None if args.no_synthetic else bench_synthetic_build(synthetic)
 
     encoder = "ONNX int8 (default)" if quantize else "ONNX fp32"
-    print(f"\ncallbot benchmark ({encoder}) — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
-          f"Python {sys.version.split()[0]}")
+    print(
+        f"\ncallbot benchmark ({encoder}) — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
+        f"Python {sys.version.split()[0]}"
+    )
     print(f"knowledge/: {ours['passages']} passages; {len(questions)} eval questions x {rounds} rounds\n")
     rows = [
         ("model load: imports + load + first encode (s)", "model_load_s", "{:.2f}"),

@@ -56,8 +56,14 @@ import json; print(json.dumps({{"import": t1 - t0, "load": t2 - t1, "first": t3 
 def cold(code: str) -> dict[str, float]:
     """Run `code` in a fresh interpreter; its timings plus the whole process wall time."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1"}, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        check=True,
+    )
     timings = json.loads(done.stdout.strip().splitlines()[-1])
     timings["process"] = time.perf_counter() - started
     return timings
@@ -97,13 +103,17 @@ def main() -> None:
 
     t = time.perf_counter()
     exports = {q: onnx_export.export_onnx("default", args.cache, quantize=q) for q in (False, True)}
-    print(f"exports ready in {time.perf_counter() - t:.1f}s (real exports this run: "
-          f"{onnx_export.export_count}, quantizations: {onnx_export.quantize_count}) in {args.cache}")
+    print(
+        f"exports ready in {time.perf_counter() - t:.1f}s (real exports this run: "
+        f"{onnx_export.export_count}, quantizations: {onnx_export.quantize_count}) in {args.cache}"
+    )
     for q, path in exports.items():
         size = (path / "model.onnx").stat().st_size / 1e6
         print(f"  {'int8' if q else 'fp32'}: {path.name} ({size:.1f} MB)")
-    print(f"cpu cores usable: {len(os.sched_getaffinity(0))}, onnx intra-op threads: {default_threads()}, "
-          f"torch threads: {__import__('torch').get_num_threads()}")
+    print(
+        f"cpu cores usable: {len(os.sched_getaffinity(0))}, onnx intra-op threads: {default_threads()}, "
+        f"torch threads: {__import__('torch').get_num_threads()}"
+    )
 
     print("\ncold start (fresh process; seconds)")
     rows = [("torch", cold(TORCH_COLD.format(q=QUESTION)))]
@@ -120,18 +130,24 @@ def main() -> None:
         "onnx int8": OnnxEmbedder(exports[True]),
     }
     reference = embedders["torch"].embed_batch(PARITY_SENTENCES)
-    print(f"\nwarm (in process; {args.runs} single-question runs after warm-up; batch = 32 passages "
-          f"of ~{len(PASSAGE.split())} words)")
-    print(f"  {'backend':10s} {'p50 ms':>7s} {'p99 ms':>7s} {'batch32 /s':>11s} "
-          f"{'cos mean':>9s} {'cos min':>8s} {'1-by-1 mean':>12s} {'1-by-1 min':>11s}")
+    print(
+        f"\nwarm (in process; {args.runs} single-question runs after warm-up; batch = 32 passages "
+        f"of ~{len(PASSAGE.split())} words)"
+    )
+    print(
+        f"  {'backend':10s} {'p50 ms':>7s} {'p99 ms':>7s} {'batch32 /s':>11s} "
+        f"{'cos mean':>9s} {'cos min':>8s} {'1-by-1 mean':>12s} {'1-by-1 min':>11s}"
+    )
     for name, embedder in embedders.items():
         p50, p99 = latency(embedder, args.runs)
         rate = throughput(embedder)
         cos = (reference * embedder.embed_batch(PARITY_SENTENCES)).sum(axis=1)
         single = np.vstack([embedder.embed_batch([s]) for s in PARITY_SENTENCES])
         cos1 = (reference * single).sum(axis=1)
-        print(f"  {name:10s} {p50:7.2f} {p99:7.2f} {rate:11.0f} {cos.mean():9.4f} {cos.min():8.4f} "
-              f"{cos1.mean():12.4f} {cos1.min():11.4f}")
+        print(
+            f"  {name:10s} {p50:7.2f} {p99:7.2f} {rate:11.0f} {cos.mean():9.4f} {cos.min():8.4f} "
+            f"{cos1.mean():12.4f} {cos1.min():11.4f}"
+        )
 
 
 if __name__ == "__main__":

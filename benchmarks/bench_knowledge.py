@@ -40,8 +40,14 @@ REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ACTOR = Actor("bench", "bench", "bench")
-PUBLISHERS = ["Cyber Policy Review", "Digital Peace Monitor", "Forum Notes", "Internet Governance Digest",
-              "Tech Accord Bulletin", "Security Affairs Weekly"]
+PUBLISHERS = [
+    "Cyber Policy Review",
+    "Digital Peace Monitor",
+    "Forum Notes",
+    "Internet Governance Digest",
+    "Tech Accord Bulletin",
+    "Security Affairs Weekly",
+]
 
 
 class SentenceChain:
@@ -79,8 +85,15 @@ class SentenceChain:
 def make_document(chain: SentenceChain, rng: random.Random, n_sentences: int) -> str:
     """Markdown with front matter, sections, paragraphs and the odd bullet list."""
     date = f"{rng.randint(2018, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-    lines = ["---", f'title: "{chain.title()}"', f'publisher: "{rng.choice(PUBLISHERS)}"',
-             f'date: "{date}"', "kind: article", "---", ""]
+    lines = [
+        "---",
+        f'title: "{chain.title()}"',
+        f'publisher: "{rng.choice(PUBLISHERS)}"',
+        f'date: "{date}"',
+        "kind: article",
+        "---",
+        "",
+    ]
     written = 0
     while written < n_sentences:
         lines += [f"## {chain.title()}", ""]
@@ -131,11 +144,14 @@ def main() -> None:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     shutil.rmtree(incoming, ignore_errors=True)
     incoming.mkdir(parents=True)
-    settings = Settings.model_validate({
-        "knowledge_dir": str(knowledge), "index_dir": str(index),
-        "knowledge_ops": {"quality_eval_file": str(work / "no-gate.jsonl"), "keep_versions": 3},
-        "logging": {"level": "WARNING"},
-    })
+    settings = Settings.model_validate(
+        {
+            "knowledge_dir": str(knowledge),
+            "index_dir": str(index),
+            "knowledge_ops": {"quality_eval_file": str(work / "no-gate.jsonl"), "keep_versions": 3},
+            "logging": {"level": "WARNING"},
+        }
+    )
     import logging
 
     logging.basicConfig(level=logging.ERROR)
@@ -156,8 +172,9 @@ def main() -> None:
     files = sum(1 for p in knowledge.iterdir() if is_document_file(p))
 
     # -- incremental adds of one new document each (similar size to the generated ones)
-    per_doc = statistics.median(m["passages"] for name, m in full.data.manifest["documents"].items()
-                                if name.startswith("synthetic-"))
+    per_doc = statistics.median(
+        m["passages"] for name, m in full.data.manifest["documents"].items() if name.startswith("synthetic-")
+    )
     step = settings.chunking.sentences - settings.chunking.overlap
     adds = []
     for i in range(args.adds):
@@ -177,21 +194,28 @@ def main() -> None:
     add_seconds = statistics.median(a[0] for a in adds)
     add_embedded = statistics.median(a[1] for a in adds)
     add_passages = statistics.median(a[3] for a in adds)
-    print(f"callbot knowledge benchmark: model {core.embedder.model_id}, {os.cpu_count()} CPUs, "
-          f"index folder {index}")
-    print(f"knowledge base: {n_docs} documents ({files} files), {n_passages} passages, "
-          f"{n_sentences} answer sentences (overlapping windows share sentences)")
+    print(f"callbot knowledge benchmark: model {core.embedder.model_id}, {os.cpu_count()} CPUs, index folder {index}")
+    print(
+        f"knowledge base: {n_docs} documents ({files} files), {n_passages} passages, "
+        f"{n_sentences} answer sentences (overlapping windows share sentences)"
+    )
     print(f"model load (ONNX export cached under {index / 'models'}; the first run exports): {load_seconds:.1f} s")
-    print(f"full build: {full.seconds:.1f} s, {full.embedded} texts embedded "
-          f"({n_passages} passages + {full.embedded - n_passages} distinct sentences), {full.reused} reused")
+    print(
+        f"full build: {full.seconds:.1f} s, {full.embedded} texts embedded "
+        f"({n_passages} passages + {full.embedded - n_passages} distinct sentences), {full.reused} reused"
+    )
     for i, (seconds, embedded, reused, passages, total) in enumerate(adds, 1):
-        print(f"add #{i}: 1 document, {passages} passages: {seconds:.2f} s (build + promote + serve), "
-              f"{embedded} texts embedded, {reused} reused; index now {total} passages")
+        print(
+            f"add #{i}: 1 document, {passages} passages: {seconds:.2f} s (build + promote + serve), "
+            f"{embedded} texts embedded, {reused} reused; index now {total} passages"
+        )
     print(f"rebuild with nothing changed: {same_seconds:.2f} s, {same.embedded} texts embedded, {same.reused} reused")
-    print(f"ratio (median add / full build): passages embedded {add_passages:g} / {n_passages} = "
-          f"{add_passages / n_passages:.1%}; texts embedded {add_embedded:g} / {full.embedded} = "
-          f"{add_embedded / full.embedded:.1%}; time {add_seconds:.2f} s / {full.seconds:.1f} s = "
-          f"{add_seconds / full.seconds:.1%} ({full.seconds / add_seconds:.0f}x faster)")
+    print(
+        f"ratio (median add / full build): passages embedded {add_passages:g} / {n_passages} = "
+        f"{add_passages / n_passages:.1%}; texts embedded {add_embedded:g} / {full.embedded} = "
+        f"{add_embedded / full.embedded:.1%}; time {add_seconds:.2f} s / {full.seconds:.1f} s = "
+        f"{add_seconds / full.seconds:.1%} ({full.seconds / add_seconds:.0f}x faster)"
+    )
 
 
 if __name__ == "__main__":

@@ -27,10 +27,15 @@ def parse_args(argv: list[str] | None = None) -> LoadConfig:
     parser.add_argument("--questions", type=int, default=20, help=f"questions per user (1..{MAX_QUESTIONS})")
     parser.add_argument("--platform", choices=("discord", "slack", "both"), default="both")
     model = parser.add_mutually_exclusive_group()
-    model.add_argument("--real-model", dest="fake", action="store_false",
-                       help="the real default model through BotCore(settings), ONNX backend (default)")
-    model.add_argument("--fake-embedder", dest="fake", action="store_true",
-                       help="the tests' hashed bag-of-words embedder: a quick run")
+    model.add_argument(
+        "--real-model",
+        dest="fake",
+        action="store_false",
+        help="the real default model through BotCore(settings), ONNX backend (default)",
+    )
+    model.add_argument(
+        "--fake-embedder", dest="fake", action="store_true", help="the tests' hashed bag-of-words embedder: a quick run"
+    )
     parser.set_defaults(fake=False)  # two store_* actions share `fake`: the first one's default would win
     parser.add_argument("--no-rebuild", action="store_true", help="no index rebuild in the middle")
     parser.add_argument("--no-cache", action="store_true", help="answer cache off: embed every question")
@@ -40,10 +45,16 @@ def parse_args(argv: list[str] | None = None) -> LoadConfig:
     parser.add_argument("--workdir", type=Path, help="keep the knowledge copy and index here (default: a temp folder)")
     args = parser.parse_args(argv)
     return LoadConfig(
-        users=args.users, questions=args.questions,
+        users=args.users,
+        questions=args.questions,
         platforms=PLATFORMS if args.platform == "both" else (args.platform,),
-        fake_embedder=args.fake, workdir=args.workdir, rebuild=not args.no_rebuild, cache=not args.no_cache,
-        think_seconds=args.think_ms / 1000, answer_timeout=args.answer_timeout, time_limit=args.time_limit,
+        fake_embedder=args.fake,
+        workdir=args.workdir,
+        rebuild=not args.no_rebuild,
+        cache=not args.no_cache,
+        think_seconds=args.think_ms / 1000,
+        answer_timeout=args.answer_timeout,
+        time_limit=args.time_limit,
     )
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import Callable, Sequence
 
 from bot.types import Answer, Question
 
@@ -30,7 +30,7 @@ class MicroBatcher:
         self._worker: threading.Thread | None = None
         self.batches = 0
 
-    def submit(self, question: Question) -> "Future[Answer]":
+    def submit(self, question: Question) -> Future[Answer]:
         future: Future = Future()
         with self._cond:
             self._pending.append((question, future))

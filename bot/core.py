@@ -92,9 +92,12 @@ class BotCore:
         self.serve(loaded.data)
         self.stale = loaded.stale
         if loaded.stale:
-            log.warning("the index is stale (%s); answering from version %s until it is rebuilt%s",
-                        loaded.stale, loaded.data.version,
-                        " (rebuilding in the background)" if background else " (run `callbot index build`)")
+            log.warning(
+                "the index is stale (%s); answering from version %s until it is rebuilt%s",
+                loaded.stale,
+                loaded.data.version,
+                " (rebuilding in the background)" if background else " (run `callbot index build`)",
+            )
             if background:
                 self.rebuild_in_background()
         return loaded.rebuilt

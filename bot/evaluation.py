@@ -95,8 +95,11 @@ def load_eval(path: Path) -> list[EvalItem]:
             row = json.loads(line)
             items.append(
                 EvalItem(
-                    str(row.get("id", number)), str(row["question"]), tuple(row.get("answers", [])),
-                    str(row.get("kind", "")), tuple(row.get("lead", [])),
+                    str(row.get("id", number)),
+                    str(row["question"]),
+                    tuple(row.get("answers", [])),
+                    str(row.get("kind", "")),
+                    tuple(row.get("lead", [])),
                 )
             )
         except (ValueError, KeyError, TypeError, AttributeError):

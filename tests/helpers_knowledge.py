@@ -209,8 +209,13 @@ def junk_document(eval_file: Path) -> str:
 Route = Callable[[BaseHTTPRequestHandler], None]
 
 
-def respond(body: bytes, content_type: str | None = "text/html; charset=utf-8", status: int = 200,
-            headers: dict[str, str] | None = None, length: bool = True) -> Route:
+def respond(
+    body: bytes,
+    content_type: str | None = "text/html; charset=utf-8",
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    length: bool = True,
+) -> Route:
     def route(h: BaseHTTPRequestHandler) -> None:
         h.send_response(status)
         if content_type:
@@ -268,8 +273,7 @@ class LocalServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), name="test-http",
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), name="test-http", daemon=True)
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 def make_pdf(
-    lines: list[str], info: dict[str, str] | None = None, with_content: bool = True,
+    lines: list[str],
+    info: dict[str, str] | None = None,
+    with_content: bool = True,
     more_pages: list[list[str]] = (),
 ) -> bytes:
     """A minimal valid PDF (Helvetica text, correct xref offsets), built by hand."""
@@ -20,7 +22,8 @@ def make_pdf(
         content = b" /Contents %d 0 R" % (first_page + 2 * i + 1) if with_content else b""
         objs.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
-            + content + b" >>"
+            + content
+            + b" >>"
         )
         ops = [b"BT", b"/F1 12 Tf", b"14 TL", b"72 720 Td"]
         for line in page_lines:

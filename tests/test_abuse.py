@@ -40,8 +40,10 @@ CALM_QUESTIONS = [
     "What are the principles of the Paris Call?",
 ]
 LIMIT, WINDOW = len(CALM_QUESTIONS), 60  # the calm user asks exactly its budget; the flooder far more
-NOTICE = re.compile(rf"You're asking quickly — I answer up to {LIMIT} questions per {WINDOW} seconds per person\. "
-                    r"Please try again in \d+ s\.")
+NOTICE = re.compile(
+    rf"You're asking quickly — I answer up to {LIMIT} questions per {WINDOW} seconds per person\. "
+    r"Please try again in \d+ s\."
+)
 PROMPT_SECONDS = 2.0  # the calm user's every answer, from injection to the fake receiving it
 FLOOD_MAX = 150
 # The injection tests are about rendering: with the decline threshold off the junk-laden
@@ -59,8 +61,11 @@ async def discord_bot(make_app: Callable[..., App], monkeypatch: pytest.MonkeyPa
     tasks: list[tuple[asyncio.Task, BotCore]] = []
 
     async def start(**overrides: Any) -> tuple[FakeDiscord, BotCore]:
-        app = make_app(metrics={"port": 0}, discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url,
-                                 "guild_ids": [fake.GUILD_ID]}, **overrides)
+        app = make_app(
+            metrics={"port": 0},
+            discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url, "guild_ids": [fake.GUILD_ID]},
+            **overrides,
+        )
         core = app.core
         _, task = await serve_on_fake(app, fake, monkeypatch)
         tasks.append((task, core))
@@ -90,8 +95,11 @@ def sent(fake: FakeDiscord, method: str, pattern: str) -> list[Recorded]:
 
 
 def replies_to(fake: FakeDiscord, message_id: str) -> list[Recorded]:
-    return [r for r in sent(fake, "POST", rf"/channels/{fake.GENERAL}/messages")
-            if str((r.body.get("message_reference") or {}).get("message_id")) == message_id]
+    return [
+        r
+        for r in sent(fake, "POST", rf"/channels/{fake.GENERAL}/messages")
+        if str((r.body.get("message_reference") or {}).get("message_id")) == message_id
+    ]
 
 
 def dm_posts(fake: FakeDiscord, user_id: int) -> list[Recorded]:
@@ -147,8 +155,9 @@ async def test_discord_flood_is_rate_limited_privately_while_another_user_is_ans
         for question in CALM_QUESTIONS:
             asked_at = time.monotonic()
             message = await fake.send_message(calm, fake.GENERAL, f"<@{fake.BOT_ID}> {question}")
-            [reply] = await until(lambda message=message: replies_to(fake, message["id"]),
-                                  what=f"an answer to {question!r}")
+            [reply] = await until(
+                lambda message=message: replies_to(fake, message["id"]), what=f"an answer to {question!r}"
+            )
             latencies.append(reply.at - asked_at)
             assert is_cited_answer(reply.body) or "I can answer questions about" in reply.body["content"], reply.body
     finally:
@@ -164,8 +173,7 @@ async def test_discord_flood_is_rate_limited_privately_while_another_user_is_ans
     # The flooder: exactly LIMIT answers; every other question got exactly one private notice.
     def settled() -> bool:
         answered = sum(len(replies_to(fake, m)) for m in mentions) + sum(len(followups(fake, t)) for t in tokens)
-        refused = len(dm_posts(fake, flooder)) + sum(
-            1 for t in tokens if (callback(fake, t) or {}).get("type") == 4)
+        refused = len(dm_posts(fake, flooder)) + sum(1 for t in tokens if (callback(fake, t) or {}).get("type") == 4)
         return answered + refused >= flood_size
 
     await until(settled, what="a reply to every flooded question")
@@ -192,12 +200,16 @@ async def test_discord_flood_is_rate_limited_privately_while_another_user_is_ans
     assert not any("asking quickly" in text for text in public)
 
 
-DISCORD_INJECTION = ("@everyone @here <@123> <@!123> <@&456> <@123456789012345678> <@&456789012345678901> "
-                     "[click](https://evil.example) ```js **__~~||breakout " + ANSWERABLE)
+DISCORD_INJECTION = (
+    "@everyone @here <@123> <@!123> <@&456> <@123456789012345678> <@&456789012345678901> "
+    "[click](https://evil.example) ```js **__~~||breakout " + ANSWERABLE
+)
 # What the /ask answer shows as its first embed's author name: a field Discord renders as plain
 # text (no markdown, no mentions); @everyone/@here and real-length ids are broken as well.
-DISCORD_ECHO = ("Q: @\u200beveryone @\u200bhere <@123> <@!123> <@&456> <@\u200b123456789012345678> "
-                "<@\u200b&456789012345678901> [click](https://evil.example) ```js **__~~||breakout " + ANSWERABLE)
+DISCORD_ECHO = (
+    "Q: @\u200beveryone @\u200bhere <@123> <@!123> <@&456> <@\u200b123456789012345678> "
+    "<@\u200b&456789012345678901> [click](https://evil.example) ```js **__~~||breakout " + ANSWERABLE
+)
 INJECTED_FRAGMENTS = ("evil.example", "breakout", "@everyone", "@here", "<@", "```", "||", "~~")
 
 
@@ -238,8 +250,11 @@ async def slack_bot(make_app: Callable[..., App]) -> AsyncIterator[Callable[...,
     services: list[SlackService] = []
 
     async def start(**overrides: Any) -> tuple[FakeSlack, BotCore]:
-        app = make_app(metrics={"port": 0}, slack={"mode": "socket", "api_base_url": fake.api_url, "host": "127.0.0.1",
-                                                   "port": 0}, **overrides)
+        app = make_app(
+            metrics={"port": 0},
+            slack={"mode": "socket", "api_base_url": fake.api_url, "host": "127.0.0.1", "port": 0},
+            **overrides,
+        )
         core = app.core
         secrets = SlackSecrets(BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, None, None)
         service = SlackService(app, secrets, app.ops)  # as serve() wires it
@@ -304,8 +319,9 @@ async def test_slack_flood_is_rate_limited_privately_while_another_user_is_answe
             event = fake.mention(question, user=calm, channel=channel)
             asked_at = time.monotonic()
             await fake.send_envelope("events_api", fake.event_body(event))
-            [post] = await until(lambda event=event: thread_posts(fake, channel, event["ts"]),
-                                 what=f"an answer to {question!r}")
+            [post] = await until(
+                lambda event=event: thread_posts(fake, channel, event["ts"]), what=f"an answer to {question!r}"
+            )
             latencies.append(post.at - asked_at)
             assert "Index version" in all_text(post.params)  # a real answer (or decline), not a notice
     finally:
@@ -318,15 +334,17 @@ async def test_slack_flood_is_rate_limited_privately_while_another_user_is_answe
     assert [e for e in fake.ephemerals() if e.params["user"] == calm] == []
 
     def replies() -> int:
-        in_threads = sum(len(thread_posts(fake, channel, ts)) + len(thread_ephemerals(fake, channel, ts))
-                         for ts in mentions)
+        in_threads = sum(
+            len(thread_posts(fake, channel, ts)) + len(thread_ephemerals(fake, channel, ts)) for ts in mentions
+        )
         return in_threads + sum(len(fake.responses_to(url)) for url in commands)
 
     await until(lambda: replies() >= flood_size, what="a reply to every flooded question")
     await asyncio.sleep(0.3)  # anything extra would arrive now
     assert replies() == flood_size  # one reply each, no more
     answered = [ts for ts in mentions if thread_posts(fake, channel, ts)] + [
-        url for url in commands if "Index version" in all_text(fake.responses_to(url)[0].body)]
+        url for url in commands if "Index version" in all_text(fake.responses_to(url)[0].body)
+    ]
     assert len(answered) == LIMIT
     for ts in mentions:
         if ts not in answered:
@@ -354,8 +372,13 @@ SLACK_ECHO = (  # the answer's echo of it: nothing live, broadcasts broken with 
 
 
 def echo_elements(payload: dict) -> list[str]:
-    return [e["text"] for b in payload.get("blocks", []) if b["type"] == "context"
-            for e in b["elements"] if e["text"].startswith(":speech_balloon:")]
+    return [
+        e["text"]
+        for b in payload.get("blocks", [])
+        if b["type"] == "context"
+        for e in b["elements"]
+        if e["text"].startswith(":speech_balloon:")
+    ]
 
 
 async def test_slack_injection_in_a_question_is_inert(slack_bot) -> None:
@@ -363,8 +386,9 @@ async def test_slack_injection_in_a_question_is_inert(slack_bot) -> None:
     question = plain_text(SLACK_INJECTION, BOT_USER_ID)
     expected = core.ask(Question(question))
     assert expected.answered, "precondition: a cited answer, so the citations are checked too"
-    web_sources = {sp.passage.source for sp in expected.passages
-                   if sp.passage.source.startswith(("http://", "https://"))}
+    web_sources = {
+        sp.passage.source for sp in expected.passages if sp.passage.source.startswith(("http://", "https://"))
+    }
 
     mention = fake.mention(SLACK_INJECTION, user="U0ALICE", channel="C0POLICY")
     await slack_event(fake, mention)

@@ -43,7 +43,9 @@ def test_a_count_is_marked_with_its_noun_and_must_count_the_asked_thing():
     sentence = "It is signed by 150 companies and professional associations as well as 60 civil society organizations."
     assert find_span(sentence, "number", "how many companies signed?")[0] == "150 companies"
     assert find_span(sentence, "number", "how many NGOs signed up")[0] == "60 civil society organizations"
-    assert find_span("The call has been supported by 51 states.", "number", "how many countries back it")[0] == "51 states"
+    assert (
+        find_span("The call has been supported by 51 states.", "number", "how many countries back it")[0] == "51 states"
+    )
     # a count of something else is no answer to "how many countries"
     assert find_span(sentence, "number", "how many countries signed?") == ("", 0.0)
     # years, days of the month and phone numbers are not counts
@@ -56,12 +58,24 @@ def test_a_count_is_marked_with_its_noun_and_must_count_the_asked_thing():
         ("The Call was launched on 12 November 2018 at the Forum.", "date", "when was it launched", "12 November 2018"),
         ("This past Monday(November 12), Macron launched the Call.", "date", "when", "Monday(November 12)"),
         ("A summit on 12 November at Paris City Hall;", "place", "where was the summit", "at Paris City Hall"),
-        ("The objectives were laid out by Jean-Yves Le Drian this morning.", "person", "who laid out the objectives",
-         "Jean-Yves Le Drian"),
-        ("It was signed by Mexico, Chile, Lebanon, Morocco and Republic of Korea.", "list", "which countries signed",
-         "Mexico, Chile, Lebanon, Morocco and Republic of Korea"),
-        ("The Paris Call for Trust and Security in Cyberspace is a high-level declaration for common principles.",
-         "definition", "what is the paris call", "a high-level declaration for common principles"),
+        (
+            "The objectives were laid out by Jean-Yves Le Drian this morning.",
+            "person",
+            "who laid out the objectives",
+            "Jean-Yves Le Drian",
+        ),
+        (
+            "It was signed by Mexico, Chile, Lebanon, Morocco and Republic of Korea.",
+            "list",
+            "which countries signed",
+            "Mexico, Chile, Lebanon, Morocco and Republic of Korea",
+        ),
+        (
+            "The Paris Call for Trust and Security in Cyberspace is a high-level declaration for common principles.",
+            "definition",
+            "what is the paris call",
+            "a high-level declaration for common principles",
+        ),
     ],
 )
 def test_the_span_holds_what_was_asked(sentence, kind, question, span):
@@ -123,16 +137,29 @@ def _passage(pid: str, doc: str, text: str, source: str = "x.md") -> Passage:
 def _answer(**fields) -> Answer:
     long_word = "https://example.org/" + "a" * 120
     passages = (
-        ScoredPassage(_passage("p1", "d1", "Intro. The call has been supported by 51 states.", "https://example.org/a"), 0.6,
-                      "The call has been supported by 51 states."),
+        ScoredPassage(
+            _passage("p1", "d1", "Intro. The call has been supported by 51 states.", "https://example.org/a"),
+            0.6,
+            "The call has been supported by 51 states.",
+        ),
         ScoredPassage(_passage("p2", "d1", "Same document again."), 0.5, "Same document again."),
-        ScoredPassage(_passage("p3", "d2", f"Another document with a very long word {long_word} inside."), 0.4,
-                      "Another document with a very long word"),
+        ScoredPassage(
+            _passage("p3", "d2", f"Another document with a very long word {long_word} inside."),
+            0.4,
+            "Another document with a very long word",
+        ),
         ScoredPassage(_passage("p4", "d3", "A third document."), 0.3, "A third document."),
         ScoredPassage(_passage("p5", "d4", "A fourth document."), 0.2, "A fourth document."),
     )
-    base = dict(question="how many states support it?", answered=True, passages=passages, index_version="v1",
-                lead="The call has been supported by 51 states.", lead_span="51 states", lead_passage_id="p1")
+    base = dict(
+        question="how many states support it?",
+        answered=True,
+        passages=passages,
+        index_version="v1",
+        lead="The call has been supported by 51 states.",
+        lead_span="51 states",
+        lead_passage_id="p1",
+    )
     base.update(fields)
     return Answer(**base)
 
@@ -239,7 +266,10 @@ def test_borderline_evidence_makes_an_answer_tentative_and_says_so(make_core):
 
 
 def test_a_misspelt_counted_noun_still_finds_its_count():
-    assert find_span("The call has been supported by 51 states.", "number", "how many contries are in it")[0] == "51 states"
+    assert (
+        find_span("The call has been supported by 51 states.", "number", "how many contries are in it")[0]
+        == "51 states"
+    )
 
 
 def test_what_is_x_answers_with_a_sentence_that_defines_x_not_a_quote_naming_it(make_core):
@@ -265,8 +295,11 @@ def test_the_last_principle_is_the_last_one_in_the_file(make_core, question):
 
 @pytest.mark.parametrize(
     "question, kind, subject",
-    [("who is mikhail anisimov", "definition", "mikhail anisimov"), ("whos troels oerting", "definition", "troels oerting"),
-     ("who is the head of the centre", "person", "head of the centre")],
+    [
+        ("who is mikhail anisimov", "definition", "mikhail anisimov"),
+        ("whos troels oerting", "definition", "troels oerting"),
+        ("who is the head of the centre", "person", "head of the centre"),
+    ],
 )
 def test_who_is_a_name_asks_what_they_are_not_for_a_name(question, kind, subject):
     assert spans.asked_kind(question) == kind and spans.defined_subject(question) == subject

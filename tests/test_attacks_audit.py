@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -34,8 +34,9 @@ db.execute("ROLLBACK")
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """`path` held under an exclusive SQLite lock by another process while inside."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "LOCKED"
         yield
@@ -45,7 +46,9 @@ def locked(path: Path) -> Iterator[None]:
         holder.wait(10)
 
 
-def test_refused_add_while_the_audit_log_is_locked_is_one_line_and_still_recorded(fake_cli: Cli, tmp_path: Path) -> None:
+def test_refused_add_while_the_audit_log_is_locked_is_one_line_and_still_recorded(
+    fake_cli: Cli, tmp_path: Path
+) -> None:
     run = fake_cli
     assert run("index", "build")[0] == 0
     bad = tmp_path / "report.pdf"
@@ -54,8 +57,10 @@ def test_refused_add_while_the_audit_log_is_locked_is_one_line_and_still_recorde
         code, out, err = run("index", "add", str(bad))
         assert code == 1 and out == ""
         assert "Traceback" not in err and "OperationalError" not in err.replace("(database is locked)", "")
-        assert err.endswith("callbot: report.pdf: the file is named .pdf but its content is a zip archive, "
-                            "not a PDF. Nothing was changed.\n"), err
+        assert err.endswith(
+            "callbot: report.pdf: the file is named .pdf but its content is a zip archive, "
+            "not a PDF. Nothing was changed.\n"
+        ), err
         assert len(err.splitlines()) <= 2, err  # the refusal, and at most one line about the audit log
 
         code, out, err = run("index", "log")  # reading while locked: one line, no traceback
@@ -77,7 +82,11 @@ def test_entries_queued_while_locked_are_written_in_order_later(tmp_path: Path) 
         assert audit.record(who, "remove", "b.md", "refused", "no such document") is False
     assert audit.record(who, "rollback", "", "ok") is True
     assert [(e.action, e.outcome) for e in audit.entries()] == [
-        ("rollback", "ok"), ("remove", "refused"), ("add", "refused"), ("build", "ok")]
+        ("rollback", "ok"),
+        ("remove", "refused"),
+        ("add", "refused"),
+        ("build", "ok"),
+    ]
     assert audit.pending_path.read_text() == ""
 
 

@@ -36,8 +36,14 @@ def callbot(make_core):
 
     def run(*args: bytes | str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
         argv = [sys.executable, "-c", CHILD, str(core.settings.knowledge_path), str(core.settings.index_path), *args]
-        return subprocess.run(argv, input=stdin, capture_output=True, timeout=120, cwd=REPO,
-                              env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(REPO)})
+        return subprocess.run(
+            argv,
+            input=stdin,
+            capture_output=True,
+            timeout=120,
+            cwd=REPO,
+            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(REPO)},
+        )
 
     return run
 
@@ -65,4 +71,3 @@ def test_ask_json_with_invalid_bytes_on_stdin_prints_utf8_json(callbot) -> None:
         "\ufffd( hack-back",
         "electoral interference \ufffd\ufffd\ufffd",
     ]
-

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 
@@ -41,9 +41,10 @@ class Lock:
         self.proc = proc
 
     @classmethod
-    async def hold(cls, path: Path) -> "Lock":
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", HOLDER, str(path),
-                                                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    async def hold(cls, path: Path) -> Lock:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", HOLDER, str(path), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+        )
         assert proc.stdout is not None and (await proc.stdout.readline()).strip() == b"LOCKED"
         return cls(proc)
 
@@ -87,8 +88,9 @@ async def test_slack_answers_during_a_lock_go_without_buttons_and_the_loop_keeps
     store = bot.service.ops.feedback
     locks.append(await Lock.hold(store.path))
     beat = Heartbeat()
-    acks = [await bot.event(bot.fake.dm(f"{ON_TOPIC} ({i})", user=f"U0USER{i}", channel=f"D0USER{i}"))
-            for i in range(5)]
+    acks = [
+        await bot.event(bot.fake.dm(f"{ON_TOPIC} ({i})", user=f"U0USER{i}", channel=f"D0USER{i}")) for i in range(5)
+    ]
     posts = [p.params for p in await bot.fake.wait_posts(5, timeout=30)]
     assert beat.stop() < MAX_LATE, "the event loop stalled while the database was locked"
     assert max(acks) < MAX_LATE
@@ -130,4 +132,3 @@ async def test_slack_vote_during_a_long_lock_is_reported_not_lost_silently(start
     url = await bot.click(click_of(post.params, FEEDBACK_UP), message=post)  # the voter tries again
     assert (await bot.fake.wait_responses(url))[0].body["text"] == "Thanks — noted as helpful."
     assert votes(bot) == (1, 0)
-

@@ -26,7 +26,8 @@ def private_text(interaction) -> str:  # type: ignore[no-untyped-def]
 
 
 async def test_discord_answers_during_a_lock_go_without_buttons_and_the_loop_keeps_ticking(
-        fake: FakeDiscord, start_bot, locks) -> None:
+    fake: FakeDiscord, start_bot, locks
+) -> None:
     bot = await start_bot()
     locks.append(await Lock.hold(bot.app.ops.feedback.path))
     beat = Heartbeat()
@@ -42,8 +43,7 @@ async def test_discord_answers_during_a_lock_go_without_buttons_and_the_loop_kee
     vote_ids(later)  # buttons again
 
 
-async def test_discord_vote_during_a_lock_is_reported_then_kept(fake: FakeDiscord, start_bot,
-                                                                  locks) -> None:
+async def test_discord_vote_during_a_lock_is_reported_then_kept(fake: FakeDiscord, start_bot, locks) -> None:
     bot = await start_bot()
     await mention(fake, ANSWERABLE)
     [body] = await wait_posts(fake, fake.GENERAL, 1)

@@ -106,6 +106,7 @@ def test_headers_trickling_in_cannot_outlast_the_deadline(make_core, trickle) ->
 def test_redirect_hops_share_one_deadline(make_core) -> None:
     """Six hops each answering in 0.8 s: each is quick, together they take 4.8 s > 2 s."""
     with LocalServer() as server:
+
         def slow_redirect(n: int):
             def route(h) -> None:
                 time.sleep(0.8)
@@ -113,6 +114,7 @@ def test_redirect_hops_share_one_deadline(make_core) -> None:
                 h.send_header("Location", f"/hop{n + 1}")
                 h.send_header("Content-Length", "0")
                 h.end_headers()
+
             return route
 
         for n in range(5):

@@ -95,8 +95,13 @@ def test_large_hostile_shapes_ingest_in_seconds(tmp_path: Path, name: str) -> No
     path = tmp_path / name
     path.write_text(HOSTILE_SHAPES[name], encoding="utf-8")
     try:
-        done = subprocess.run([sys.executable, "-c", INGEST_IN_CHILD, str(path)], cwd=REPO,
-                              capture_output=True, text=True, timeout=BOUND_SECONDS)
+        done = subprocess.run(
+            [sys.executable, "-c", INGEST_IN_CHILD, str(path)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=BOUND_SECONDS,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"{name}: still ingesting after {BOUND_SECONDS} s: ingestion is not linear")
     assert done.returncode == 0, done.stderr

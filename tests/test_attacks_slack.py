@@ -15,8 +15,8 @@ import signal
 import sys
 import time
 import urllib.parse
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import aiohttp
 import pytest
@@ -61,10 +61,9 @@ class Child:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     async def post(self, body: bytes, headers: dict[str, str]) -> int:
-        async with aiohttp.ClientSession() as http:
-            async with http.post(self.url, data=body, headers=headers) as resp:
-                await resp.read()
-                return resp.status
+        async with aiohttp.ClientSession() as http, http.post(self.url, data=body, headers=headers) as resp:
+            await resp.read()
+            return resp.status
 
 
 @pytest.fixture
@@ -77,8 +76,15 @@ async def child(tmp_path: Path) -> AsyncIterator[Child]:
     for name in ("SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
         env.pop(name, None)
     with log.open("wb") as err:
-        proc = await asyncio.create_subprocess_exec(sys.executable, str(script), slack.api_url, cwd=tmp_path,
-                                                    env=env, stdout=asyncio.subprocess.DEVNULL, stderr=err)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(script),
+            slack.api_url,
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=err,
+        )
     try:
         deadline = time.monotonic() + 60
         while not (found := re.search(r"HTTP mode on 127\.0\.0\.1:(\d+)(/\S+)", log.read_text(errors="replace"))):
@@ -90,7 +96,7 @@ async def child(tmp_path: Path) -> AsyncIterator[Child]:
             proc.send_signal(signal.SIGTERM)
             try:
                 await asyncio.wait_for(proc.wait(), 20)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 proc.kill()
                 await proc.wait()
         await slack.stop()
@@ -146,10 +152,9 @@ def _signed(fake_slack: FakeSlack, body: str, content_type: str) -> dict[str, st
 
 
 async def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    async with aiohttp.ClientSession() as http:
-        async with http.post(url, data=body, headers=headers) as resp:
-            await resp.read()
-            return resp.status
+    async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as resp:
+        await resp.read()
+        return resp.status
 
 
 async def test_a_replayed_signed_command_runs_once(start_bot, fake: FakeSlack) -> None:
@@ -168,8 +173,13 @@ async def test_a_replayed_button_click_runs_once(start_bot, fake: FakeSlack) -> 
     bot = await start_bot("http")
     url, _ = await bot.command(f"ask {ON_TOPIC}")
     answer = (await fake.wait_responses(url))[-1].body
-    button = next(el for b in answer["blocks"] if b["type"] == "actions" for el in b["elements"]
-                  if el["action_id"] == "feedback_up")
+    button = next(
+        el
+        for b in answer["blocks"]
+        if b["type"] == "actions"
+        for el in b["elements"]
+        if el["action_id"] == "feedback_up"
+    )
     payload = fake.block_action_payload({"action_id": button["action_id"], "value": button["value"]})
     body = urllib.parse.urlencode({"payload": json.dumps(payload)})
     headers = _signed(fake, body, "application/x-www-form-urlencoded")
@@ -195,7 +205,10 @@ async def test_a_replayed_admin_command_runs_once(start_bot, fake: FakeSlack) ->
 
 async def test_signed_but_malformed_body_is_400_not_500(start_bot, fake: FakeSlack) -> None:
     bot = await start_bot("http")
-    for body, content_type in (('{"type": ', "application/json"), ("payload=%7Bnot-json", "application/x-www-form-urlencoded")):
+    for body, content_type in (
+        ('{"type": ', "application/json"),
+        ("payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+    ):
         assert await _post(bot.url, body.encode(), _signed(fake, body, content_type)) == 400
     status, _, _ = await fake.post_event(bot.url, fake.event_body(fake.mention(ON_TOPIC)))
     assert status == 200, "a proper request still gets through"

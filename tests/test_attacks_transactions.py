@@ -36,10 +36,10 @@ from tests.helpers_knowledge import ACTOR, CABLES, NO_EVAL, GatedEmbedder
 
 MARKER = "Zanzibar"  # only the document being added says it: embedding it means building
 NEW_DOC = (
-    "# Zanzibar Undersea Cable Accord\n\nThe Zanzibar accord on undersea cable security was signed in "
-    "Stone Town on 3 March 2021 by five coastal states.\n\nIt commits its parties to report cable "
-    "incidents to a shared Zanzibar registry within one day.\n"
-).encode()
+    b"# Zanzibar Undersea Cable Accord\n\nThe Zanzibar accord on undersea cable security was signed in "
+    b"Stone Town on 3 March 2021 by five coastal states.\n\nIt commits its parties to report cable "
+    b"incidents to a shared Zanzibar registry within one day.\n"
+)
 
 CHILD = r"""
 import os, sys, time
@@ -99,18 +99,37 @@ class Cli:
         self.env.pop("CALLBOT_CONFIG", None)
 
     def argv(self, *args: str) -> list[str]:
-        return [sys.executable, "-c", CHILD.format(repo=str(REPO), marker=MARKER), "--config", str(self.config),
-                "--knowledge", str(self.knowledge), "--index", str(self.index), *args]
+        return [
+            sys.executable,
+            "-c",
+            CHILD.format(repo=str(REPO), marker=MARKER),
+            "--config",
+            str(self.config),
+            "--knowledge",
+            str(self.knowledge),
+            "--index",
+            str(self.index),
+            *args,
+        ]
 
-    def run(self, *args: str, stall: str = "", timeout: float = 60, stdin: str | None = None) -> subprocess.CompletedProcess:
+    def run(
+        self, *args: str, stall: str = "", timeout: float = 60, stdin: str | None = None
+    ) -> subprocess.CompletedProcess:
         env = {**self.env, "CALLBOT_TEST_STALL": stall}
-        return subprocess.run(self.argv(*args), capture_output=True, text=True, env=env, cwd=REPO,
-                              timeout=timeout, input=stdin)
+        return subprocess.run(
+            self.argv(*args), capture_output=True, text=True, env=env, cwd=REPO, timeout=timeout, input=stdin
+        )
 
     def kill_at(self, line: str, stall: str, *args: str) -> None:
         """Start `callbot ARGS`, wait until it prints `line` (it then sleeps), kill -9 it."""
-        proc = subprocess.Popen(self.argv(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env={**self.env, "CALLBOT_TEST_STALL": stall}, cwd=REPO)
+        proc = subprocess.Popen(
+            self.argv(*args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**self.env, "CALLBOT_TEST_STALL": stall},
+            cwd=REPO,
+        )
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -161,14 +180,18 @@ def ask_ok(cli: Cli) -> subprocess.CompletedProcess:
 # ---------------------------------------------------------------- index add, killed
 
 
-@pytest.mark.parametrize(("stall", "line", "outcome"), [
-    ("validate", "VALIDATING", ROLLED_BACK),
-    ("embed", "EMBEDDING", ROLLED_BACK),
-    ("promote", "PROMOTED", COMPLETED),
-    ("audit", "AUDITING", COMPLETED),
-])
-def test_killed_add_is_rolled_back_or_completed_with_its_audit_row(cli: Cli, tmp_path: Path,
-                                                                   stall: str, line: str, outcome: str) -> None:
+@pytest.mark.parametrize(
+    ("stall", "line", "outcome"),
+    [
+        ("validate", "VALIDATING", ROLLED_BACK),
+        ("embed", "EMBEDDING", ROLLED_BACK),
+        ("promote", "PROMOTED", COMPLETED),
+        ("audit", "AUDITING", COMPLETED),
+    ],
+)
+def test_killed_add_is_rolled_back_or_completed_with_its_audit_row(
+    cli: Cli, tmp_path: Path, stall: str, line: str, outcome: str
+) -> None:
     doc = tmp_path / "zanzibar.md"
     doc.write_bytes(NEW_DOC)
     before = cli.current()
@@ -200,10 +223,13 @@ def test_killed_add_is_rolled_back_or_completed_with_its_audit_row(cli: Cli, tmp
 # ---------------------------------------------------------------- build, remove, rollback, killed
 
 
-@pytest.mark.parametrize(("stall", "line", "outcome"), [
-    ("embed", "EMBEDDING", ROLLED_BACK),
-    ("promote", "PROMOTED", COMPLETED),
-])
+@pytest.mark.parametrize(
+    ("stall", "line", "outcome"),
+    [
+        ("embed", "EMBEDDING", ROLLED_BACK),
+        ("promote", "PROMOTED", COMPLETED),
+    ],
+)
 def test_killed_build_leaves_a_build_row_for_what_it_did(cli: Cli, stall: str, line: str, outcome: str) -> None:
     (cli.knowledge / "zanzibar.md").write_bytes(NEW_DOC)  # an admin edited knowledge/ by hand
     before = cli.current()
@@ -238,8 +264,10 @@ def test_killed_rollback_leaves_documents_and_pointer_together(cli: Cli, tmp_pat
     ask_ok(cli)
     assert_knowledge_matches_serving(cli)
     rollback_rows = [r for r in cli.log() if r[0] == "rollback"]
-    assert len(rollback_rows) == 1 and rollback_rows[0][2:] in (["interrupted", ROLLED_BACK],
-                                                                ["ok", f"{COMPLETED}: version {cli.current()}"])
+    assert len(rollback_rows) == 1 and rollback_rows[0][2:] in (
+        ["interrupted", ROLLED_BACK],
+        ["ok", f"{COMPLETED}: version {cli.current()}"],
+    )
     assert (cli.current() == added) == (rollback_rows[0][2] == "interrupted")
 
 

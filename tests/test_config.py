@@ -77,15 +77,16 @@ def test_secrets_come_from_the_named_environment_variable(monkeypatch):
 
 def test_example_config_is_valid_and_documents_every_key():
     """config.example.yaml must parse, and name every key the Settings model has."""
-    import yaml
     from pathlib import Path
+
+    import yaml
 
     example = Path(__file__).resolve().parents[1] / "config.example.yaml"
     data = yaml.safe_load(example.read_text())
     assert parse_settings(data) is not None
 
     def keys(model, prefix=""):
-        for name, field in type(model).model_fields.items():
+        for name in type(model).model_fields:
             value = getattr(model, name)
             if hasattr(value, "model_fields"):
                 yield from keys(value, f"{prefix}{name}.")

@@ -131,8 +131,9 @@ def test_ask_async_reports_a_bad_question_only_to_its_caller(make_core):
     core = make_core()
 
     async def main():
-        return await asyncio.gather(core.ask_async(Question("")), core.ask_async(Question("hack-back")),
-                                    return_exceptions=True)
+        return await asyncio.gather(
+            core.ask_async(Question("")), core.ask_async(Question("hack-back")), return_exceptions=True
+        )
 
     bad, good = asyncio.run(main())
     assert isinstance(bad, QuestionError)

@@ -59,10 +59,16 @@ async def start_bot(fake: FakeDiscord, make_app, monkeypatch: pytest.MonkeyPatch
     """Start the adapter through `serve` (token from the environment, as in production)."""
     running: list[Running] = []
 
-    async def start(discord_cfg: dict | None = None, sync: bool | None = True, *, wait_ready: bool = True,
-                    **overrides) -> Running:
-        cfg = {"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url,
-               "guild_ids": [fake.GUILD_ID], "admin_role_ids": [fake.ADMIN_ROLE], **(discord_cfg or {})}
+    async def start(
+        discord_cfg: dict | None = None, sync: bool | None = True, *, wait_ready: bool = True, **overrides
+    ) -> Running:
+        cfg = {
+            "api_base_url": fake.api_base_url,
+            "gateway_url": fake.gateway_url,
+            "guild_ids": [fake.GUILD_ID],
+            "admin_role_ids": [fake.ADMIN_ROLE],
+            **(discord_cfg or {}),
+        }
         overrides.setdefault("metrics", {"port": 0})  # /healthz and /metrics on a free port
         parts = make_app(discord=cfg, **overrides)
         app, task = await serve_on_fake(parts, fake, monkeypatch, sync=sync, wait_ready=wait_ready)
@@ -81,8 +87,11 @@ async def start_bot(fake: FakeDiscord, make_app, monkeypatch: pytest.MonkeyPatch
 
 
 def posts_to(fake: FakeDiscord, channel_id: int) -> list[dict]:
-    return [r.body for r in fake.requests
-            if r.method == "POST" and r.path == f"/channels/{channel_id}/messages" and r.status < 300]
+    return [
+        r.body
+        for r in fake.requests
+        if r.method == "POST" and r.path == f"/channels/{channel_id}/messages" and r.status < 300
+    ]
 
 
 async def wait_posts(fake: FakeDiscord, channel_id: int, count: int, timeout: float = 10) -> list[dict]:
@@ -265,8 +274,12 @@ async def test_question_length_is_limited(fake: FakeDiscord, start_bot) -> None:
 
 async def test_discord_rate_limit_is_retried(fake: FakeDiscord, start_bot) -> None:
     await start_bot()
-    fake.fail_next("POST", rf"/channels/{fake.GENERAL}/messages", 429,
-                   {"message": "You are being rate limited.", "retry_after": 0.05, "global": False})
+    fake.fail_next(
+        "POST",
+        rf"/channels/{fake.GENERAL}/messages",
+        429,
+        {"message": "You are being rate limited.", "retry_after": 0.05, "global": False},
+    )
     await mention(fake, ANSWERABLE)
     [reply] = await wait_posts(fake, fake.GENERAL, 1)
     statuses = [r.status for r in fake.requests if r.path == f"/channels/{fake.GENERAL}/messages"]
@@ -279,8 +292,18 @@ async def test_commands_are_synced_to_the_configured_guild(fake: FakeDiscord, st
     puts = [r.path for r in fake.requests if r.method == "PUT"]
     assert puts == [f"/applications/{fake.APP_ID}/guilds/{fake.GUILD_ID}/commands"]
     names = {name for _, name in fake.commands}
-    assert names == {"ask", "principles", "principle", "sources", "help",
-                     "reindex", "add-document", "remove-document", "rollback", "gaps"}
+    assert names == {
+        "ask",
+        "principles",
+        "principle",
+        "sources",
+        "help",
+        "reindex",
+        "add-document",
+        "remove-document",
+        "rollback",
+        "gaps",
+    }
     for name in ("reindex", "add-document", "remove-document", "rollback", "gaps"):
         assert fake.command(name)["default_member_permissions"] == str(discord.Permissions(manage_guild=True).value)
     assert fake.command("ask")["default_member_permissions"] is None
@@ -346,8 +369,9 @@ async def test_sources_and_help(fake: FakeDiscord, start_bot) -> None:
     assert "/reindex" not in json.dumps(member_help.followups) and "/reindex" in json.dumps(admin_help.followups)
 
 
-async def test_unexpected_error_in_a_command_is_logged_and_the_user_told(fake: FakeDiscord, start_bot,
-                                                                          monkeypatch, caplog) -> None:
+async def test_unexpected_error_in_a_command_is_logged_and_the_user_told(
+    fake: FakeDiscord, start_bot, monkeypatch, caplog
+) -> None:
     bot = await start_bot()
 
     def broken() -> list:
@@ -379,14 +403,17 @@ async def test_admin_adds_a_document_then_it_answers_from_it(fake: FakeDiscord, 
     bot = await start_bot()
     before = bot.core.index_version
     document = (
-        b"---\ntitle: \"Quokka Island Pledge on Submarine Cable Resilience\"\npublisher: \"Quokka Institute\"\n"
-        b"date: \"2024-03-01\"\n---\n"
+        b'---\ntitle: "Quokka Island Pledge on Submarine Cable Resilience"\npublisher: "Quokka Institute"\n'
+        b'date: "2024-03-01"\n---\n'
         b"The Quokka Island Pledge commits signatories to repair submarine cables within seventy-two hours.\n\n"
         b"Signatories of the Quokka Island Pledge share cable fault telemetry with neighbouring islands.\n"
     )
     added = await fake.wait_answered(
-        await fake.invoke("add-document", {"file": ("quokka-pledge.md", document, "text/markdown")},
-                          user_id=fake.ADMIN), 1)
+        await fake.invoke(
+            "add-document", {"file": ("quokka-pledge.md", document, "text/markdown")}, user_id=fake.ADMIN
+        ),
+        1,
+    )
     assert added.callback == {"type": 5, "data": {"flags": EPHEMERAL}}
     report = added.followups[0]["content"]
     assert bot.core.index_version != before and bot.core.index_version in report
@@ -401,12 +428,20 @@ async def test_admin_adds_a_document_then_it_answers_from_it(fake: FakeDiscord, 
 async def test_add_document_refusals_say_why(fake: FakeDiscord, start_bot) -> None:
     bot = await start_bot()
     before = bot.core.index_version
-    wrong = await fake.wait_answered(await fake.invoke(
-        "add-document", {"file": ("payload_*x*.exe", b"MZ...", "application/octet-stream")}, user_id=fake.ADMIN), 0)
+    wrong = await fake.wait_answered(
+        await fake.invoke(
+            "add-document", {"file": ("payload_*x*.exe", b"MZ...", "application/octet-stream")}, user_id=fake.ADMIN
+        ),
+        0,
+    )
     assert wrong.callback["data"]["flags"] == EPHEMERAL
     assert "payload\\_\\*x\\*.exe" in wrong.callback["data"]["content"] and ".pdf" in wrong.callback["data"]["content"]
-    fake_pdf = await fake.wait_answered(await fake.invoke(
-        "add-document", {"file": ("report.pdf", b"just text, not a pdf", "application/pdf")}, user_id=fake.ADMIN), 1)
+    fake_pdf = await fake.wait_answered(
+        await fake.invoke(
+            "add-document", {"file": ("report.pdf", b"just text, not a pdf", "application/pdf")}, user_id=fake.ADMIN
+        ),
+        1,
+    )
     assert "not a PDF" in fake_pdf.followups[0]["content"] and "Nothing was changed" in fake_pdf.followups[0]["content"]
     assert bot.core.index_version == before
     refusals = await audited_refusals(bot.knowledge, 2)
@@ -418,15 +453,17 @@ async def test_admin_removes_a_document_then_rolls_back(fake: FakeDiscord, start
     before = bot.core.index_version
     doc = next(s for s in bot.core.sources() if s.doc_id.startswith("004"))
     typed = await fake.wait_answered(
-        await fake.invoke("remove-document", {"document": "britishamerican"}, focused="document",
-                          user_id=fake.ADMIN), 0)
+        await fake.invoke("remove-document", {"document": "britishamerican"}, focused="document", user_id=fake.ADMIN), 0
+    )
     assert [c["value"] for c in typed.callback["data"]["choices"]] == [doc.doc_id]
     hidden = await fake.wait_answered(
-        await fake.invoke("remove-document", {"document": ""}, focused="document", user_id=fake.BOB), 0)
+        await fake.invoke("remove-document", {"document": ""}, focused="document", user_id=fake.BOB), 0
+    )
     assert hidden.callback["data"]["choices"] == []
 
     removed = await fake.wait_answered(
-        await fake.invoke("remove-document", {"document": doc.doc_id}, user_id=fake.ADMIN), 1)
+        await fake.invoke("remove-document", {"document": doc.doc_id}, user_id=fake.ADMIN), 1
+    )
     assert f"Removed {doc.doc_id}" in removed.followups[0]["content"].replace("\\", "")
     assert doc.doc_id not in {s.doc_id for s in bot.core.sources()}
     rolled = await fake.wait_answered(await fake.invoke("rollback", user_id=fake.ADMIN), 1)
@@ -471,8 +508,7 @@ async def test_auto_sharding_uses_the_gateway_endpoint(fake: FakeDiscord, start_
 
 
 async def test_run_with_a_bad_token_exits_2_with_one_line(fake: FakeDiscord, make_app, monkeypatch, capsys) -> None:
-    parts = make_app(discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url},
-                     metrics={"port": 0})
+    parts = make_app(discord={"api_base_url": fake.api_base_url, "gateway_url": fake.gateway_url}, metrics={"port": 0})
     monkeypatch.setenv("DISCORD_TOKEN", "not-the-token")
     code = await asyncio.to_thread(discord_run.run, parts)
     err = capsys.readouterr().err
@@ -494,9 +530,15 @@ async def test_refused_content_intent_exits_2_with_one_line(make_app, monkeypatc
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
     server = await FakeDiscord(message_content_allowed=False).start()
     try:
-        parts = make_app(discord={"api_base_url": server.api_base_url, "gateway_url": server.gateway_url,
-                                  "auto_answer_channel_ids": [server.AUTO_CHANNEL], "sync_commands": False},
-                         metrics={"port": 0})
+        parts = make_app(
+            discord={
+                "api_base_url": server.api_base_url,
+                "gateway_url": server.gateway_url,
+                "auto_answer_channel_ids": [server.AUTO_CHANNEL],
+                "sync_commands": False,
+            },
+            metrics={"port": 0},
+        )
         monkeypatch.setenv("DISCORD_TOKEN", server.TOKEN)
         code = await asyncio.to_thread(discord_run.run, parts)
     finally:

@@ -30,8 +30,9 @@ class Bare:
     """A bare discord.py client with one slash command and an echoing on_message."""
 
     def __init__(self, intents: discord.Intents) -> None:
-        self.client = discord.Client(intents=intents, guild_ready_timeout=0.05,
-                                     allowed_mentions=discord.AllowedMentions.none())
+        self.client = discord.Client(
+            intents=intents, guild_ready_timeout=0.05, allowed_mentions=discord.AllowedMentions.none()
+        )
         self.tree = app_commands.CommandTree(self.client)
         self.seen: list[discord.Message] = []
         self.ready = asyncio.Event()
@@ -52,7 +53,7 @@ class Bare:
         async def on_ready() -> None:
             self.ready.set()
 
-    async def start(self, token: str = FakeDiscord.TOKEN, guild: int | None = None) -> "Bare":
+    async def start(self, token: str = FakeDiscord.TOKEN, guild: int | None = None) -> Bare:
         await self.client.login(token)
         if guild:
             self.tree.copy_global_to(guild=discord.Object(guild))

@@ -59,8 +59,13 @@ def vote_ids(message: dict) -> tuple[str, str]:
 
 def stored_message(fake: FakeDiscord, body: dict) -> dict:
     """The message Discord created from a request body (the fake keeps them in order)."""
-    sent = [m for m in fake.bot_messages.values() if m["components"] == (body.get("components") or [])
-            and m["embeds"] == (body.get("embeds") or []) and m["content"] == (body.get("content") or "")]
+    sent = [
+        m
+        for m in fake.bot_messages.values()
+        if m["components"] == (body.get("components") or [])
+        and m["embeds"] == (body.get("embeds") or [])
+        and m["content"] == (body.get("content") or "")
+    ]
     assert sent, body
     return sent[-1]
 
@@ -79,9 +84,13 @@ async def get(bot: Running, path: str) -> tuple[int, str]:
 
 
 def question_counts(text: str) -> dict[tuple[str, str], float]:
-    return {(s.labels["platform"], s.labels["outcome"]): s.value
-            for family in text_string_to_metric_families(text) if family.name == "callbot_questions"
-            for s in family.samples if s.name == "callbot_questions_total"}
+    return {
+        (s.labels["platform"], s.labels["outcome"]): s.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "callbot_questions"
+        for s in family.samples
+        if s.name == "callbot_questions_total"
+    }
 
 
 async def until(predicate: Callable[[], bool | Awaitable[bool]], timeout: float = 10) -> None:
@@ -277,8 +286,12 @@ async def test_metrics_count_discord_questions_by_outcome(fake: FakeDiscord, sta
     assert sorry["content"] == SORRY and not buttons(sorry)
     status, text = await get(bot, "/metrics")
     assert status == 200
-    assert question_counts(text) == {("discord", "answered"): 1, ("discord", "declined"): 1,
-                                     ("discord", "refused"): 3, ("discord", "error"): 1}
+    assert question_counts(text) == {
+        ("discord", "answered"): 1,
+        ("discord", "declined"): 1,
+        ("discord", "refused"): 3,
+        ("discord", "error"): 1,
+    }
     assert f'callbot_index_version_info{{version="{bot.core.index_version}"}} 1.0' in text
 
 
@@ -348,8 +361,16 @@ print("EXIT", run(app), flush=True)
 async def test_sigterm_lets_the_answer_finish_then_exits_0(fake: FakeDiscord, tmp_path: Path) -> None:
     env = {**os.environ, "DISCORD_TOKEN": fake.TOKEN, "PYTHONPATH": str(REPO)}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", SIGTERM_PROGRAM, fake.api_base_url, fake.gateway_url, cwd=tmp_path, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        sys.executable,
+        "-c",
+        SIGTERM_PROGRAM,
+        fake.api_base_url,
+        fake.gateway_url,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         await asyncio.wait_for(fake.ready.wait(), 20)  # connected; the mention comes after the guild
         asked = await mention(fake, ANSWERABLE)

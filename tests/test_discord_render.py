@@ -25,16 +25,26 @@ SPAN = st.tuples(st.lists(WORD, min_size=1, max_size=6), st.booleans())  # words
 
 
 def scored(text: str, best: str, **kw) -> ScoredPassage:
-    passage = Passage("d#0", "d", 0, text, kw.get("title", "A title"), kw.get("publisher", "Pub"),
-                      kw.get("date", "2018-11-12"), kw.get("source", "https://example.org/a"))
+    passage = Passage(
+        "d#0",
+        "d",
+        0,
+        text,
+        kw.get("title", "A title"),
+        kw.get("publisher", "Pub"),
+        kw.get("date", "2018-11-12"),
+        kw.get("source", "https://example.org/a"),
+    )
     return ScoredPassage(passage, 1.0, best)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(SPAN, min_size=1, max_size=12), min_size=1, max_size=8), st.integers(20, 300))
 def test_split_text_respects_the_limit_and_keeps_bold_balanced(lines, limit) -> None:
-    text = "\n".join(" ".join(render.bold(" ".join(words)) if is_bold else " ".join(words) for words, is_bold in line)
-                     for line in lines)
+    text = "\n".join(
+        " ".join(render.bold(" ".join(words)) if is_bold else " ".join(words) for words, is_bold in line)
+        for line in lines
+    )
     chunks = limits.split_text(text, limit)
     assert all(len(c) <= limit for c in chunks)
     assert all(c.count("**") % 2 == 0 for c in chunks)
@@ -79,11 +89,19 @@ def test_answer_rendering_cites_and_footers() -> None:
 
 
 def test_decline_names_slash_commands() -> None:
-    answer = Answer("cake?", False, (), "v1", message="Not covered.",
-                    suggestions=("the principles (`principles`, `principle 8`)", "the sources (`sources`)"))
+    answer = Answer(
+        "cake?",
+        False,
+        (),
+        "v1",
+        message="Not covered.",
+        suggestions=("the principles (`principles`, `principle 8`)", "the sources (`sources`)"),
+    )
     [message] = render.decline_messages(answer)
     assert message.content.startswith("Not covered.")
-    assert "`/principles`" in message.content and "`/principle 8`" in message.content and "`/sources`" in message.content
+    assert (
+        "`/principles`" in message.content and "`/principle 8`" in message.content and "`/sources`" in message.content
+    )
 
 
 def test_question_detection_and_mention_stripping() -> None:
@@ -133,4 +151,4 @@ def test_endpoints_are_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
     configure_endpoints(DiscordConfig(api_base_url="http://127.0.0.1:9/api/v10/", gateway_url="ws://127.0.0.1:9/gw"))
     assert discord.http.Route("GET", "/users/@me").url == "http://127.0.0.1:9/api/v10/users/@me"
-    assert DiscordWebSocket.DEFAULT_GATEWAY == yarl.URL("ws://127.0.0.1:9/gw")
+    assert yarl.URL("ws://127.0.0.1:9/gw") == DiscordWebSocket.DEFAULT_GATEWAY

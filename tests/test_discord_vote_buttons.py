@@ -12,7 +12,11 @@ import pytest
 from bot.adapters.discord.feedback import CUSTOM_ID, VoteButton, custom_id, feedback_view
 from tests.fakes.discord_server import EPHEMERAL, FakeDiscord
 from tests.test_discord_adapter import (  # noqa: F401  (fake and start_bot are fixtures)
-    ANSWERABLE, fake, mention, start_bot, wait_posts,
+    ANSWERABLE,
+    fake,
+    mention,
+    start_bot,
+    wait_posts,
 )
 from tests.test_discord_ops import stored_message, vote_ids, votes
 
@@ -21,8 +25,7 @@ pytestmark = pytest.mark.timeout(30)
 
 def registered_vote_buttons(client: discord.Client) -> list[type]:
     """The dynamic item classes the client routes clicks to (discord.py keeps them by template)."""
-    return [item for item in client._connection._view_store._dynamic_items.values()
-            if issubclass(item, VoteButton)]
+    return [item for item in client._connection._view_store._dynamic_items.values() if issubclass(item, VoteButton)]
 
 
 async def test_a_click_after_a_restart_is_routed_by_the_dynamic_item(fake: FakeDiscord, start_bot) -> None:
@@ -62,5 +65,7 @@ async def test_the_view_lays_out_the_two_buttons_and_is_never_stored() -> None:
     view = feedback_view("AbC_-123456z")  # in the event loop, as when the bot sends it
     [row] = view.to_components()
     assert [(b["label"], b["emoji"]["name"], b["custom_id"]) for b in row["components"]] == [
-        ("Helpful", "👍", "fb:AbC_-123456z:up"), ("Not helpful", "👎", "fb:AbC_-123456z:down")]
+        ("Helpful", "👍", "fb:AbC_-123456z:up"),
+        ("Not helpful", "👎", "fb:AbC_-123456z:down"),
+    ]
     assert view.is_finished()  # discord.py stores only views that are still listening

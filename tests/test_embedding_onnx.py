@@ -41,8 +41,13 @@ def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> dict:
     fp32 = onnx_export.export_onnx("default", root, quantize=False)
     int8 = onnx_export.export_onnx("default", root, quantize=True)
     after = (onnx_export.export_count, onnx_export.quantize_count)
-    return {"root": root, "fp32": fp32, "int8": int8, "exports": after[0] - before[0],
-            "quantizations": after[1] - before[1]}
+    return {
+        "root": root,
+        "fp32": fp32,
+        "int8": int8,
+        "exports": after[0] - before[0],
+        "quantizations": after[1] - before[1],
+    }
 
 
 @pytest.fixture(scope="session")
@@ -207,8 +212,9 @@ heavy = sorted(m for m in sys.modules
 print(json.dumps(heavy))
 """
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=env, cwd=REPO, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 

@@ -33,7 +33,10 @@ def test_every_answer_phrase_is_in_the_cleaned_documents(path, corpus):
     assert all(i.kind in {"literal", "paraphrase", "offtopic"} for i in items)
     assert all(i.off_topic == (i.kind == "offtopic") for i in items)
     missing = [
-        (i.qid, a) for i in items if not i.off_topic and i.qid not in UNANSWERABLE
-        for a in i.answers if _norm(a) not in corpus
+        (i.qid, a)
+        for i in items
+        if not i.off_topic and i.qid not in UNANSWERABLE
+        for a in i.answers
+        if _norm(a) not in corpus
     ]
     assert not missing, missing

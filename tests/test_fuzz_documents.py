@@ -68,9 +68,13 @@ texty = st.text(st.characters(exclude_categories=("Cs",)), max_size=800)
 
 
 @FUZZ
-@given(suffix=st.sampled_from(SUFFIXES), prefix=st.sampled_from(["", "<html>", "<!DOCTYPE html><html><body><p>",
-                                                                   "---\ntitle: x\n---\n", "%PDF-1.4\n", "\ufeff"]),
-       text=texty)
+@given(
+    suffix=st.sampled_from(SUFFIXES),
+    prefix=st.sampled_from(
+        ["", "<html>", "<!DOCTYPE html><html><body><p>", "---\ntitle: x\n---\n", "%PDF-1.4\n", "\ufeff"]
+    ),
+    text=texty,
+)
 def test_text_like_uploads(app, suffix: str, prefix: str, text: str) -> None:
     check_upload(app, f"note{suffix}", (prefix + text).encode("utf-8"))
 
@@ -84,7 +88,7 @@ def test_truncated_pdfs(app, cut: int) -> None:
 @FUZZ
 @given(offset=st.integers(min_value=0, max_value=len(PDF) - 1), junk=st.binary(min_size=1, max_size=16))
 def test_corrupted_pdfs(app, offset: int, junk: bytes) -> None:
-    check_upload(app, "bad.pdf", PDF[:offset] + junk + PDF[offset + len(junk):])
+    check_upload(app, "bad.pdf", PDF[:offset] + junk + PDF[offset + len(junk) :])
 
 
 def test_a_valid_pdf_is_added(app) -> None:
@@ -100,23 +104,32 @@ def zip_bytes() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("name, data", [
-    ("renamed.pdf", zip_bytes()),
-    ("renamed.html", zip_bytes()),
-    ("nobody.html", b"<html><head><title>Only a title</title></head></html>"),
-    ("empty-body.html", b"<!DOCTYPE html><html><head></head><body></body></html>"),
-    ("deep.html", b"<html><body>" + b"<div>" * 5000 + b"The Paris Call supports cyber norms. " * 5
-     + b"</div>" * 5000 + b"</body></html>"),
-    ("deep-unclosed.htm", b"<html><body>" + b"<div><span><p>" * 5000 + b"Cyber norms text."),
-    ("nul.txt", b"Paris\x00Call " * 100),
-    ("utf16.txt", "\ufeffThe Paris Call is a text in UTF-16.".encode("utf-16")),
-    ("odd-utf16.txt", b"\xff\xfeT\x00h\x00e\x00 "),  # a UTF-16 BOM with an odd byte count
-    ("brackets.md", b"# " + b"[" * 5_000 + b"x" + b"]" * 5_000),  # quadratic in plaintext._LINK: kept small
-    ("emphasis.md", b"*" * 20_000 + b"Paris Call" + b"_" * 20_000),
-    ("spaces.txt", b" \t\r\n" * 1000),
-    ("noext", b"The Paris Call."),
-    ("evil/../../name.md", b"# Escape\n\nThe Paris Call text that tries to escape the folder."),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("renamed.pdf", zip_bytes()),
+        ("renamed.html", zip_bytes()),
+        ("nobody.html", b"<html><head><title>Only a title</title></head></html>"),
+        ("empty-body.html", b"<!DOCTYPE html><html><head></head><body></body></html>"),
+        (
+            "deep.html",
+            b"<html><body>"
+            + b"<div>" * 5000
+            + b"The Paris Call supports cyber norms. " * 5
+            + b"</div>" * 5000
+            + b"</body></html>",
+        ),
+        ("deep-unclosed.htm", b"<html><body>" + b"<div><span><p>" * 5000 + b"Cyber norms text."),
+        ("nul.txt", b"Paris\x00Call " * 100),
+        ("utf16.txt", "\ufeffThe Paris Call is a text in UTF-16.".encode("utf-16")),
+        ("odd-utf16.txt", b"\xff\xfeT\x00h\x00e\x00 "),  # a UTF-16 BOM with an odd byte count
+        ("brackets.md", b"# " + b"[" * 5_000 + b"x" + b"]" * 5_000),  # quadratic in plaintext._LINK: kept small
+        ("emphasis.md", b"*" * 20_000 + b"Paris Call" + b"_" * 20_000),
+        ("spaces.txt", b" \t\r\n" * 1000),
+        ("noext", b"The Paris Call."),
+        ("evil/../../name.md", b"# Escape\n\nThe Paris Call text that tries to escape the folder."),
+    ],
+)
 def test_hostile_documents(app, name: str, data: bytes) -> None:
     result = check_upload(app, name, data)
     if name.startswith("renamed") or name in ("nobody.html", "empty-body.html", "spaces.txt", "noext"):

@@ -23,12 +23,47 @@ from bot.types import Actor, Answer, Question
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ACTOR = Actor("fuzz", "user-1", "Fuzzer")
 SPECIALS = [
-    "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",  # zero-width
-    "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
-    "\x00", "\x07", "\x1b[31m", "\r\n", "\t", "\x7f", "\x85", "\u2028", "\u2029",  # controls, separators
-    "\ud800", "\udfff",  # lone surrogates (possible in strings decoded from platform JSON)
-    "\u0301\u0301\u0301", "\ufdfa", "\u3316", "\ufb03",  # combining marks; NFKC expansions
-    "🇫🇷", "👩‍💻", "ﷲ", "Paris Call", "cyber", "norms", "?", "%s%n{0}", "<@123>", "`code`",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",  # zero-width
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\x00",
+    "\x07",
+    "\x1b[31m",
+    "\r\n",
+    "\t",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\u2029",  # controls, separators
+    "\ud800",
+    "\udfff",  # lone surrogates (possible in strings decoded from platform JSON)
+    "\u0301\u0301\u0301",
+    "\ufdfa",
+    "\u3316",
+    "\ufb03",  # combining marks; NFKC expansions
+    "🇫🇷",
+    "👩‍💻",
+    "ﷲ",
+    "Paris Call",
+    "cyber",
+    "norms",
+    "?",
+    "%s%n{0}",
+    "<@123>",
+    "`code`",
 ]
 any_char = st.characters(exclude_categories=())  # every code point, surrogates included
 questions = st.one_of(

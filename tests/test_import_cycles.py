@@ -116,8 +116,11 @@ def _imports_anywhere(path: Path) -> set[str]:
 def test_tests_never_import_benchmarks() -> None:
     """The dependency goes one way: benchmarks use tests/support and tests/fakes, never back."""
     tests = PACKAGE.parent / "tests"
-    offenders = sorted(str(p.relative_to(tests.parent)) for p in tests.rglob("*.py")
-                       if any(n == "benchmarks" or n.startswith("benchmarks.") for n in _imports_anywhere(p)))
+    offenders = sorted(
+        str(p.relative_to(tests.parent))
+        for p in tests.rglob("*.py")
+        if any(n == "benchmarks" or n.startswith("benchmarks.") for n in _imports_anywhere(p))
+    )
     assert offenders == []
 
 

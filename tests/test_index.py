@@ -11,8 +11,8 @@ import pytest
 from bot.core import BotCore
 from bot.errors import IndexCorruptError
 from bot.index.builder import build_index
-from bot.ingest.embedded_text import embedding_text
 from bot.index.store import read_version
+from bot.ingest.embedded_text import embedding_text
 from tests.conftest import make_settings
 from tests.fake_embedder import FakeEmbedder
 
@@ -58,7 +58,9 @@ def test_changed_documents_make_the_index_stale(make_core, knowledge_copy, chang
     old = core.index_version
     target = knowledge_copy / "002-macron-launches-paris-call-trpakistan.md"
     if change == "edit":
-        target.write_text(target.read_text(encoding="utf-8") + "\nA new closing sentence about the Call.\n", encoding="utf-8")
+        target.write_text(
+            target.read_text(encoding="utf-8") + "\nA new closing sentence about the Call.\n", encoding="utf-8"
+        )
     elif change == "add":
         (knowledge_copy / "new.md").write_text("# New\n\nThe Paris Call gained new supporters in 2020.\n")
     else:
@@ -125,7 +127,13 @@ def test_corrupt_index_is_reported_and_rebuilt(make_core, damage):
 def test_manifest_checksums_cover_every_data_file(make_core):
     core = make_core()
     manifest = json.loads((core.index.store.path(core.index_version) / "manifest.json").read_text())
-    assert set(manifest["checksums"]) == {"passages.jsonl", "vectors.npy", "sentences.jsonl", "sentence_vectors.npy", "faiss.index"}
+    assert set(manifest["checksums"]) == {
+        "passages.jsonl",
+        "vectors.npy",
+        "sentences.jsonl",
+        "sentence_vectors.npy",
+        "faiss.index",
+    }
 
 
 def test_old_versions_are_pruned_to_the_configured_number(make_core, knowledge_copy):

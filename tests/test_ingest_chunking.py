@@ -16,8 +16,15 @@ SIX = " ".join(f"Sentence number {w} is about the Paris Call." for w in ["one", 
 
 def _doc(text: str, doc_id: str = "doc") -> Document:
     return Document(
-        doc_id=doc_id, path=f"{doc_id}.md", title=f"Title of {doc_id}", publisher="Pub", date="2018-11-12",
-        kind="press", origin=f"{doc_id}.txt", text=text, content_hash="0" * 64,
+        doc_id=doc_id,
+        path=f"{doc_id}.md",
+        title=f"Title of {doc_id}",
+        publisher="Pub",
+        date="2018-11-12",
+        kind="press",
+        origin=f"{doc_id}.txt",
+        text=text,
+        content_hash="0" * 64,
     )
 
 

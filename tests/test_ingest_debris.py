@@ -249,9 +249,23 @@ def test_generic_blog_post_debris() -> None:
     cleaned = clean_text(BLOG_POST)
     lines = _lines(cleaned)
     for debris in [
-        "Skip to main content", "Home › Blog › Cyber policy", "Accept all", "Reject", "Posted by Admin",
-        "Share on LinkedIn", "Tweet", "Email", "Print", "Follow us on Instagram", "Like us on Facebook",
-        "Tags: cyber, paris call", "You may also like", "Leave a Reply", "Comment *", "Name *", "Website",
+        "Skip to main content",
+        "Home › Blog › Cyber policy",
+        "Accept all",
+        "Reject",
+        "Posted by Admin",
+        "Share on LinkedIn",
+        "Tweet",
+        "Email",
+        "Print",
+        "Follow us on Instagram",
+        "Like us on Facebook",
+        "Tags: cyber, paris call",
+        "You may also like",
+        "Leave a Reply",
+        "Comment *",
+        "Name *",
+        "Website",
         "Post Comment",
     ]:
         assert debris not in lines, debris
@@ -272,8 +286,19 @@ def test_generic_news_page_nav_and_footer() -> None:
     cleaned = clean_text(NEWS_PAGE)
     assert cleaned.splitlines()[0] == "Cyber diplomacy"
     for fragment in [
-        "Menu", "Publications", "Text size", "High contrast", "By Jane Smith", "Click here", "Download",
-        "newsletter", "Newsletter", "Careers", "Terms of Use", "Copyright", "All rights reserved",
+        "Menu",
+        "Publications",
+        "Text size",
+        "High contrast",
+        "By Jane Smith",
+        "Click here",
+        "Download",
+        "newsletter",
+        "Newsletter",
+        "Careers",
+        "Terms of Use",
+        "Copyright",
+        "All rights reserved",
     ]:
         assert fragment not in cleaned, fragment
     for content in [

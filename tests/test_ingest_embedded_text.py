@@ -42,8 +42,15 @@ def test_passage_ids_and_embedded_text_are_unchanged(tmp_path: Path) -> None:
 
 
 def test_headings_are_not_embedded_and_never_the_answer() -> None:
-    text = "Paris Call turns one\nThe Call now has more than a thousand supporters.\n- protect elections from interference"
-    assert embedding_text(text) == "The Call now has more than a thousand supporters.\n- protect elections from interference"
-    assert answer_sentences(text) == ["The Call now has more than a thousand supporters.",
-                                      "protect elections from interference"]
+    text = (
+        "Paris Call turns one\nThe Call now has more than a thousand supporters.\n- protect elections from interference"
+    )
+    assert (
+        embedding_text(text)
+        == "The Call now has more than a thousand supporters.\n- protect elections from interference"
+    )
+    assert answer_sentences(text) == [
+        "The Call now has more than a thousand supporters.",
+        "protect elections from interference",
+    ]
     assert [is_answer_unit(u) for u in split_units("Supporters are committed to:\n- act")] == [False, False]

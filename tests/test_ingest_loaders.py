@@ -17,7 +17,6 @@ from tests.pdf_factory import make_pdf
 RAW = Path(__file__).parent / "data" / "raw_pages"
 
 
-
 PDF_LINES = [
     "The Paris Call for Trust and Security in Cyberspace was launched in",
     "Paris on 12 November 2018 by President Emmanuel Macron.",
@@ -62,7 +61,11 @@ def test_markdown_with_front_matter(tmp_path: Path) -> None:
     path = write(tmp_path, "My Seed_002.md", front + raw)
     doc = load_document(path)
     assert (doc.title, doc.publisher, doc.date, doc.kind, doc.origin) == (
-        "Macron launches the Call", "TR Pakistan", "2018-11-14", "press", "https://example.org/a",
+        "Macron launches the Call",
+        "TR Pakistan",
+        "2018-11-14",
+        "press",
+        "https://example.org/a",
     )
     assert doc.doc_id == "my-seed-002"
     assert doc.path == str(path)
@@ -84,7 +87,11 @@ def test_markdown_without_front_matter_uses_first_heading(tmp_path: Path) -> Non
 def test_markdown_escapes_and_html_entities(tmp_path: Path) -> None:
     md = "# Notes\n\nThe text uses \\*literal\\* stars and snake\\_case names in one sentence.\n"
     assert "uses *literal* stars and snake_case names" in load_document(write(tmp_path, "esc.md", md)).text
-    html = "<html><head><title>Q&amp;A on the Call</title></head><body><p>" + "The Call has nine principles. " * 8 + "</p></body></html>"
+    html = (
+        "<html><head><title>Q&amp;A on the Call</title></head><body><p>"
+        + "The Call has nine principles. " * 8
+        + "</p></body></html>"
+    )
     assert load_document(write(tmp_path, "qa.html", html)).title == "Q&A on the Call"
 
 
@@ -199,11 +206,21 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
     ("fake.pdf", b"Just some words, not a PDF at all.", r"does not start with %PDF-"),
     ("scan.pdf", make_pdf([], with_content=False), r"no text could be extracted \(scanned image\?\)"),
     ("plain.html", b"Only words here, no markup at all in this supposed page.", r"does not look like an HTML page"),
-    ("menu.html", b"<html><head><title>Home</title></head><body><nav><a href='/'>Home</a> <a>About Us</a></nav></body></html>",
-     r"no article text|no readable text"),
-    ("empty-body.html", b"<!DOCTYPE html><html><head><title>x</title></head><body></body></html>",
-     r"no article text|no readable text"),
-    ("only-debris.txt", b"About Us\nJoin Us\nPrivacy Policy\n\xc2\xa9 2024 Example Org\n", r"no readable text was left"),
+    (
+        "menu.html",
+        b"<html><head><title>Home</title></head><body><nav><a href='/'>Home</a> <a>About Us</a></nav></body></html>",
+        r"no article text|no readable text",
+    ),
+    (
+        "empty-body.html",
+        b"<!DOCTYPE html><html><head><title>x</title></head><body></body></html>",
+        r"no article text|no readable text",
+    ),
+    (
+        "only-debris.txt",
+        b"About Us\nJoin Us\nPrivacy Policy\n\xc2\xa9 2024 Example Org\n",
+        r"no readable text was left",
+    ),
     ("bad-front.md", b"---\ntitle: [unclosed\n---\nBody text is here.\n", r"front matter .* not valid YAML"),
 ]
 

@@ -46,8 +46,10 @@ def test_blocks_become_lines_and_markup_goes() -> None:
     assert lines[:2] == ["Supporters of the Paris Call", ""]
     assert "The Call was launched in Paris\non 12 November 2018 by President\nEmmanuel Macron & partners." in text
     # Each item its own line with a marker the sentence splitter knows; a tight list stays together.
-    assert ("- Protect individuals and infrastructure.\n- Defend electoral processes.\n"
-            "- Including campaigns.\n\n1. Prevent hack-back.\n2. Promote norms.") in text
+    assert (
+        "- Protect individuals and infrastructure.\n- Defend electoral processes.\n"
+        "- Including campaigns.\n\n1. Prevent hack-back.\n2. Promote norms."
+    ) in text
     assert "A quoted sentence from the text of the Call." in lines
     assert "Code such as hack_back() stays,  goes." in lines
     for markup in ("===", "](", "*", ">", "logo", "+ "):
@@ -59,8 +61,7 @@ def test_html_block_and_table_degrade_to_text() -> None:
     lines = text.split("\n")
     assert "Supporters now number more than a thousand." in lines
     assert "SCRIPT TEXT" not in text and "<" not in text
-    assert ["Group | Supporters", "States | 81", "Companies | 706"] == [
-        line for line in lines if " | " in line]
+    assert [line for line in lines if " | " in line] == ["Group | Supporters", "States | 81", "Companies | 706"]
     assert ":---" not in text and "---:" not in text
 
 

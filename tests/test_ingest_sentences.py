@@ -15,7 +15,10 @@ from bot.ingest.sentences import split_units
         ("Firms in the U.S. Congress agreed. Then it ended.", ["Firms in the U.S. Congress agreed.", "Then it ended."]),
         ("Use tools, e.g. Firewalls and i.e. Patches. Done.", ["Use tools, e.g. Firewalls and i.e. Patches.", "Done."]),
         ("See No. 5 today. And Nov. 12 too. Fine.", ["See No. 5 today.", "And Nov. 12 too.", "Fine."]),
-        ("It cost 3.5 million euros. Only 0.2 percent was spent.", ["It cost 3.5 million euros.", "Only 0.2 percent was spent."]),
+        (
+            "It cost 3.5 million euros. Only 0.2 percent was spent.",
+            ["It cost 3.5 million euros.", "Only 0.2 percent was spent."],
+        ),
         ("It was launched in 2018. 51 states signed.", ["It was launched in 2018.", "51 states signed."]),
         ("He said: “We agree.” Then he left.", ["He said: “We agree.”", "Then he left."]),
         ("“Is it safe?” she asked. Yes!", ["“Is it safe?” she asked.", "Yes!"]),

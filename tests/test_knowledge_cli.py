@@ -73,14 +73,26 @@ def test_cli_add_list_dry_run_remove_rollback_log(fake_cli: Cli, tmp_path: Path)
 
     source = tmp_path / "Cable Pact.md"
     source.write_bytes(CABLES)
-    code, out, err = run("index", "add", str(source), "--title", "Baltic Cable Pact", "--publisher",
-                         "Baltic Council", "--date", "2021-03-03")
+    code, out, err = run(
+        "index",
+        "add",
+        str(source),
+        "--title",
+        "Baltic Cable Pact",
+        "--publisher",
+        "Baltic Council",
+        "--date",
+        "2021-03-03",
+    )
     assert code == 0, err
     assert out.splitlines()[0].startswith("Added cable-pact.md (Baltic Cable Pact). Index version v")
     assert "6 documents" in out
     assert "texts embedded: " in out and "vectors reused: " in out
     assert yaml.safe_load(sidecar_for(run.knowledge / "cable-pact.md").read_text()) == {
-        "title": "Baltic Cable Pact", "publisher": "Baltic Council", "date": "2021-03-03"}
+        "title": "Baltic Cable Pact",
+        "publisher": "Baltic Council",
+        "date": "2021-03-03",
+    }
 
     code, out, _ = run("index", "list")
     rows = {line.split("\t")[0]: line.split("\t") for line in out.splitlines()}
@@ -90,16 +102,22 @@ def test_cli_add_list_dry_run_remove_rollback_log(fake_cli: Cli, tmp_path: Path)
     assert rows["000-paris-call-launch-diplomatie"][-1] == "added with the repository by -"
 
     (run.knowledge / "extra.md").write_bytes(b"# Extra\n\nThe tram depot of Lyon rebuilt its signal cabin in 2019.\n")
-    before = (folder_hashes(run.knowledge), (run.index / "CURRENT").read_text(),
-              sorted(p.name for p in (run.index / "versions").iterdir()))
+    before = (
+        folder_hashes(run.knowledge),
+        (run.index / "CURRENT").read_text(),
+        sorted(p.name for p in (run.index / "versions").iterdir()),
+    )
     code, out, _ = run("index", "build", "--dry-run")
     assert code == 0
     lines = out.splitlines()
     assert lines[:3] == ["documents added:   extra.md", "documents changed: none", "documents removed: none"]
     assert lines[3].startswith("passages: 46 now, 47 after")
     assert lines[-1] == "dry run: nothing was changed."
-    assert before == (folder_hashes(run.knowledge), (run.index / "CURRENT").read_text(),
-                      sorted(p.name for p in (run.index / "versions").iterdir()))
+    assert before == (
+        folder_hashes(run.knowledge),
+        (run.index / "CURRENT").read_text(),
+        sorted(p.name for p in (run.index / "versions").iterdir()),
+    )
     (run.knowledge / "extra.md").unlink()
 
     code, out, err = run("index", "remove", "cable-pact")
@@ -115,8 +133,11 @@ def test_cli_add_list_dry_run_remove_rollback_log(fake_cli: Cli, tmp_path: Path)
     code, out, _ = run("index", "log")
     log = [line.split("\t") for line in out.splitlines()]
     assert [(r[1], r[2], r[4]) for r in log] == [
-        (f"cli:{USER}", "rollback", "ok"), (f"cli:{USER}", "remove", "ok"),
-        (f"cli:{USER}", "add", "ok"), (f"cli:{USER}", "build", "ok")]
+        (f"cli:{USER}", "rollback", "ok"),
+        (f"cli:{USER}", "remove", "ok"),
+        (f"cli:{USER}", "add", "ok"),
+        (f"cli:{USER}", "build", "ok"),
+    ]
     assert log[2][3] == "cable-pact.md"
     code, out, _ = run("index", "log", "--limit", "1")
     assert len(out.splitlines()) == 1
@@ -131,17 +152,35 @@ def test_cli_refusals_are_one_line_with_exit_code_1(fake_cli: Cli, tmp_path: Pat
     current = (run.index / "CURRENT").read_text()
     files = folder_hashes(run.knowledge)
     cases = [
-        (("index", "add", str(fake)), "callbot: report.pdf: the file is named .pdf but its content is a zip archive, "
-                                      "not a PDF. Nothing was changed."),
-        (("index", "add", str(tmp_path / "missing.md")), f"callbot: {tmp_path / 'missing.md'}: no such file. "
-                                                         "Nothing was changed."),
-        (("index", "add", "http://127.0.0.1:9/doc.html"), "callbot: http://127.0.0.1:9/doc.html: 127.0.0.1 is a "
-         "private, loopback or reserved address (127.0.0.1), which the config does not allow. Nothing was changed."),
-        (("index", "add", "ftp://example.org/x.txt"), "callbot: ftp://example.org/x.txt: only http and https "
-                                                      "addresses can be added. Nothing was changed."),
-        (("index", "remove", "ghost"), "callbot: no document 'ghost' in the knowledge base (see `index list`); "
-                                       "nothing was changed."),
-        (("index", "rollback",), "callbot: there is no earlier index version to return to; nothing was changed."),
+        (
+            ("index", "add", str(fake)),
+            "callbot: report.pdf: the file is named .pdf but its content is a zip archive, "
+            "not a PDF. Nothing was changed.",
+        ),
+        (
+            ("index", "add", str(tmp_path / "missing.md")),
+            f"callbot: {tmp_path / 'missing.md'}: no such file. Nothing was changed.",
+        ),
+        (
+            ("index", "add", "http://127.0.0.1:9/doc.html"),
+            "callbot: http://127.0.0.1:9/doc.html: 127.0.0.1 is a "
+            "private, loopback or reserved address (127.0.0.1), which the config does not allow. Nothing was changed.",
+        ),
+        (
+            ("index", "add", "ftp://example.org/x.txt"),
+            "callbot: ftp://example.org/x.txt: only http and https addresses can be added. Nothing was changed.",
+        ),
+        (
+            ("index", "remove", "ghost"),
+            "callbot: no document 'ghost' in the knowledge base (see `index list`); nothing was changed.",
+        ),
+        (
+            (
+                "index",
+                "rollback",
+            ),
+            "callbot: there is no earlier index version to return to; nothing was changed.",
+        ),
     ]
     for args, message in cases:
         code, out, err = run(*args)
@@ -163,7 +202,9 @@ def test_cli_add_url(tmp_path: Path, knowledge_copy: Path, capsys, monkeypatch) 
     assert code == 0, err
     assert out.startswith("Added drill.html (Harbour cyber drill). Index version v")
     assert yaml.safe_load(sidecar_for(knowledge_copy / "drill.html").read_text()) == {
-        "publisher": "Port of Rotterdam", "origin": server.url("/drill")}
+        "publisher": "Port of Rotterdam",
+        "origin": server.url("/drill"),
+    }
 
 
 def test_read_only_commands_never_load_a_model(tmp_path: Path, knowledge_copy: Path, capsys) -> None:
@@ -201,8 +242,18 @@ def test_real_cli_in_subprocesses(tmp_path: Path, knowledge_copy: Path) -> None:
     env.pop("CALLBOT_CONFIG", None)
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        cmd = [sys.executable, "-m", "bot", "--config", str(config), "--knowledge", str(knowledge_copy),
-               "--index", str(index), *args]
+        cmd = [
+            sys.executable,
+            "-m",
+            "bot",
+            "--config",
+            str(config),
+            "--knowledge",
+            str(knowledge_copy),
+            "--index",
+            str(index),
+            *args,
+        ]
         return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=240)
 
     done = run("index", "add", str(source), "--title", "Baltic Cable Pact")  # builds the index first
@@ -227,8 +278,11 @@ def test_real_cli_in_subprocesses(tmp_path: Path, knowledge_copy: Path) -> None:
     assert done.stdout == ""
     done = run("index", "log")
     outcomes = [line.split("\t")[2:5] for line in done.stdout.splitlines()]
-    assert outcomes == [["add", "cables.md", "refused"], ["add", "cables.md", "ok"],
-                        ["build", str(knowledge_copy), "ok"]]  # the first build is audited too
+    assert outcomes == [
+        ["add", "cables.md", "refused"],
+        ["add", "cables.md", "ok"],
+        ["build", str(knowledge_copy), "ok"],
+    ]  # the first build is audited too
 
 
 def manifest_version(index: Path) -> str:

@@ -145,8 +145,9 @@ def test_questions_from_threads_during_repeated_builds(make_app) -> None:
         for i, data in enumerate([CABLES, SATELLITES]):
             (knowledge / f"doc{i}.md").write_bytes(data)
             report = app.knowledge.rebuild(ACTOR)
-            versions[report.version] = {m["doc_id"] for m in read_version(
-                core.index.store.path(report.version)).manifest["documents"].values()}
+            versions[report.version] = {
+                m["doc_id"] for m in read_version(core.index.store.path(report.version)).manifest["documents"].values()
+            }
 
     questions = _questions(2000)
     thread, box = run_in_thread("builder", builds)
@@ -287,8 +288,9 @@ def _wait_for_line(proc: subprocess.Popen, wanted: str, timeout: float = 30) -> 
     raise AssertionError(f"the build process never printed {wanted}")
 
 
-@pytest.mark.parametrize(("phase", "signal_line"), [
-    ("embed", "EMBEDDING"), ("write", "WRITTEN"), ("promote", "PROMOTING")])
+@pytest.mark.parametrize(
+    ("phase", "signal_line"), [("embed", "EMBEDDING"), ("write", "WRITTEN"), ("promote", "PROMOTING")]
+)
 def test_kill_9_mid_build_leaves_the_old_version_serving(make_app, phase: str, signal_line: str) -> None:
     app = make_app(**NO_EVAL)
     core = app.core
@@ -299,7 +301,10 @@ def test_kill_9_mid_build_leaves_the_old_version_serving(make_app, phase: str, s
     settings_json = json.dumps(core.settings.model_dump())
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD.format(repo=str(REPO)), settings_json, phase],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
     )
     try:
         _wait_for_line(proc, signal_line)

@@ -36,10 +36,14 @@ from tests.helpers_knowledge import (
 )
 
 LIMIT = 6_000
-ALLOW = {"knowledge_ops": {"allow_private_urls": True, "fetch_timeout_seconds": 1.5},
-         "limits": {"max_document_bytes": LIMIT}}
-DENY = {"knowledge_ops": {"allow_private_urls": False, "fetch_timeout_seconds": 1.5},
-        "limits": {"max_document_bytes": LIMIT}}
+ALLOW = {
+    "knowledge_ops": {"allow_private_urls": True, "fetch_timeout_seconds": 1.5},
+    "limits": {"max_document_bytes": LIMIT},
+}
+DENY = {
+    "knowledge_ops": {"allow_private_urls": False, "fetch_timeout_seconds": 1.5},
+    "limits": {"max_document_bytes": LIMIT},
+}
 
 
 @pytest.fixture
@@ -89,10 +93,13 @@ def test_add_html_page_by_url(make_app, server: LocalServer) -> None:
 def test_add_pdf_text_and_markdown_by_url_with_overrides(make_app, server: LocalServer) -> None:
     server.routes["/files/nordic.pdf"] = respond(make_pdf(PDF_LINES), "application/pdf")
     server.routes["/download?id=7"] = respond(
-        SATELLITES.replace(b"# ", b""), "text/plain; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="../../etc/Station Notes.txt"'})
-    server.routes["/"] = respond(b"# Tide tables\n\nThe Brest tide tables for 2024 list spring tides in March.\n",
-                                 "text/markdown")
+        SATELLITES.replace(b"# ", b""),
+        "text/plain; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="../../etc/Station Notes.txt"'},
+    )
+    server.routes["/"] = respond(
+        b"# Tide tables\n\nThe Brest tide tables for 2024 list spring tides in March.\n", "text/markdown"
+    )
     app = make_app(**ALLOW)
     core = app.core
     pdf = app.knowledge.add_url(server.url("/files/nordic.pdf"), ACTOR, title="Nordic exchange", date="2021")
@@ -167,8 +174,12 @@ def test_redirect_to_a_private_target_is_refused(make_app, server: LocalServer, 
     server.routes["/public"] = redirect(server.url("/secret", "localhost"))
     server.routes["/secret"] = respond(HTML_PAGE.encode())
     app = make_app(**DENY)
-    refused(app, server.url("/public"), r"localhost is a private, loopback or reserved address",
-            named=server.url("/secret", "localhost"))
+    refused(
+        app,
+        server.url("/public"),
+        r"localhost is a private, loopback or reserved address",
+        named=server.url("/secret", "localhost"),
+    )
     assert checked == [server.url("/public"), server.url("/secret", "localhost")]
     assert server.requests == ["/public"]
 
@@ -196,16 +207,34 @@ def test_too_many_redirects(make_app, server: LocalServer) -> None:
         # declared too large
         (respond(b"<html><body><p>" + b"tide " * 2000 + b"</p></body></html>"), r"over the 0\.006 MB limit"),
         # not declared (no Content-Length, streamed until close): counted while reading
-        (respond(b"<html><body><p>" + b"tide " * 2000 + b"</p></body></html>", length=False),
-         r"over the 0\.006 MB limit"),
+        (
+            respond(b"<html><body><p>" + b"tide " * 2000 + b"</p></body></html>", length=False),
+            r"over the 0\.006 MB limit",
+        ),
         # the type is checked on the content too
         (respond(b"PK\x03\x04" + b"\x00" * 64, "text/html"), r"does not look like HTML"),
         (respond(b"", "text/plain"), r"the file is empty"),
-        (respond(b"<html><body><p>x</p></body></html>", "text/html", headers={"Content-Length": "lots"}, length=False),
-         r"the download failed|not a valid"),
+        (
+            respond(
+                b"<html><body><p>x</p></body></html>", "text/html", headers={"Content-Length": "lots"}, length=False
+            ),
+            r"the download failed|not a valid",
+        ),
     ],
-    ids=["png", "zip", "octet", "no-type", "json", "404", "500", "declared-size", "streamed-size", "zip-as-html",
-         "empty", "bad-length"],
+    ids=[
+        "png",
+        "zip",
+        "octet",
+        "no-type",
+        "json",
+        "404",
+        "500",
+        "declared-size",
+        "streamed-size",
+        "zip-as-html",
+        "empty",
+        "bad-length",
+    ],
 )
 def test_refused_responses(make_app, server: LocalServer, route, pattern: str) -> None:
     server.routes["/doc"] = route
@@ -226,7 +255,7 @@ def _drip(h: BaseHTTPRequestHandler) -> None:
     h.send_header("Content-Length", str(len(body)))
     h.end_headers()
     for i in range(len(body)):
-        h.wfile.write(body[i:i + 1])
+        h.wfile.write(body[i : i + 1])
         h.wfile.flush()
         time.sleep(0.1)
 

@@ -114,8 +114,11 @@ def test_hostile_names_stay_inside_knowledge(make_app, tmp_path: Path) -> None:
     knowledge = core.settings.knowledge_path
     outside_before = {p for p in tmp_path.rglob("*") if knowledge not in p.parents and "index" not in p.parts}
     for i, (name, expected) in enumerate(HOSTILE):
-        data = note_md(f"Hostile name {i}", f"Document number {i} talks about lighthouse keeper rota {i * 7} "
-                       f"and the harbour pilot roster for week {i + 3}.")
+        data = note_md(
+            f"Hostile name {i}",
+            f"Document number {i} talks about lighthouse keeper rota {i * 7} "
+            f"and the harbour pilot roster for week {i + 3}.",
+        )
         report = app.knowledge.add_bytes(name, data, ACTOR)
         assert len(report.added) == 1, report
         stored = report.added[0]
@@ -139,10 +142,16 @@ def test_hostile_names_stay_inside_knowledge(make_app, tmp_path: Path) -> None:
 def test_upload_sharing_an_id_with_an_existing_file_is_indexed(make_app, existing: str, upload: str) -> None:
     app = make_app(**NO_EVAL)
     core = app.core
-    app.knowledge.add_bytes(existing, note_md("First", "The first file describes the tram depot of Lyon and its "
-                                                "signal cabin rebuilt in 2019."), ACTOR)
-    second = note_md("Second", "The second file describes the ferry terminal of "
-                               "Bastia and its ticket office opened in 2020.", title="Second")
+    app.knowledge.add_bytes(
+        existing,
+        note_md("First", "The first file describes the tram depot of Lyon and its signal cabin rebuilt in 2019."),
+        ACTOR,
+    )
+    second = note_md(
+        "Second",
+        "The second file describes the ferry terminal of Bastia and its ticket office opened in 2020.",
+        title="Second",
+    )
     report = app.knowledge.add_bytes(upload, second, ACTOR)
     stored = report.added[0]
     assert not report.warnings, report.warnings

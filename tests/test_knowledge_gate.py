@@ -27,9 +27,11 @@ from tests.helpers_knowledge import (
     snapshot,
 )
 
-GATE_MESSAGE = (r"^the new index answers fewer check questions \(hit@3 (?P<after>[0-9.]+) against (?P<before>[0-9.]+) "
-                r"now, more than 0\.05 worse\), so it was not promoted and the serving index is unchanged; "
-                r"check the new document, or use --force to promote anyway\.$")
+GATE_MESSAGE = (
+    r"^the new index answers fewer check questions \(hit@3 (?P<after>[0-9.]+) against (?P<before>[0-9.]+) "
+    r"now, more than 0\.05 worse\), so it was not promoted and the serving index is unchanged; "
+    r"check the new document, or use --force to promote anyway\.$"
+)
 
 
 @pytest.fixture(scope="module")

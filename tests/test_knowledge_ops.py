@@ -11,10 +11,10 @@ import yaml
 
 from bot.errors import KnowledgeError
 from bot.index.builder import apply_sidecar
-from bot.ingest.embedded_text import answer_sentences
 from bot.index.sources import sidecar_for
 from bot.index.store import read_version
 from bot.ingest import chunk_document, load_document
+from bot.ingest.embedded_text import answer_sentences
 from bot.types import Actor, Question
 from tests.helpers_knowledge import (
     ACTOR,
@@ -72,8 +72,9 @@ def test_add_a_folder_of_every_type_with_metadata_from_the_documents(make_app, t
     (folder / "cables.md").write_bytes(CABLES)
     (folder / "sat.txt").write_bytes(SATELLITES.replace(b"# ", b""))
     (folder / "drill.html").write_text(HTML_PAGE, encoding="utf-8")
-    (folder / "drill-antwerp.htm").write_text(HTML_PAGE.replace("Rotterdam", "Antwerp").replace("twelve", "eight"),
-                                              encoding="utf-8")
+    (folder / "drill-antwerp.htm").write_text(
+        HTML_PAGE.replace("Rotterdam", "Antwerp").replace("twelve", "eight"), encoding="utf-8"
+    )
     info = {"Title": "Nordic incident exchange", "Author": "Nordic CERT forum", "CreationDate": "D:20210304000000Z"}
     (folder / "nordic.pdf").write_bytes(make_pdf(PDF_LINES, info))
     (folder / "slides.docx").write_bytes(b"PK\x03\x04 not a document type")  # ignored in folders
@@ -101,13 +102,17 @@ def test_metadata_options_go_into_a_sidecar_and_win(make_app, tmp_path: Path) ->
     core = app.core
     source = tmp_path / "cables.md"
     source.write_bytes(CABLES)
-    report = app.knowledge.add_paths([source], ACTOR, title="Baltic Cable Pact", publisher="Baltic Council",
-                                      date="2021-03-03")
+    report = app.knowledge.add_paths(
+        [source], ACTOR, title="Baltic Cable Pact", publisher="Baltic Council", date="2021-03-03"
+    )
     stored = core.settings.knowledge_path / report.added[0]
     sidecar = sidecar_for(stored)
     assert sidecar.name == "cables.md.meta.yaml"
     assert yaml.safe_load(sidecar.read_text(encoding="utf-8")) == {
-        "title": "Baltic Cable Pact", "publisher": "Baltic Council", "date": "2021-03-03"}
+        "title": "Baltic Cable Pact",
+        "publisher": "Baltic Council",
+        "date": "2021-03-03",
+    }
     assert stored.read_bytes() == CABLES  # the document itself is not rewritten
     meta = manifest_docs(core)["cables.md"]
     assert (meta["title"], meta["publisher"], meta["date"]) == ("Baltic Cable Pact", "Baltic Council", "2021-03-03")
@@ -115,7 +120,11 @@ def test_metadata_options_go_into_a_sidecar_and_win(make_app, tmp_path: Path) ->
     assert (top.title, top.publisher, top.date) == ("Baltic Cable Pact", "Baltic Council", "2021-03-03")
     row = next(r for r in app.knowledge.list_documents() if r.file_name == "cables.md")
     assert (row.title, row.publisher, row.date, row.added_by) == (
-        "Baltic Cable Pact", "Baltic Council", "2021-03-03", "test:Alice")
+        "Baltic Cable Pact",
+        "Baltic Council",
+        "2021-03-03",
+        "test:Alice",
+    )
     # the sidecar is part of the snapshot and of the staleness check: a fresh core loads as is
     assert core.index.stale_reason(core.index.store.current()) is None
     assert (core.index.store.path(report.version) / "sources" / sidecar.name).is_file()
@@ -152,7 +161,12 @@ def test_remove_by_file_name_or_id(make_app, tmp_path: Path, how: str) -> None:
     assert report.embedded == 0  # nothing new to embed when a document goes away
     entry = latest_audit(app.knowledge)
     assert (entry.platform, entry.user_id, entry.action, entry.target, entry.outcome) == (
-        "discord", "1234", "remove", "cables.md", "ok")
+        "discord",
+        "1234",
+        "remove",
+        "cables.md",
+        "ok",
+    )
 
 
 def test_remove_a_seed_document_by_id(make_app) -> None:
@@ -201,8 +215,9 @@ def test_dry_run_plan_reports_and_changes_nothing(make_app, fake_embedder) -> No
     passages_before = len(core.serving.data.passages)
     (knowledge / "cables.md").write_bytes(CABLES)
     changed = knowledge / "000-paris-call-launch-diplomatie.md"
-    changed.write_text(changed.read_text(encoding="utf-8") + "\nA closing sentence was added for the test.\n",
-                       encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nA closing sentence was added for the test.\n", encoding="utf-8"
+    )
     (knowledge / "004-bab-signs-paris-call.md").unlink()
     before = snapshot(core)
     embedded = fake_embedder.embedded_texts
@@ -223,7 +238,10 @@ def test_dry_run_plan_reports_and_changes_nothing(make_app, fake_embedder) -> No
     report = app.knowledge.rebuild(ACTOR, force=True)  # a seed was removed: the gate would object
     assert report.passages == plan.passages_after
     assert app.knowledge.plan().lines()[:3] == [
-        "documents added:   none", "documents changed: none", "documents removed: none"]
+        "documents added:   none",
+        "documents changed: none",
+        "documents removed: none",
+    ]
 
 
 def test_dry_run_lists_files_that_will_be_skipped(make_app) -> None:
@@ -300,8 +318,11 @@ def test_old_versions_are_pruned_to_keep_versions(make_app) -> None:
     app = make_app(knowledge_ops={"keep_versions": 2})
     core = app.core
     for i in range(4):
-        app.knowledge.add_bytes(f"n{i}.md", note_md(f"Note {i}", f"Ferry timetable number {i} lists {i + 2} "
-                                                     f"crossings from Dover on weekdays."), ACTOR)
+        app.knowledge.add_bytes(
+            f"n{i}.md",
+            note_md(f"Note {i}", f"Ferry timetable number {i} lists {i + 2} crossings from Dover on weekdays."),
+            ACTOR,
+        )
     versions = core.index.store.list_versions()
     assert len(versions) == 2 and versions[-1] == core.index_version
 
@@ -386,8 +407,10 @@ def test_audit_log_records_every_operation_and_refusal(make_app) -> None:
         ("test", "U-42", "add", "cables.md", "ok"),
     ]
     entries = app.knowledge.log()
-    got = [(e.platform, e.user_id, e.action, e.target if x[3] is not None else None, e.outcome)
-           for e, x in zip(entries, expected)]
+    got = [
+        (e.platform, e.user_id, e.action, e.target if x[3] is not None else None, e.outcome)
+        for e, x in zip(entries, expected)
+    ]
     assert got == expected and len(entries) == len(expected)
     assert entries[0].detail == "not an admin" and entries[0].user_name == "mallory"
     assert "already in the knowledge base as cables.md" in entries[5].detail

@@ -45,10 +45,16 @@ CASES = [
     # (upload name, bytes, message pattern)
     ("big.md", b"# Big\n\n" + b"The harbour pilots met again to discuss tides. " * 200, r"over the 0\.006 MB limit"),
     ("report.pdf", zip_bytes(), r"named \.pdf but its content is a zip archive"),
-    ("notes.pdf", b"Just some plain words about the Paris Call, not a PDF at all.",
-     r"named \.pdf but its content is something else"),
-    ("page.html", b"Hello, this is plain text pretending to be a web page.",
-     r"named \.html but does not look like HTML"),
+    (
+        "notes.pdf",
+        b"Just some plain words about the Paris Call, not a PDF at all.",
+        r"named \.pdf but its content is something else",
+    ),
+    (
+        "page.html",
+        b"Hello, this is plain text pretending to be a web page.",
+        r"named \.html but does not look like HTML",
+    ),
     ("page.htm", zip_bytes(), r"named \.htm but does not look like HTML"),
     ("brief.txt", make_pdf(PDF_LINES), r"the content is a PDF; name it \.pdf"),
     ("brief.md", make_pdf(PDF_LINES), r"the content is a PDF; name it \.pdf"),
@@ -62,8 +68,11 @@ CASES = [
     ("scan.pdf", make_pdf([], with_content=False), r"no text could be extracted"),
     ("broken.pdf", make_pdf(PDF_LINES)[:120], r"not a readable PDF"),
     ("symbols.md", b"!!! ??? ... --- ***\n", r"no readable text|contains no text"),
-    ("nav.html", b"<html><body><nav><a href='/'>1</a></nav></body></html>",
-     r"no article text|does not look|no readable text"),
+    (
+        "nav.html",
+        b"<html><body><nav><a href='/'>1</a></nav></body></html>",
+        r"no article text|does not look|no readable text",
+    ),
     ("copy-of-seed.md", SEED.read_bytes(), r"already in the knowledge base as 001-wef-joins-paris-call\.md"),
 ]
 

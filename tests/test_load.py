@@ -21,8 +21,9 @@ pytestmark = pytest.mark.timeout(60)
 
 async def test_load_every_question_answered_exactly_once_through_a_rebuild(tmp_path) -> None:
     base, gateway = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    cfg = LoadConfig(users=8, questions=5, fake_embedder=True, workdir=tmp_path, settle_seconds=0.5,
-                     time_limit=40, answer_timeout=10)
+    cfg = LoadConfig(
+        users=8, questions=5, fake_embedder=True, workdir=tmp_path, settle_seconds=0.5, time_limit=40, answer_timeout=10
+    )
     report = await run_load(cfg)
     text = format_report(report)
     assert report.ok, text
@@ -72,8 +73,18 @@ async def test_load_reports_duplicate_replies(tmp_path, monkeypatch) -> None:
 
     monkeypatch.setattr(discord_delivery, "reply", reply_twice)
     monkeypatch.setattr(SlackReply, "public", public_twice)
-    report = await run_load(LoadConfig(users=2, questions=3, fake_embedder=True, workdir=tmp_path,
-                                       rebuild=False, settle_seconds=0.3, time_limit=30, answer_timeout=5))
+    report = await run_load(
+        LoadConfig(
+            users=2,
+            questions=3,
+            fake_embedder=True,
+            workdir=tmp_path,
+            rebuild=False,
+            settle_seconds=0.3,
+            time_limit=30,
+            answer_timeout=5,
+        )
+    )
     assert not report.ok
     discord_, slack = report.platforms["discord"], report.platforms["slack"]
     # Discord: mentions (questions 0 and 2 of each user) go through delivery.reply; /ask does not.
@@ -94,8 +105,18 @@ async def test_load_reports_rate_limited_questions(tmp_path, monkeypatch) -> Non
         return settings.with_overrides(limits={**settings.limits.model_dump(), "rate_limit_questions": 2})
 
     monkeypatch.setattr(load, "make_settings", too_strict)
-    report = await run_load(LoadConfig(users=2, questions=3, fake_embedder=True, workdir=tmp_path,
-                                       rebuild=False, settle_seconds=0.3, time_limit=30, answer_timeout=1.5))
+    report = await run_load(
+        LoadConfig(
+            users=2,
+            questions=3,
+            fake_embedder=True,
+            workdir=tmp_path,
+            rebuild=False,
+            settle_seconds=0.3,
+            time_limit=30,
+            answer_timeout=1.5,
+        )
+    )
     assert not report.ok  # (a refused mention gets a DM the driver cannot tie to it: it waits 1.5 s)
     for p in report.platforms.values():
         assert p.unanswered == 2, format_report(report)  # the third question of each user

@@ -25,8 +25,12 @@ class Clock:
         return self.now
 
 
-def answer(question: str = "What is the Paris Call?", answered: bool = True, version: str = "v1",
-           passages: tuple[str, ...] = ("doc:0001:aa",)) -> Answer:
+def answer(
+    question: str = "What is the Paris Call?",
+    answered: bool = True,
+    version: str = "v1",
+    passages: tuple[str, ...] = ("doc:0001:aa",),
+) -> Answer:
     scored = tuple(
         ScoredPassage(Passage(pid, "doc", i, "text", "Title", "Pub", "2018", "src"), 0.9, "text")
         for i, pid in enumerate(passages)

@@ -110,9 +110,15 @@ async def test_metrics_count_answers_through_attach(served) -> None:
     core.ask(Question("hello", alice))  # small talk: replied to, not searched, not a decline
     status, text, _ = await get(session, base + "/metrics")
     assert status == 200
-    for name in ("callbot_questions_total", "callbot_answer_latency_seconds", "callbot_index_version_info",
-                 "callbot_index_passages", "callbot_index_builds_total", "callbot_index_build_seconds",
-                 "callbot_feedback_total"):
+    for name in (
+        "callbot_questions_total",
+        "callbot_answer_latency_seconds",
+        "callbot_index_version_info",
+        "callbot_index_passages",
+        "callbot_index_builds_total",
+        "callbot_index_build_seconds",
+        "callbot_feedback_total",
+    ):
         assert name in text
     got = samples(text)
     assert got[("callbot_questions_total", (("outcome", "answered"), ("platform", "test")))] == 2
@@ -127,8 +133,10 @@ async def test_metrics_follow_a_hot_reload(served) -> None:
     core, metrics, _, base, session = served
     old = core.index_version
     report = App(core.settings, core).knowledge.add_bytes(
-        "budget.md", b"# Budget\n\nThe Paris Call budget is funded by members. It pays for working groups.\n",
-        Actor("test", "admin"), force=True,
+        "budget.md",
+        b"# Budget\n\nThe Paris Call budget is funded by members. It pays for working groups.\n",
+        Actor("test", "admin"),
+        force=True,
     )
     metrics.observe_build(True, report.seconds)
     metrics.observe_build(False, 1.0)

@@ -137,8 +137,9 @@ def _env_for_subprocess(tmp_path: Path) -> dict[str, str]:
 
 def test_cli_run_with_secrets_in_env_logs_none(tmp_path: Path) -> None:
     env = _env_for_subprocess(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "bot", "principles"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "principles"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert "1." in done.stdout or "1 " in done.stdout
     assert leaked(done.stdout + done.stderr) == []
@@ -166,8 +167,9 @@ def test_cli_logging_setup_redacts_even_a_dump_of_the_environment(tmp_path: Path
     """The real CLI path (AppContext.core -> setup_logging) with a canary that logs every
     env var at DEBUG right after the bot configured logging."""
     env = _env_for_subprocess(tmp_path)
-    done = subprocess.run([sys.executable, "-c", CANARY], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", CANARY], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert "environment:" in done.stderr and "boom [redacted]" in done.stderr  # the canary did log
     assert "SLACK_SIGNING_SECRET" in done.stderr  # names are fine; values are not
@@ -223,7 +225,9 @@ def test_attach_logs_one_line_per_answer(make_core, caplog) -> None:
     core.ask(Question("What is the weather on Mars tomorrow?", Actor("slack", "2")))
     records = _records(caplog)
     assert [(r.fields["platform"], r.fields["outcome"]) for r in records] == [
-        ("discord", "answered"), ("slack", "declined")]
+        ("discord", "answered"),
+        ("slack", "declined"),
+    ]
     assert all(r.fields["latency_seconds"] >= 0 and r.fields["index_version"] == core.index_version for r in records)
 
 

@@ -81,8 +81,14 @@ def start(tmp_path: Path, answer_seconds: float, grace: float) -> subprocess.Pop
     script = tmp_path / "program.py"
     script.write_text(PROGRAM, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, str(script), str(answer_seconds), str(grace)], cwd=tmp_path,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(script), str(answer_seconds), str(grace)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for_ready(proc: subprocess.Popen) -> None:
@@ -115,7 +121,7 @@ def test_the_wait_is_bounded(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGTERM)
     lines, err, waited = finish(proc, timeout=30)
     assert proc.returncode == 0, err
-    assert lines[0] == "STOP 1" and "EXIT" in lines and not any(l.startswith("ANSWERED") for l in lines)
+    assert lines[0] == "STOP 1" and "EXIT" in lines and not any(line.startswith("ANSWERED") for line in lines)
     assert waited < 10
     assert "unfinished" in err
 
@@ -140,9 +146,8 @@ def test_in_flight_counts_and_refuses_after_close() -> None:
     assert in_flight.count == 0
     in_flight.close()
     assert not in_flight.accepting
-    with pytest.raises(ShuttingDown) as caught:
-        with in_flight:
-            pass
+    with pytest.raises(ShuttingDown) as caught, in_flight:
+        pass
     assert isinstance(caught.value, CallbotError) and in_flight.count == 0
 
 

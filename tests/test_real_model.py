@@ -120,7 +120,11 @@ def test_real_answers_and_declines(real_core):
     answer = real_core.ask(Question("What does the Call say about hack-back?"))
     assert answer.answered
     assert "hack" in answer.passages[0].best_sentence.lower()
-    for off_topic in ("What's the weather going to be like tomorrow?", "Tell me a joke", "Who won the football match yesterday?"):
+    for off_topic in (
+        "What's the weather going to be like tomorrow?",
+        "Tell me a joke",
+        "Who won the football match yesterday?",
+    ):
         assert not real_core.ask(Question(off_topic)).answered, off_topic
 
 
@@ -146,9 +150,22 @@ def test_requests_and_unknown_terms_are_declined_politely(real_core):
 def _cli(real_workspace, *args, input=None):
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     return subprocess.run(
-        [sys.executable, "-m", "bot", "--knowledge", str(real_workspace / "knowledge"),
-         "--index", str(real_workspace / "index-onnx"), *args],
-        capture_output=True, text=True, input=input, timeout=300, cwd=REPO, env=env,
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "--knowledge",
+            str(real_workspace / "knowledge"),
+            "--index",
+            str(real_workspace / "index-onnx"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=300,
+        cwd=REPO,
+        env=env,
     )
 
 
@@ -162,7 +179,9 @@ def test_cli_ask_json_with_the_real_model(real_workspace, real_core):
 
 
 def test_cli_stdin_batch_with_the_real_model(real_workspace, real_core):
-    result = _cli(real_workspace, "ask", "--json", "-", input="Who launched the Paris Call?\nWhat is a good pizza recipe?\n")
+    result = _cli(
+        real_workspace, "ask", "--json", "-", input="Who launched the Paris Call?\nWhat is a good pizza recipe?\n"
+    )
     assert result.returncode == 0, result.stderr
     first, second = [json.loads(line) for line in result.stdout.splitlines()]
     assert first["answered"] and "Macron" in " ".join(p["text"] for p in first["passages"])
@@ -178,8 +197,14 @@ def test_answering_with_the_onnx_backend_never_imports_torch(real_workspace, rea
         "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=REPO,
-                            env=dict(os.environ, HF_HUB_OFFLINE="1"))
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+        env=dict(os.environ, HF_HUB_OFFLINE="1"),
+    )
     assert result.returncode == 0, result.stderr
     first, last = result.stdout.splitlines()[0], result.stdout.splitlines()[-1]
     assert json.loads(first)["answered"] is True

@@ -60,13 +60,20 @@ class Bot:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.service.port}/slack/events"
 
-    async def event(self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None,
-                    team_id: str | None = None) -> float:
+    async def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry: int | None = None,
+        team_id: str | None = None,
+    ) -> float:
         """Deliver an Events API event; returns how long the ack took."""
         body = self.fake.event_body(event, event_id=event_id, **({"team_id": team_id} if team_id else {}))
         if self.mode == "socket":
-            envelope = await self.fake.send_envelope("events_api", body, retry_attempt=retry,
-                                                     retry_reason="timeout" if retry else None)
+            envelope = await self.fake.send_envelope(
+                "events_api", body, retry_attempt=retry, retry_reason="timeout" if retry else None
+            )
             return (await self.fake.wait_ack(envelope)).elapsed
         status, _, elapsed = await self.fake.post_event(self.url, body, retry_num=retry)
         assert status == 200
@@ -114,10 +121,21 @@ async def fake() -> AsyncIterator[FakeSlack]:
 async def start_bot(fake: FakeSlack, make_app: Callable[..., App]) -> AsyncIterator[Callable[..., Any]]:
     services: list[SlackService] = []
 
-    async def start(mode: str = "socket", app: App | None = None, secrets: SlackSecrets | None = None,
-                    slack: dict[str, Any] | None = None, **overrides: Any) -> Bot:
-        slack_cfg = {"mode": mode, "api_base_url": fake.api_url, "host": "127.0.0.1", "port": 0,
-                     "admin_user_ids": [ADMIN], **(slack or {})}
+    async def start(
+        mode: str = "socket",
+        app: App | None = None,
+        secrets: SlackSecrets | None = None,
+        slack: dict[str, Any] | None = None,
+        **overrides: Any,
+    ) -> Bot:
+        slack_cfg = {
+            "mode": mode,
+            "api_base_url": fake.api_url,
+            "host": "127.0.0.1",
+            "port": 0,
+            "admin_user_ids": [ADMIN],
+            **(slack or {}),
+        }
         app = app or make_app(slack=slack_cfg, **{"metrics": {"port": 0}, **overrides})
         secrets = secrets or SlackSecrets(BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, None, None)
         service = SlackService(app, secrets, app.ops)  # as serve() wires it
@@ -162,8 +180,10 @@ async def settle(bot: Bot) -> None:
     """
     before = len(bot.fake.posts())
     await bot.event(bot.fake.dm(f"{ON_TOPIC} (sentinel {before})", user="U0SENTINEL", channel="D0SENTINEL"))
-    await bot.fake.wait_until(lambda: any(p.params["channel"] == "D0SENTINEL" for p in bot.fake.posts()[before:]),
-                              what="the sentinel's answer")
+    await bot.fake.wait_until(
+        lambda: any(p.params["channel"] == "D0SENTINEL" for p in bot.fake.posts()[before:]),
+        what="the sentinel's answer",
+    )
     await asyncio.sleep(0.3)
 
 
@@ -247,8 +267,9 @@ async def test_an_off_topic_question_is_declined(start_bot, mode: str) -> None:
 
 async def test_broadcasts_and_mentions_in_a_question_are_not_echoed(start_bot) -> None:
     bot = await start_bot()
-    question = ("Does <!channel> or <!here> or <!everyone> or <@U0OTHER> know who launched "
-                "&lt;!channel&gt; the Paris Call?")
+    question = (
+        "Does <!channel> or <!here> or <!everyone> or <@U0OTHER> know who launched &lt;!channel&gt; the Paris Call?"
+    )
     await bot.event(bot.fake.mention(question))
     post = (await bot.fake.wait_posts(1))[0].params
     url, _ = await bot.command(f"ask {question}")
@@ -262,11 +283,15 @@ async def test_broadcasts_and_mentions_in_a_question_are_not_echoed(start_bot) -
 
 
 async def test_a_long_answer_stays_within_block_limits(start_bot, knowledge_copy) -> None:
-    sentence = ("The Paris Call sets out a long commitment on election integrity in cyberspace, number {}, which "
-                "signatories repeat at length so that this sentence alone runs well past two hundred characters. ")
+    sentence = (
+        "The Paris Call sets out a long commitment on election integrity in cyberspace, number {}, which "
+        "signatories repeat at length so that this sentence alone runs well past two hundred characters. "
+    )
     (knowledge_copy / "zz-long.md").write_text(
         '---\ntitle: "A very long statement"\npublisher: "Test"\ndate: "2020-01-01"\n---\n'
-        + "".join(sentence.format(i) for i in range(150)), encoding="utf-8")
+        + "".join(sentence.format(i) for i in range(150)),
+        encoding="utf-8",
+    )
     bot = await start_bot(retrieval={"top_k": 20}, chunking={"sentences": 20, "overlap": 0, "max_chars": 10_000})
     question = "What long commitment on election integrity does the Paris Call set out?"
     answer = bot.core.ask(Question(question))

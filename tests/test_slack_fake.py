@@ -12,7 +12,12 @@ from slack_bolt.app.async_server import AsyncSlackAppServer
 from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.fakes.slack_server import (
-    APP_TOKEN, BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET, FakeSlack, validate_blocks,
+    APP_TOKEN,
+    BOT_TOKEN,
+    BOT_USER_ID,
+    SIGNING_SECRET,
+    FakeSlack,
+    validate_blocks,
 )
 
 pytestmark = pytest.mark.timeout(30)
@@ -102,8 +107,13 @@ def test_block_validator_catches_what_slack_refuses() -> None:
 
 def test_block_validator_catches_duplicate_action_ids_and_bad_styles() -> None:
     def btn(action_id: str, **kw) -> dict:
-        return {"type": "button", "action_id": action_id, "value": "v",
-                "text": {"type": "plain_text", "text": "b"}, **kw}
+        return {
+            "type": "button",
+            "action_id": action_id,
+            "value": "v",
+            "text": {"type": "plain_text", "text": "b"},
+            **kw,
+        }
 
     assert validate_blocks([{"type": "actions", "elements": [btn("a"), btn("b", style="primary")]}]) == []
     assert validate_blocks([{"type": "actions", "elements": [btn("a"), btn("a")]}])
@@ -120,15 +130,23 @@ async def test_response_urls_are_checked_and_limited(fake: FakeSlack) -> None:
                 assert resp.status == 200
         async with http.post(fake.new_response_url(), json={"text": "hi", "response_type": "everyone"}):
             pass
-    assert fake.problems == [f"response_url {url.rsplit('/', 1)[-1]} used more than 5 times",
-                             "response_url payload with response_type 'everyone'"]
+    assert fake.problems == [
+        f"response_url {url.rsplit('/', 1)[-1]} used more than 5 times",
+        "response_url payload with response_type 'everyone'",
+    ]
     fake.problems.clear()
 
 
 async def test_clicks_on_a_post_must_name_one_of_its_buttons(fake: FakeSlack) -> None:
     client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
-    blocks = [{"type": "actions", "elements": [{"type": "button", "action_id": "a", "value": "1",
-                                                "text": {"type": "plain_text", "text": "A"}}]}]
+    blocks = [
+        {
+            "type": "actions",
+            "elements": [
+                {"type": "button", "action_id": "a", "value": "1", "text": {"type": "plain_text", "text": "A"}}
+            ],
+        }
+    ]
     await client.chat_postMessage(channel="C0POLICY", text="t", blocks=blocks)
     post = fake.posts()[0]
     payload = fake.block_action_payload({"action_id": "a", "value": "1"}, message=post)

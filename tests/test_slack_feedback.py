@@ -18,7 +18,14 @@ from bot.adapters.slack.mrkdwn import escape
 from bot.types import Question
 from tests.fakes.slack_server import all_text
 from tests.test_slack_e2e import (  # noqa: F401  (fixtures)
-    ADMIN, BOTH_MODES, OFF_TOPIC, ON_TOPIC, Bot, assert_cited_answer, fake, start_bot,
+    ADMIN,
+    BOTH_MODES,
+    OFF_TOPIC,
+    ON_TOPIC,
+    Bot,
+    assert_cited_answer,
+    fake,
+    start_bot,
 )
 
 pytestmark = pytest.mark.timeout(40)

@@ -46,14 +46,23 @@ async def health_becomes(url: str, status: int, timeout: float = 10.0) -> dict[s
 
 def questions(metrics_text: str) -> dict[tuple[str, str], float]:
     """callbot_questions_total by (platform, outcome)."""
-    return {(s.labels["platform"], s.labels["outcome"]): s.value
-            for family in text_string_to_metric_families(metrics_text) if family.name == "callbot_questions"
-            for s in family.samples if s.name == "callbot_questions_total"}
+    return {
+        (s.labels["platform"], s.labels["outcome"]): s.value
+        for family in text_string_to_metric_families(metrics_text)
+        if family.name == "callbot_questions"
+        for s in family.samples
+        if s.name == "callbot_questions_total"
+    }
 
 
 def feedback_votes(metrics_text: str) -> dict[str, float]:
-    return {s.labels["vote"]: s.value for family in text_string_to_metric_families(metrics_text)
-            if family.name == "callbot_feedback" for s in family.samples if s.name == "callbot_feedback_total"}
+    return {
+        s.labels["vote"]: s.value
+        for family in text_string_to_metric_families(metrics_text)
+        if family.name == "callbot_feedback"
+        for s in family.samples
+        if s.name == "callbot_feedback_total"
+    }
 
 
 async def test_socket_mode_healthz_follows_the_connection(fake: FakeSlack, make_app: Callable[..., Any]) -> None:
@@ -95,8 +104,9 @@ async def test_socket_mode_healthz_follows_the_connection(fake: FakeSlack, make_
 
 
 async def test_socket_mode_healthz_is_up_while_the_index_loads(fake: FakeSlack, tmp_path, knowledge_copy) -> None:
-    settings = make_settings(tmp_path, knowledge_copy, slack={"mode": "socket", "api_base_url": fake.api_url},
-                             metrics={"port": 0})
+    settings = make_settings(
+        tmp_path, knowledge_copy, slack={"mode": "socket", "api_base_url": fake.api_url}, metrics={"port": 0}
+    )
     app = create_app(settings, embedder=FakeEmbedder())  # not started: the service loads it
     core = app.core
     loading, may_finish = threading.Event(), threading.Event()
@@ -191,7 +201,9 @@ async def test_serve_exposes_its_health_port_and_wires_ops(fake: FakeSlack, make
         await fake.send_envelope("events_api", fake.event_body(fake.dm(OFF_TOPIC)))
         post = (await fake.wait_posts(1))[0].params
         assert {el["action_id"] for b in post["blocks"] if b["type"] == "actions" for el in b["elements"]} == {
-            "feedback_up", "feedback_down"}
+            "feedback_up",
+            "feedback_down",
+        }
         _, text = await get(base + "/metrics")
         assert questions(text)[("slack", "declined")] == 1
     finally:

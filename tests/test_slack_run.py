@@ -29,8 +29,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 def _app(make_app, fake: FakeSlack, **slack):
-    return make_app(slack={"api_base_url": fake.api_url, "host": "127.0.0.1", "port": 0, **slack},
-                     metrics={"port": 0})  # never a fixed port
+    return make_app(
+        slack={"api_base_url": fake.api_url, "host": "127.0.0.1", "port": 0, **slack}, metrics={"port": 0}
+    )  # never a fixed port
 
 
 async def _run_in_thread(app) -> int:

@@ -88,9 +88,16 @@ async def test_sigterm_lets_the_answer_in_flight_finish_then_exits_0(tmp_path: P
     env = {**os.environ, "PYTHONPATH": str(REPO), "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}
     for name in ("SLACK_SIGNING_SECRET", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
         env.pop(name, None)
-    proc = await asyncio.create_subprocess_exec(sys.executable, str(script), fake.api_url, "1.5", cwd=tmp_path,
-                                                env=env, stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(script),
+        fake.api_url,
+        "1.5",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = Lines(proc.stdout), Lines(proc.stderr)  # type: ignore[arg-type]
     try:
         await fake.wait_connected(timeout=30)
@@ -115,7 +122,9 @@ async def test_sigterm_lets_the_answer_in_flight_finish_then_exits_0(tmp_path: P
     bob = [p for p in fake.posts() if p.params["channel"] == "D0BOB"]
     assert len(alice) == 1 and "[1]" in all_text(alice[0]), "the answer in flight was posted"
     assert {el["action_id"] for b in alice[0]["blocks"] if b["type"] == "actions" for el in b["elements"]} == {
-        "feedback_up", "feedback_down"}
+        "feedback_up",
+        "feedback_down",
+    }
     assert len(bob) == 1 and "restarting" in bob[0].params["text"], "a new question was turned away politely"
     assert bob[0].at < alice_posts[0].at, "the answer was still in flight when the signal came"
     assert not fake.connected

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.slack.blocks import (
-    FEEDBACK_DOWN, FEEDBACK_UP, SHARE_ACTION, answer_message, gaps_message, principles_message, sources_message,
+    FEEDBACK_DOWN,
+    FEEDBACK_UP,
+    SHARE_ACTION,
+    answer_message,
+    gaps_message,
+    principles_message,
+    sources_message,
 )
 from bot.adapters.slack.command import parse
 from bot.adapters.slack.dedup import EventDedup, event_keys
@@ -19,13 +25,17 @@ from tests.fakes.slack_server import all_text, validate_blocks, validate_message
 
 
 def test_plain_text_reduces_slack_markup_to_the_typed_words() -> None:
-    raw = "<@U0BOT> what did <@U123|bob> say in <#C9|policy> about <https://x.org/a?b=1&amp;c=2|the call> &amp; <!here>?"
+    raw = (
+        "<@U0BOT> what did <@U123|bob> say in <#C9|policy> about <https://x.org/a?b=1&amp;c=2|the call> &amp; <!here>?"
+    )
     assert plain_text(raw, "U0BOT") == "what did @bob say in #policy about the call & @here?"
     assert plain_text("&lt;!channel&gt; is literal", None) == "<!channel> is literal"
     assert plain_text("<!subteam^S1|@policy-team> hi") == "@policy-team hi"
 
 
-@pytest.mark.parametrize("dangerous", ["<!channel>", "<!here>", "<!everyone>", "<@U0OTHER>", "<#C1>", "@channel", "@here"])
+@pytest.mark.parametrize(
+    "dangerous", ["<!channel>", "<!here>", "<!everyone>", "<@U0OTHER>", "<#C1>", "@channel", "@here"]
+)
 def test_escape_never_lets_a_mention_or_broadcast_through(dangerous: str) -> None:
     out = escape(f"hello {dangerous} & bye")
     assert "<" not in out and ">" not in out
@@ -44,7 +54,7 @@ def test_clip_never_cuts_inside_an_entity() -> None:
 
 def _passage(i: int, text: str, source: str = "doc.md") -> ScoredPassage:
     passage = Passage(f"p{i}", f"d{i}", 0, text, f"Title {i} <b>", "Publisher & Co", "2018-11-12", source)
-    best = text[len(text) // 2: len(text) // 2 + 200]
+    best = text[len(text) // 2 : len(text) // 2 + 200]
     return ScoredPassage(passage, 1.0 / (i + 1), best)
 
 
@@ -78,8 +88,10 @@ def test_a_declined_answer_gets_feedback_buttons_but_no_share() -> None:
 
 
 def test_gaps_message_escapes_questions_and_fits_slack() -> None:
-    gaps = [Gap(f"<!channel> question {i} " + "x" * 4000, 100 - i, ("<@U0OTHER> other wording",) * 5, i, 1)
-            for i in range(60)]
+    gaps = [
+        Gap(f"<!channel> question {i} " + "x" * 4000, 100 - i, ("<@U0OTHER> other wording",) * 5, i, 1)
+        for i in range(60)
+    ]
     message = gaps_message(gaps, "/paris-call")
     assert validate_message(message.text, message.blocks) == [] and len(message.blocks) <= 50
     text = all_text(message.kwargs())
@@ -91,8 +103,11 @@ def test_gaps_message_escapes_questions_and_fits_slack() -> None:
 
 def test_answer_bolds_the_best_sentence_and_cites_each_passage() -> None:
     text = "First sentence here. The best answering sentence is this one. A last sentence."
-    scored = ScoredPassage(Passage("p", "d", 0, text, "T", "P", "2019-01-01", "https://example.org/a&b"),
-                           0.9, "The best answering sentence is this one.")
+    scored = ScoredPassage(
+        Passage("p", "d", 0, text, "T", "P", "2019-01-01", "https://example.org/a&b"),
+        0.9,
+        "The best answering sentence is this one.",
+    )
     message = answer_message(Answer("q", True, (scored,), "v42"), "question?", share_value="ask question?")
     sections = [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
     assert sections == ["*[1]* First sentence here. *The best answering sentence is this one.* A last sentence."]
@@ -149,7 +164,13 @@ def test_subcommand_parsing(text: str, expected: tuple[str, str]) -> None:
 
 
 def test_secrets_missing_or_wrong_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+    ):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(SlackStartupError, match="SLACK_BOT_TOKEN is not set"):
         read_secrets(SlackConfig())

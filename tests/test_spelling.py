@@ -87,7 +87,9 @@ def test_an_english_word_with_a_documents_stem_is_a_candidate():
 
 
 def test_a_common_english_word_is_the_last_resort_for_long_enough_words():
-    english = EnglishWords({"framework": 5_000_000, "habits": 2_000_000, "rare": 10, "rarely": 10, "orgs": 0, "org": 5_000_000})
+    english = EnglishWords(
+        {"framework": 5_000_000, "habits": 2_000_000, "rare": 10, "rarely": 10, "orgs": 0, "org": 5_000_000}
+    )
     speller = Speller(["A text about cyber hygiene."], english=english)
     assert speller.correct("a worldwide framwwork") == "a worldwide framework"
     assert speller.correct("basic haibts") == "basic habits"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import threading
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import numpy as np
 
@@ -32,7 +32,16 @@ _QUOTE_SHY = ("definition", "number", "since", "day", "date", "place", "list", "
 _SHORT_PENALTY = 0.1  # headings and datelines ("12 Nov 2018") are not answers
 _MAX_DEFINITIONS = 20
 _TYPED = ("number", "since", "day", "date", "place", "list", "person", "definition")
-_STRICT = ("number", "since", "day", "date", "place", "list", "person", "definition")  # only sentences holding the type compete
+_STRICT = (
+    "number",
+    "since",
+    "day",
+    "date",
+    "place",
+    "list",
+    "person",
+    "definition",
+)  # only sentences holding the type compete
 
 
 @dataclass(frozen=True)
@@ -53,15 +62,17 @@ def _all_shared(name: str, shared: frozenset[str]) -> bool:
     return bool(words) and all(w in shared or w in ("for", "and", "of", "in", "the") for w in words)
 
 
-def find_span(sentence: str, kind: str | None, question: str, shared: frozenset[str] = frozenset()) -> tuple[str, float]:
+def find_span(
+    sentence: str, kind: str | None, question: str, shared: frozenset[str] = frozenset()
+) -> tuple[str, float]:
     """The span of `sentence` answering a question of `kind`, and its bonus (0: none)."""
     if kind == "number":
         noun = spans.counted_noun(question)
-        found = spans.number_spans(sentence)
-        matching = [span for span, head in found if spans.same_noun(head, noun)]
+        numbers = spans.number_spans(sentence)
+        matching = [span for span, head in numbers if spans.same_noun(head, noun)]
         if matching:
             return matching[0], _TYPE_BONUS + _NOUN_BONUS
-        return (found[0][0], _TYPE_BONUS / 2) if found and not noun else ("", 0.0)
+        return (numbers[0][0], _TYPE_BONUS / 2) if numbers and not noun else ("", 0.0)
     if kind in ("since", "day"):
         found = spans.since_spans(sentence) if kind == "since" else spans.day_spans(sentence)
         return (found[0], _TYPE_BONUS) if found else ("", 0.0)
@@ -72,14 +83,14 @@ def find_span(sentence: str, kind: str | None, question: str, shared: frozenset[
         found = [place for place in spans.place_spans(sentence) if not _all_shared(place.split(None, 1)[1], shared)]
         return (found[0], _TYPE_BONUS) if found else ("", 0.0)
     if kind == "list":
-        found = spans.list_span(sentence)
-        return (found, _TYPE_BONUS) if found else ("", 0.0)
+        listed = spans.list_span(sentence)
+        return (listed, _TYPE_BONUS) if listed else ("", 0.0)
     if kind == "person":
         found = [name for name in spans.name_spans(sentence, question) if not _all_shared(name, shared)]
         return (found[0], _TYPE_BONUS) if found else ("", 0.0)
     if kind == "definition":
-        found = spans.definition_span(sentence, spans.defined_subject(question))
-        return (found, _TYPE_BONUS) if found else ("", 0.0)
+        defined = spans.definition_span(sentence, spans.defined_subject(question))
+        return (defined, _TYPE_BONUS) if defined else ("", 0.0)
     return "", 0.0
 
 
@@ -92,7 +103,9 @@ def _content_stems(retriever: HybridRetriever, text: str) -> frozenset[str]:
     if stems is None:
         words = _words(text)
         ubiquitous = retriever.ubiquitous
-        stems = frozenset(stem for word, stem in zip(words, retriever.lexical.tokens(" ".join(words))) if word not in ubiquitous)
+        stems = frozenset(
+            stem for word, stem in zip(words, retriever.lexical.tokens(" ".join(words))) if word not in ubiquitous
+        )
         if len(memo) < _MAX_MEMO:
             memo[text] = stems
     return stems
@@ -133,7 +146,7 @@ def choose_lead(question: str, ranked: Ranked, retriever: HybridRetriever, depth
         rows = retriever.sentence_rows(scored.passage.passage_id)
         sentences: Sequence[str] = [data.sentences[r] for r in rows] or [scored.best_sentence or scored.passage.text]
         if len(rows) and qvec is not None:
-            sims = data.sentence_vectors[rows.start:rows.stop] @ qvec
+            sims = data.sentence_vectors[rows.start : rows.stop] @ qvec
         else:  # no vectors: the ranked best sentence first
             sims = np.array([0.01 if s == scored.best_sentence else 0.0 for s in sentences])
         for sentence, sim in zip(sentences, sims):

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Callable, Sequence
 
 from bot.answering.lead import LEAD_DEPTH, Lead, choose_lead
 from bot.answering.spans import asked_kind, counted_noun, defined_subject
@@ -33,7 +33,21 @@ from bot.retrieval.small_talk import small_talk_reply
 from bot.types import Answer, Principle, ScoredPassage
 
 log = logging.getLogger(__name__)
-_COUNT_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve").split()
+_COUNT_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
 _NORMAL = re.compile(r"[^\w]+")
 _NAME_WORDS = 4  # longest "what is X" subject read as a name
 
@@ -54,9 +68,10 @@ class AnswerPipeline:
         answers: list[Answer | None] = []
         for (text, _), ref in zip(items, refs):
             reply = small_talk_reply(text) or out_of_range(ref, len(principles))
-            answers.append(reply_without_answer(text, reply, version) if reply else None)
-            if reply and not small_talk_reply(text):
-                answers[-1] = replace(answers[-1], suggestion_kind="principles")
+            replied = reply_without_answer(text, reply, version) if reply else None
+            if replied is not None and not small_talk_reply(text):  # "principle 12"
+                replied = replace(replied, suggestion_kind="principles")
+            answers.append(replied)
         todo = [n for n, answer in enumerate(answers) if answer is None]
         if todo:
             searches = [search_text(items[n][0], principles, refs[n]) for n in todo]
@@ -66,7 +81,13 @@ class AnswerPipeline:
         return answers  # type: ignore[return-value]
 
     def _compose(
-        self, text: str, top_k: int, ranked: Ranked, ref: PrincipleRefs, principles: Sequence[Principle], retriever: HybridRetriever
+        self,
+        text: str,
+        top_k: int,
+        ranked: Ranked,
+        ref: PrincipleRefs,
+        principles: Sequence[Principle],
+        retriever: HybridRetriever,
     ) -> Answer:
         answer = compose_answer(text, ranked, retriever.data.version, self.cfg)
         structured = _principle_lead(text, ref, principles, ranked)
@@ -82,9 +103,18 @@ class AnswerPipeline:
             return replace(answer, passages=passages, suggestion_kind="topics")
         kind = "principles" if ref.numbers or ref.everything or structured else ""
         return replace(
-            answer, answered=True, message="", suggestions=(),
-            passages=passages, lead=lead.text, lead_span=lead.span, lead_passage_id=lead.passage_id,
-            lead_citation=_citation_of(structured, principles), lead_gap=lead.gap, tentative=tentative, suggestion_kind=kind,
+            answer,
+            answered=True,
+            message="",
+            suggestions=(),
+            passages=passages,
+            lead=lead.text,
+            lead_span=lead.span,
+            lead_passage_id=lead.passage_id,
+            lead_citation=_citation_of(structured, principles),
+            lead_gap=lead.gap,
+            tentative=tentative,
+            suggestion_kind=kind,
         )
 
     def _borderline(self, ranked: Ranked, lead: Lead) -> bool:
@@ -123,7 +153,11 @@ def _principle_lead(text: str, ref: PrincipleRefs, principles: Sequence[Principl
     """The structured answer for "how many principles?" and "what is principle N?"."""
     if not principles:
         return None
-    if (ref.everything or "principle" in text.casefold()) and asked_kind(text) == "number" and counted_noun(text).startswith("principle"):
+    if (
+        (ref.everything or "principle" in text.casefold())
+        and asked_kind(text) == "number"
+        and counted_noun(text).startswith("principle")
+    ):
         count = len(principles)
         words = _COUNT_WORDS[count] if count < len(_COUNT_WORDS) else str(count)
         return Lead(f"The Paris Call has {words} principles.", f"{words} principles")
@@ -149,7 +183,8 @@ def _citation_of(structured: Lead | None, principles: Sequence[Principle]) -> st
     return f"{src.source_title} — {src.source_publisher}{tail}"
 
 
-def answer_with(pipeline: AnswerPipeline, retriever: HybridRetriever, questions: Sequence[str], top_k: int) -> list[Answer]:
+def answer_with(
+    pipeline: AnswerPipeline, retriever: HybridRetriever, questions: Sequence[str], top_k: int
+) -> list[Answer]:
     """Convenience for callers holding plain questions (the quality gate)."""
     return pipeline.answer_batch(retriever, [(q, top_k) for q in questions])
-

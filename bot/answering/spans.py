@@ -12,8 +12,10 @@ import difflib
 import functools
 import re
 
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-          r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _YEAR = r"(?:1[89]|20)\d\d"
 _DATE = re.compile(
@@ -23,8 +25,35 @@ _DATE = re.compile(
     rf"|\b(?:in|since|of|from) (?:{_MONTH} )?{_YEAR}\b"
     rf"|\b{_DAY}\b|\b{_MONTH} {_YEAR}\b|\b{_YEAR}\b"
 )
-_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-                 "twenty thirty forty fifty sixty seventy eighty ninety hundred dozens hundreds thousands").split()
+_NUMBER_WORDS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "dozens",
+    "hundreds",
+    "thousands",
+]
 _AMOUNT = re.compile(
     rf"(?:\b(?:more than|over|nearly|almost|about|around|some|at least|up to|fewer than|less than)\s+)?"
     rf"(?<![\w+(/.-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|(?:{'|'.join(_NUMBER_WORDS)})\b)"
@@ -33,44 +62,120 @@ _AMOUNT = re.compile(
     re.I,
 )
 # Words after a number that end the noun phrase ("150 companies and ...", "51 states have").
-_STOP = frozenset("and or as of to in on at by for from with that which who have has had is are was were "
-                  "will would the a an its their this these".split())
+_STOP = frozenset(
+    [
+        "and",
+        "or",
+        "as",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "that",
+        "which",
+        "who",
+        "have",
+        "has",
+        "had",
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "this",
+        "these",
+    ]
+)
 _NAME = re.compile(r"\b[A-Z][\w'’.&-]*\w(?:(?:\s+(?:of|for|the|de|du|la|le|and|on))*\s+[A-Z][\w'’.&-]*\w)*")
-_PLACE = re.compile(r"(?<=[\w,;)] )(?:at|in|to)\s+((?:the\s+)?[A-Z][\w'’-]*(?:(?:\s+(?:de|of|la|du|des|the))*\s+[A-Z][\w'’-]*)*"
-                    r"(?:,\s+[A-Z][\w'’-]+)?)")
+_PLACE = re.compile(
+    r"(?<=[\w,;)] )(?:at|in|to)\s+((?:the\s+)?[A-Z][\w'’-]*(?:(?:\s+(?:de|of|la|du|des|the))*\s+[A-Z][\w'’-]*)*"
+    r"(?:,\s+[A-Z][\w'’-]+)?)"
+)
 _QUOTE = re.compile(r"[“”\"]|\b(?:said|says|added|stated|commented)\b", re.I)
 
 # The question forms, most specific first; each names the answer type it expects.
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("number", re.compile(r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percentage|share|proportion)\b|\bhow big\b", re.I)),
+    (
+        "number",
+        re.compile(r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percentage|share|proportion)\b|\bhow big\b", re.I),
+    ),
     ("since", re.compile(r"\bsince (?:when|what year)\b|\bhow long\b|\bfor how long\b|\bhow many years\b", re.I)),
     ("day", re.compile(r"\b(?:what|which) day of the week\b", re.I)),
-    ("date", re.compile(
-        r"^\W*(?:when|since when)\b|\b(?:what|which|on what) (?:date|year|month|day)\b|\bwhen (?:was|did|were|is|does)\b"
-        r"|\b(?:what|which)(?:'s|’s|\s+(?:is|was|were|are))\s+the (?:date|year|month|day)\b", re.I)),
-    ("place", re.compile(r"^\W*where\b|\bwhere (?:was|did|were|is|does)\b|\b(?:which|what|in what) (?:city|venue|place|country was)\b", re.I)),
-    ("list", re.compile(
-        r"\b(?:which|what) (?:\w+ ){0,2}(?:countries|states|nations|companies|firms|businesses|organi[sz]ations|governments"
-        r"|powers|signatories|members|partners|events|groups)\b|\b(?:list|name) (?:the|some|all)\b"
-        r"|\bwho (?:else )?(?:signed|joined|supports?|supported|endorsed|backed)\b", re.I)),
-    ("definition", re.compile(r"^\W*(?:who['’]?s|who\s+(?:is|was))\s+(?!the\b|an?\b|in\b|on\b|behind\b|responsible\b)\w+", re.I)),
-    ("person", re.compile(r"^\W*(?:who|whom)\b|\bwho (?:is|was|were|are|from|laid|launched|leads|led)\b"
-                          r"|\b(?:which|what) (?:\w+ )?(?:person|minister|official|organi[sz]ation|company|president|executive|body|member|leader"
-                          r"|spokesperson|head)\b", re.I)),
-    ("definition", re.compile(r"^\W*(?:what|whats)(?:['’]s|\s+is|\s+are|\s+was)\b|\bwhat does .+ mean\b|^\W*(?:define|explain|describe)\b"
-                              r"|\bwhat(?:['’]s| is) (?:the )?(?:point|purpose|aim|goal) of\b", re.I)),
+    (
+        "date",
+        re.compile(
+            r"^\W*(?:when|since when)\b|\b(?:what|which|on what) (?:date|year|month|day)\b|\bwhen (?:was|did|were|is|does)\b"
+            r"|\b(?:what|which)(?:'s|’s|\s+(?:is|was|were|are))\s+the (?:date|year|month|day)\b",
+            re.I,
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"^\W*where\b|\bwhere (?:was|did|were|is|does)\b|\b(?:which|what|in what) (?:city|venue|place|country was)\b",
+            re.I,
+        ),
+    ),
+    (
+        "list",
+        re.compile(
+            r"\b(?:which|what) (?:\w+ ){0,2}(?:countries|states|nations|companies|firms|businesses|organi[sz]ations|governments"
+            r"|powers|signatories|members|partners|events|groups)\b|\b(?:list|name) (?:the|some|all)\b"
+            r"|\bwho (?:else )?(?:signed|joined|supports?|supported|endorsed|backed)\b",
+            re.I,
+        ),
+    ),
+    (
+        "definition",
+        re.compile(r"^\W*(?:who['’]?s|who\s+(?:is|was))\s+(?!the\b|an?\b|in\b|on\b|behind\b|responsible\b)\w+", re.I),
+    ),
+    (
+        "person",
+        re.compile(
+            r"^\W*(?:who|whom)\b|\bwho (?:is|was|were|are|from|laid|launched|leads|led)\b"
+            r"|\b(?:which|what) (?:\w+ )?(?:person|minister|official|organi[sz]ation|company|president|executive|body|member|leader"
+            r"|spokesperson|head)\b",
+            re.I,
+        ),
+    ),
+    (
+        "definition",
+        re.compile(
+            r"^\W*(?:what|whats)(?:['’]s|\s+is|\s+are|\s+was)\b|\bwhat does .+ mean\b|^\W*(?:define|explain|describe)\b"
+            r"|\bwhat(?:['’]s| is) (?:the )?(?:point|purpose|aim|goal) of\b",
+            re.I,
+        ),
+    ),
     ("yesno", re.compile(r"^\W*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", re.I)),
 )
-_DEFINED = re.compile(r"^\W*(?:what|whats|who)(?:['’]?s|\s+is|\s+are|\s+was|\s+does)\s+(?:an?\s+|the\s+)?(.+?)(?:\s+mean)?\W*$"
-                      r"|^\W*(?:define|explain|describe)\s+(?:an?\s+|the\s+)?(.+?)\W*$", re.I)
+_DEFINED = re.compile(
+    r"^\W*(?:what|whats|who)(?:['’]?s|\s+is|\s+are|\s+was|\s+does)\s+(?:an?\s+|the\s+)?(.+?)(?:\s+mean)?\W*$"
+    r"|^\W*(?:define|explain|describe)\s+(?:an?\s+|the\s+)?(.+?)\W*$",
+    re.I,
+)
 _COUNT_NOUN = re.compile(r"\b(?:how many|number of)\s+(?:\w+\s+)??(\w+)", re.I)
 # Nouns the documents use for the same things a question counts.
 _SYNONYMS = (
-    frozenset("countries country states state nations nation governments government".split()),
-    frozenset("companies company businesses business firms firm corporations private industry".split()),
-    frozenset("organizations organisations organization organisation ngos groups society civil".split()),
-    frozenset("signatories supporters endorsers entities members participants stakeholders actors".split()),
-    frozenset("experts participants people attendees delegates".split()),
+    frozenset(["countries", "country", "states", "state", "nations", "nation", "governments", "government"]),
+    frozenset(
+        ["companies", "company", "businesses", "business", "firms", "firm", "corporations", "private", "industry"]
+    ),
+    frozenset(["organizations", "organisations", "organization", "organisation", "ngos", "groups", "society", "civil"]),
+    frozenset(
+        ["signatories", "supporters", "endorsers", "entities", "members", "participants", "stakeholders", "actors"]
+    ),
+    frozenset(["experts", "participants", "people", "attendees", "delegates"]),
 )
 
 
@@ -118,7 +223,9 @@ def number_spans(sentence: str) -> list[tuple[str, str]]:
     found = []
     for match in _AMOUNT.finditer(sentence):
         words = match.group(1).split()
-        if re.fullmatch(_MONTH + r"\.?,?", words[0], re.I) or re.fullmatch(_YEAR, match.group().split()[-len(words) - 1]):
+        if re.fullmatch(_MONTH + r"\.?,?", words[0], re.I) or re.fullmatch(
+            _YEAR, match.group().split()[-len(words) - 1]
+        ):
             continue
         noun_words = []
         for word in words:
@@ -151,9 +258,9 @@ def name_spans(sentence: str, question: str = "") -> list[str]:
         name = match.group()
         start = match.start()
         first = name.split()[0]
-        if start == 0 or re.search(r"[.!?:]\s*$", sentence[:start]):
-            if len(name.split()) == 1 or first.casefold() in _LEADING:
-                continue  # capitalised by position only
+        at_sentence_start = start == 0 or re.search(r"[.!?:]\s*$", sentence[:start])
+        if at_sentence_start and (len(name.split()) == 1 or first.casefold() in _LEADING):
+            continue  # capitalised by position only
         if name.casefold() in asked or len(name) < 3 or re.fullmatch(_MONTH + "|" + _DAY, first):
             continue
         names.append(name)
@@ -166,7 +273,12 @@ def place_spans(sentence: str) -> list[str]:
     found = []
     for match in _PLACE.finditer(sentence):
         before = sentence[: match.start()].split()
-        if before and before[-1][:1].isupper() and not before[-1].endswith((",", ";")) and not re.fullmatch(_MONTH, before[-1]):
+        if (
+            before
+            and before[-1][:1].isupper()
+            and not before[-1].endswith((",", ";"))
+            and not re.fullmatch(_MONTH, before[-1])
+        ):
             continue
         if not re.fullmatch(_MONTH + "|" + _DAY, match.group(1).split()[0]):
             found.append(match.group())
@@ -175,7 +287,9 @@ def place_spans(sentence: str) -> list[str]:
 
 def since_spans(sentence: str) -> list[str]:
     """How long something has gone on: "since 2001", "for ten years"."""
-    return re.findall(rf"\bsince (?:{_MONTH} )?{_YEAR}\b|\bfor (?:\d+|{'|'.join(_NUMBER_WORDS)}) years\b", sentence, re.I)
+    return re.findall(
+        rf"\bsince (?:{_MONTH} )?{_YEAR}\b|\bfor (?:\d+|{'|'.join(_NUMBER_WORDS)}) years\b", sentence, re.I
+    )
 
 
 def day_spans(sentence: str) -> list[str]:
@@ -183,7 +297,9 @@ def day_spans(sentence: str) -> list[str]:
     return [m.group() for m in _DATE.finditer(sentence) if re.match(_DAY, m.group())]
 
 
-_LIST_ITEM = re.compile(r"(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of|the|and|de|for|[A-Z][\w'’.&-]*))*|\d[\d,]*\s+[a-z][\w\s-]{2,40}")
+_LIST_ITEM = re.compile(
+    r"(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of|the|and|de|for|[A-Z][\w'’.&-]*))*|\d[\d,]*\s+[a-z][\w\s-]{2,40}"
+)
 
 
 def list_span(sentence: str) -> str:
@@ -220,14 +336,21 @@ def definition_span(sentence: str, subject: str) -> str:
         return ""
     # the subject of the sentence ("The Paris Call ... is"), not a complement ("Supporters of the Paris Call are")
     phrase = r"\s+".join(re.escape(w) for w in words)
-    match = re.search(rf"^\W*(?:the\s+)?{phrase}\w*(?:\s+(?:[A-Z][\w'’-]*|for|and|in|of|the|on))*\W*(?:\([^)]*\)\s*)?,?\s*(?:is|was|are|aims|calls|seeks|sets out|brings|represents|"
-                      rf"constitutes|commits|consists)\b\s*(.+)", sentence, re.I)
+    match = re.search(
+        rf"^\W*(?:the\s+)?{phrase}\w*(?:\s+(?:[A-Z][\w'’-]*|for|and|in|of|the|on))*\W*(?:\([^)]*\)\s*)?,?\s*(?:is|was|are|aims|calls|seeks|sets out|brings|represents|"
+        rf"constitutes|commits|consists)\b\s*(.+)",
+        sentence,
+        re.I,
+    )
     if not match:  # an apposition: "... launched the Paris Call for ..., a high-level declaration on ..."
-        match = re.search(rf"{phrase}\w*(?:\s+(?:[A-Z][\w'’-]*|\d+|for|and|in|of|the|on))*,\s+((?:a|an|the)\s+[^,;]+|(?:[\w'’-]+\s+){{1,3}}?(?:of|for|at)\s+[^,;]+)",
-                          sentence, re.I)
+        match = re.search(
+            rf"{phrase}\w*(?:\s+(?:[A-Z][\w'’-]*|\d+|for|and|in|of|the|on))*,\s+((?:a|an|the)\s+[^,;]+|(?:[\w'’-]+\s+){{1,3}}?(?:of|for|at)\s+[^,;]+)",
+            sentence,
+            re.I,
+        )
     if not match:
         return ""
-    return match.group(0)[match.group(0).find(match.group(1)):].rstrip(" .;")
+    return match.group(0)[match.group(0).find(match.group(1)) :].rstrip(" .;")
 
 
 def is_quote(sentence: str) -> bool:
@@ -235,7 +358,47 @@ def is_quote(sentence: str) -> bool:
     return bool(_QUOTE.search(sentence))
 
 
-_LEADING = frozenset("""
-the a an this that these those it its in on at for about according with as but and or so also
-today yesterday however while although when where which what who he she they we our their his her
-""".split())
+_LEADING = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "in",
+        "on",
+        "at",
+        "for",
+        "about",
+        "according",
+        "with",
+        "as",
+        "but",
+        "and",
+        "or",
+        "so",
+        "also",
+        "today",
+        "yesterday",
+        "however",
+        "while",
+        "although",
+        "when",
+        "where",
+        "which",
+        "what",
+        "who",
+        "he",
+        "she",
+        "they",
+        "we",
+        "our",
+        "their",
+        "his",
+        "her",
+    ]
+)

@@ -54,7 +54,9 @@ def _stdin_batches() -> Iterator[list[str]]:
         yield batch
 
 
-def _emit(result: Answer | QuestionError, question: str, as_json: bool, console: Console, verbose: bool = False) -> None:
+def _emit(
+    result: Answer | QuestionError, question: str, as_json: bool, console: Console, verbose: bool = False
+) -> None:
     if as_json:
         obj = answer_to_json(result) if isinstance(result, Answer) else error_to_json(question, str(result))
         # bytes, so the line is UTF-8 whatever the terminal's encoding

@@ -45,4 +45,3 @@ def register(group: click.Group) -> None:
 
     knowledge_cmds.register(index)
     group.add_command(index)
-

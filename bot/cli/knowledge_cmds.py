@@ -39,8 +39,9 @@ def build(app: AppContext, dry_run: bool, force: bool) -> None:
 @click.option("--date", help="Publication date, e.g. 2019-11-12 (default: from the document).")
 @click.option("--force", is_flag=True, help="Promote even if the quality gate objects.")
 @pass_app
-def add(app: AppContext, targets: tuple[str, ...], title: str | None, publisher: str | None,
-        date: str | None, force: bool) -> None:
+def add(
+    app: AppContext, targets: tuple[str, ...], title: str | None, publisher: str | None, date: str | None, force: bool
+) -> None:
     """Add documents (files, folders or http(s) URLs) to knowledge/ and rebuild."""
     knowledge = app.knowledge()
     meta = {"title": title, "publisher": publisher, "date": date}
@@ -65,8 +66,10 @@ def remove(app: AppContext, doc: str) -> None:
 def list_documents(app: AppContext) -> None:
     """List the documents: id, title, publisher, date, passages, added when and by whom."""
     for row in app.knowledge(start=False).list_documents():
-        click.echo(f"{row.doc_id}\t{row.title}\t{row.publisher}\t{row.date or '-'}\t"
-                   f"{row.passages} passages\tadded {row.added_at} by {row.added_by}")
+        click.echo(
+            f"{row.doc_id}\t{row.title}\t{row.publisher}\t{row.date or '-'}\t"
+            f"{row.passages} passages\tadded {row.added_at} by {row.added_by}"
+        )
 
 
 @click.command()

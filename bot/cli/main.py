@@ -17,7 +17,9 @@ EXIT_USAGE = 2
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="callbot")
-@click.option("--config", "config_file", metavar="FILE", help="Config file (default: $CALLBOT_CONFIG, then ./config.yaml).")
+@click.option(
+    "--config", "config_file", metavar="FILE", help="Config file (default: $CALLBOT_CONFIG, then ./config.yaml)."
+)
 @click.option("--knowledge", "knowledge_dir", metavar="DIR", help="Knowledge folder (overrides knowledge_dir).")
 @click.option("--index", "index_dir", metavar="DIR", help="Index folder (overrides index_dir).")
 @click.pass_context

@@ -24,8 +24,13 @@ def _open_store(app: AppContext) -> FeedbackStore | None:
 
 @click.command()
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Groups to show.")
-@click.option("--threshold", default=0.75, show_default=True, type=click.FloatRange(0, 1, min_open=True),
-              help="Similarity needed to group two questions.")
+@click.option(
+    "--threshold",
+    default=0.75,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True),
+    help="Similarity needed to group two questions.",
+)
 @pass_app
 def gaps(app: AppContext, limit: int, threshold: float) -> None:
     """What people asked that the bot could not answer well (declined or voted not
@@ -57,12 +62,12 @@ def feedback(app: AppContext) -> None:
     if not rows:
         click.echo("No answers recorded yet.")
         return
-    click.echo(f"{'day':<10}  {'index version':<22}  {'answers':>7}  {'declined':>8}  "
-               f"{'votes':>5}  {'helpful':>7}")
+    click.echo(f"{'day':<10}  {'index version':<22}  {'answers':>7}  {'declined':>8}  {'votes':>5}  {'helpful':>7}")
     for row in rows:
         rate = f"{row.helpful_rate:.0%}" if row.helpful_rate is not None else "-"
-        click.echo(f"{row.day:<10}  {row.index_version:<22}  {row.answers:>7}  {row.declined:>8}  "
-                   f"{row.votes:>5}  {rate:>7}")
+        click.echo(
+            f"{row.day:<10}  {row.index_version:<22}  {row.answers:>7}  {row.declined:>8}  {row.votes:>5}  {rate:>7}"
+        )
 
 
 def register(group: click.Group) -> None:

@@ -7,8 +7,8 @@ model itself is loaded when the first text is embedded.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 

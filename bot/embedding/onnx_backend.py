@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -82,7 +83,7 @@ class OnnxEmbedder:
     def workers(self) -> int:
         return self._threads or default_threads()
 
-    def load(self) -> "OnnxEmbedder":
+    def load(self) -> OnnxEmbedder:
         """Load session and tokenizer now (e.g. at bot start) instead of on first question."""
         if self._session is None:
             with self._lock:
@@ -119,9 +120,7 @@ class OnnxEmbedder:
         # the core the event loop, FAISS and BM25 need.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3  # warnings about unused initializers are noise here
-        return ort.InferenceSession(
-            str(self._dir / MODEL_FILE), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        return ort.InferenceSession(str(self._dir / MODEL_FILE), sess_options=opts, providers=["CPUExecutionProvider"])
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -134,7 +133,7 @@ class OnnxEmbedder:
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(texts), self._batch_size):
-            idx = order[start:start + self._batch_size]
+            idx = order[start : start + self._batch_size]
             out[idx] = self._embed_chunk([texts[i] for i in idx])
         return out
 

@@ -18,8 +18,9 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from bot.embedding.model_path import model_label, resolve_model
 from bot.errors import ConfigError
@@ -39,9 +40,12 @@ _SMALL_FILE = 4 << 20  # hashed in full below this size; bigger ones by size + h
 _EDGE = 1 << 20
 _POOLING_MODES = ("mean", "cls", "max", "mean_sqrt_len_tokens", "weightedmean", "lasttoken")
 _LEGACY_POOLING = {
-    "pooling_mode_cls_token": "cls", "pooling_mode_max_tokens": "max",
-    "pooling_mode_mean_tokens": "mean", "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len_tokens",
-    "pooling_mode_weightedmean_tokens": "weightedmean", "pooling_mode_lasttoken": "lasttoken",
+    "pooling_mode_cls_token": "cls",
+    "pooling_mode_max_tokens": "max",
+    "pooling_mode_mean_tokens": "mean",
+    "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len_tokens",
+    "pooling_mode_weightedmean_tokens": "weightedmean",
+    "pooling_mode_lasttoken": "lasttoken",
 }
 
 # Number of real exports / quantizations done by this process: tests use it to prove the
@@ -204,9 +208,15 @@ def _export_into(model: str, out: Path) -> None:
         torch.onnx.export(
             # .eval(): the exporter restores the wrapper's mode afterwards, and a fresh Module
             # is in training mode, which would switch dropout on in hf_model for _verify.
-            _Wrapper(hf_model).eval(), args, str(out / MODEL_FILE), dynamo=False,
-            input_names=names, output_names=["last_hidden_state"], dynamic_axes=axes,
-            opset_version=OPSET, do_constant_folding=True,
+            _Wrapper(hf_model).eval(),
+            args,
+            str(out / MODEL_FILE),
+            dynamo=False,
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            do_constant_folding=True,
         )
         _verify(out / MODEL_FILE, hf_model, tokenizer, names)
     source = model_dir(model)
@@ -224,8 +234,11 @@ def _export_into(model: str, out: Path) -> None:
         "pooling": _pooling_mode(pooling),
         "normalize": normalize,
         "max_seq_length": int(transformer.max_seq_length or tokenizer.model_max_length),
-        "dimension": int(st.get_embedding_dimension() if hasattr(st, "get_embedding_dimension")
-                         else st.get_sentence_embedding_dimension()),
+        "dimension": int(
+            st.get_embedding_dimension()
+            if hasattr(st, "get_embedding_dimension")
+            else st.get_sentence_embedding_dimension()
+        ),
         "input_names": names,
         "pad_token": tokenizer.pad_token,
         "pad_id": int(tokenizer.pad_token_id or 0),
@@ -270,8 +283,9 @@ def _quantize_into(source: Path, out: Path) -> None:
     meta["quantization"] = SCHEME
     _write_meta(out, meta)
     quantize_count += 1
-    log.info("onnx int8 quantization (%d MatMuls smoothed) done in %.1fs: %s",
-             smoothed, time.perf_counter() - started, out)
+    log.info(
+        "onnx int8 quantization (%d MatMuls smoothed) done in %.1fs: %s", smoothed, time.perf_counter() - started, out
+    )
 
 
 def _write_meta(out: Path, meta: dict[str, Any]) -> None:

@@ -37,9 +37,11 @@ def quantize_smooth(source: Path, out_model: Path, alpha: float = ALPHA) -> int:
 
     model = onnx.load(str(source / "model.onnx"))
     weights = {init.name: init for init in model.graph.initializer}
-    targets = [n for n in model.graph.node
-               if n.op_type == "MatMul" and len(n.input) == 2 and n.input[1] in weights
-               and len(weights[n.input[1]].dims) == 2]
+    targets = [
+        n
+        for n in model.graph.node
+        if n.op_type == "MatMul" and len(n.input) == 2 and n.input[1] in weights and len(weights[n.input[1]].dims) == 2
+    ]
     act_max = _activation_max(source, sorted({n.input[0] for n in targets}))
     target_names = {n.name for n in targets}
     nodes = []
@@ -47,9 +49,8 @@ def quantize_smooth(source: Path, out_model: Path, alpha: float = ALPHA) -> int:
         if node.name in target_names:  # each MatMul its own scale: SmoothQuant's optimum
             w = numpy_helper.to_array(weights[node.input[1]])
             a = np.maximum(act_max[node.input[0]], 1e-5)
-            s = np.maximum(a ** alpha / np.maximum(np.abs(w).max(axis=1), 1e-5) ** (1 - alpha), 1e-5)
-            weights[node.input[1]].CopyFrom(
-                numpy_helper.from_array((w * s[:, None]).astype(np.float32), node.input[1]))
+            s = np.maximum(a**alpha / np.maximum(np.abs(w).max(axis=1), 1e-5) ** (1 - alpha), 1e-5)
+            weights[node.input[1]].CopyFrom(numpy_helper.from_array((w * s[:, None]).astype(np.float32), node.input[1]))
             inv = f"{node.name}/smooth_inv"
             model.graph.initializer.append(numpy_helper.from_array((1 / s).astype(np.float32), inv))
             smoothed = f"{node.name}/smoothed_input"
@@ -64,8 +65,13 @@ def quantize_smooth(source: Path, out_model: Path, alpha: float = ALPHA) -> int:
     level = root.level
     root.setLevel(max(level, logging.ERROR))
     try:
-        quantize_dynamic(str(smoothed_path), str(out_model), per_channel=True,
-                         weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"])
+        quantize_dynamic(
+            str(smoothed_path),
+            str(out_model),
+            per_channel=True,
+            weight_type=QuantType.QInt8,
+            op_types_to_quantize=["MatMul"],
+        )
     finally:
         root.setLevel(level)
         smoothed_path.unlink(missing_ok=True)

@@ -107,9 +107,7 @@ def _passage_id(doc_id: str, position: int, text: str) -> str:
     return f"{doc_id}:{position:04d}:{digest}"
 
 
-def chunk_document(
-    doc: Document, sentences: int = 2, overlap: int = 1, max_chars: int = 700
-) -> list[Passage]:
+def chunk_document(doc: Document, sentences: int = 2, overlap: int = 1, max_chars: int = 700) -> list[Passage]:
     """Passages of `doc`: windows of `sentences` sentences, consecutive ones sharing `overlap`.
 
     `overlap` is clamped to `sentences - 1` so every window moves forward; ids are

@@ -19,33 +19,242 @@ _TAG = re.compile(r"</?[a-z][a-z0-9]*\s*/?>", re.I)
 # Words of navigation menus, footers and legal links; a short line made only of these
 # (plus glue words) is a menu item, not a heading of the article.
 _NAV_WORDS = frozenset(
-    """home homepage about contact contacts partners partner members member membership join
-    language languages edition editions global news newsroom press media events blog blogs
-    menu search login logout log sign signin signup register account subscribe newsletter
-    newsletters careers jobs donate shop store sitemap faq faqs help previous prev next back
-    top more older newer posts post articles article stories story related popular latest
-    recent trending tags tag categories category archive archives privacy policy policies
-    terms conditions service use cookies cookie settings preferences legal notice notices
-    imprint disclaimer accessibility skip content main navigation nav team mission resources
-    publications rss feed print close open toggle view all page pages site website map english
-    français deutsch español русский menu""".split()
+    [
+        "home",
+        "homepage",
+        "about",
+        "contact",
+        "contacts",
+        "partners",
+        "partner",
+        "members",
+        "member",
+        "membership",
+        "join",
+        "language",
+        "languages",
+        "edition",
+        "editions",
+        "global",
+        "news",
+        "newsroom",
+        "press",
+        "media",
+        "events",
+        "blog",
+        "blogs",
+        "menu",
+        "search",
+        "login",
+        "logout",
+        "log",
+        "sign",
+        "signin",
+        "signup",
+        "register",
+        "account",
+        "subscribe",
+        "newsletter",
+        "newsletters",
+        "careers",
+        "jobs",
+        "donate",
+        "shop",
+        "store",
+        "sitemap",
+        "faq",
+        "faqs",
+        "help",
+        "previous",
+        "prev",
+        "next",
+        "back",
+        "top",
+        "more",
+        "older",
+        "newer",
+        "posts",
+        "post",
+        "articles",
+        "article",
+        "stories",
+        "story",
+        "related",
+        "popular",
+        "latest",
+        "recent",
+        "trending",
+        "tags",
+        "tag",
+        "categories",
+        "category",
+        "archive",
+        "archives",
+        "privacy",
+        "policy",
+        "policies",
+        "terms",
+        "conditions",
+        "service",
+        "use",
+        "cookies",
+        "cookie",
+        "settings",
+        "preferences",
+        "legal",
+        "notice",
+        "notices",
+        "imprint",
+        "disclaimer",
+        "accessibility",
+        "skip",
+        "content",
+        "main",
+        "navigation",
+        "nav",
+        "team",
+        "mission",
+        "resources",
+        "publications",
+        "rss",
+        "feed",
+        "print",
+        "close",
+        "open",
+        "toggle",
+        "view",
+        "all",
+        "page",
+        "pages",
+        "site",
+        "website",
+        "map",
+        "english",
+        "français",
+        "deutsch",
+        "español",
+        "русский",
+        "menu",
+    ]
 )
-_GLUE = frozenset("the of and & a an to for on us our your with in we who what do are is at".split())
+_GLUE = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "&",
+        "a",
+        "an",
+        "to",
+        "for",
+        "on",
+        "us",
+        "our",
+        "your",
+        "with",
+        "in",
+        "we",
+        "who",
+        "what",
+        "do",
+        "are",
+        "is",
+        "at",
+    ]
+)
 
 _SHARE_WORDS = frozenset(
-    """share shares sharing tweet retweet email e-mail mail print pin it facebook twitter x
-    linkedin whatsapp reddit telegram pinterest pocket flipboard copy link this article page
-    post on via full text save like send messenger vk weibo wechat bluesky mastodon threads
-    url""".split()
+    [
+        "share",
+        "shares",
+        "sharing",
+        "tweet",
+        "retweet",
+        "email",
+        "e-mail",
+        "mail",
+        "print",
+        "pin",
+        "it",
+        "facebook",
+        "twitter",
+        "x",
+        "linkedin",
+        "whatsapp",
+        "reddit",
+        "telegram",
+        "pinterest",
+        "pocket",
+        "flipboard",
+        "copy",
+        "link",
+        "this",
+        "article",
+        "page",
+        "post",
+        "on",
+        "via",
+        "full",
+        "text",
+        "save",
+        "like",
+        "send",
+        "messenger",
+        "vk",
+        "weibo",
+        "wechat",
+        "bluesky",
+        "mastodon",
+        "threads",
+        "url",
+    ]
 )
 _SHARE_CORE = frozenset(
-    "share shares sharing tweet retweet pin facebook twitter linkedin whatsapp reddit telegram pinterest".split()
+    [
+        "share",
+        "shares",
+        "sharing",
+        "tweet",
+        "retweet",
+        "pin",
+        "facebook",
+        "twitter",
+        "linkedin",
+        "whatsapp",
+        "reddit",
+        "telegram",
+        "pinterest",
+    ]
 )
 _CONSENT_WORDS = frozenset(
-    """accept all reject decline agree i ok okay got it allow deny cookies manage preferences
-    settings customize customise necessary only essential dismiss save and""".split()
+    [
+        "accept",
+        "all",
+        "reject",
+        "decline",
+        "agree",
+        "i",
+        "ok",
+        "okay",
+        "got",
+        "it",
+        "allow",
+        "deny",
+        "cookies",
+        "manage",
+        "preferences",
+        "settings",
+        "customize",
+        "customise",
+        "necessary",
+        "only",
+        "essential",
+        "dismiss",
+        "save",
+        "and",
+    ]
 )
-_CONSENT_CORE = frozenset("accept reject decline agree allow deny dismiss ok okay got".split())
+_CONSENT_CORE = frozenset(["accept", "reject", "decline", "agree", "allow", "deny", "dismiss", "ok", "okay", "got"])
 
 _PLATFORMS = (
     r"twitter|x|facebook|instagram|linkedin|youtube|tiktok|telegram|whatsapp|mastodon|"
@@ -67,8 +276,8 @@ _CALL_TO_ACTION = re.compile(
     r"back to (top|home|homepage|news|list|overview|the top|previous page|all))\b",
     re.I,
 )
-_DANGLING_END = frozenset("at on visit via".split())
-_DANGLING_IF_LINKY = frozenset("here below website link page".split())
+_DANGLING_END = frozenset(["at", "on", "visit", "via"])
+_DANGLING_IF_LINKY = frozenset(["here", "below", "website", "link", "page"])
 _LINK_WORDS = re.compile(r"\b(here|visit|click|link|website|download|read|find|learn|full te[xs]t)\b", re.I)
 _LINK_VERBS = re.compile(
     r"\b(find|click|read|learn|see|download|visit|more|information|details|available|access|full)\b", re.I
@@ -86,9 +295,7 @@ _COMMENT_HELP = re.compile(
     r"^(name|e-?mail|website|comment|subject|homepage|text format)\s*\*?:?$",
     re.I,
 )
-_LEGAL = re.compile(
-    r"©|\(c\)\s*\d{4}|\bcopyright\s+(©\s*)?\d{4}|all rights reserved", re.I
-)
+_LEGAL = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\s+(©\s*)?\d{4}|all rights reserved", re.I)
 _COOKIE = re.compile(
     r"\b(we|this (web)?site|our (web)?site)( also)? uses? cookies|\bcookies? (policy|settings|"
     r"preferences|consent|banner)\b|\baccept (all )?cookies|(agree|consent) to (the|our) use of cookies|"
@@ -149,8 +356,10 @@ def is_debris(body: str) -> bool:
         return True
     if n <= 20 and _SOCIAL.search(body) and (not ends or (n <= 8 and _SOCIAL_START.match(body))):
         return True
-    if body[-1].isalnum() and n <= 20 and (
-        words[-1] in _DANGLING_END or (words[-1] in _DANGLING_IF_LINKY and _LINK_VERBS.search(body))
+    if (
+        body[-1].isalnum()
+        and n <= 20
+        and (words[-1] in _DANGLING_END or (words[-1] in _DANGLING_IF_LINKY and _LINK_VERBS.search(body)))
     ):
         return True  # "Watch our videos at", "Read the report here": the link was stripped
     if body.endswith(":") and n <= 8 and _LINK_WORDS.search(body):
@@ -175,9 +384,7 @@ def is_debris(body: str) -> bool:
         return True
     if not ends and n <= 30 and _PROFILE_FIELD.match(body):
         return True
-    if not ends and n <= 6 and _BYLINE.match(body):
-        return True
-    return False
+    return bool(not ends and n <= 6 and _BYLINE.match(body))
 
 
 def _is_contact(body: str) -> bool:

@@ -19,7 +19,7 @@ def is_answer_unit(unit: Unit) -> bool:
         return False
     if unit.kind == "bullet":
         return len(text.split()) >= 3
-    return len(text.split()) >= 5 and text[-1] in ".!?;\"”’)"
+    return len(text.split()) >= 5 and text[-1] in '.!?;"”’)'
 
 
 def answer_sentences(text: str) -> list[str]:

@@ -7,11 +7,10 @@ exceptions (trafilatura, pypdf, lxml) never leave this module. Metadata keys are
 
 from __future__ import annotations
 
-from typing import Any
-
 import io
 import re
 from html import unescape
+from typing import Any
 
 from bot.errors import DocumentError
 from bot.ingest.markdown_text import markdown_to_text

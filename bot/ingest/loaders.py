@@ -11,8 +11,8 @@ import hashlib
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from bot.errors import DocumentError
 from bot.ingest import formats
@@ -111,9 +111,7 @@ def is_candidate(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED and (is_link(path) or path.is_file())
 
 
-def load_knowledge_dir(
-    folder: Path, max_bytes: int = DEFAULT_MAX_BYTES
-) -> tuple[list[Document], list[str]]:
+def load_knowledge_dir(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Document], list[str]]:
     """Every document of `folder` sorted by file name, and one sentence per file skipped
     (symbolic links among them: they are never read through)."""
     folder = Path(folder)
@@ -134,8 +132,7 @@ def load_knowledge_dir(
             continue
         if doc.doc_id in owners:
             errors.append(
-                f"{path.name}: skipped because {owners[doc.doc_id]} has the same name "
-                f"(document id '{doc.doc_id}')."
+                f"{path.name}: skipped because {owners[doc.doc_id]} has the same name (document id '{doc.doc_id}')."
             )
             continue
         owners[doc.doc_id] = path.name

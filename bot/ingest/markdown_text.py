@@ -171,8 +171,25 @@ def _html_text(html: str) -> str:
 class _TextOfHtml(HTMLParser):
     """Collects the text of an HTML fragment; block elements start a new line."""
 
-    _BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
-               "section", "blockquote", "pre"}
+    _BLOCKS = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "ul",
+        "ol",
+        "section",
+        "blockquote",
+        "pre",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

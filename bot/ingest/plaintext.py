@@ -36,11 +36,11 @@ def split_front_matter(name: str, text: str, *, strict: bool = True) -> tuple[di
             return {}, text
         raise DocumentError(f"{name}: the front matter between the '---' lines is not valid YAML.") from None
     if data is None:
-        return {}, text[match.end():]
+        return {}, text[match.end() :]
     if not isinstance(data, dict):
         return {}, text
     meta = {str(k).strip().lower(): _as_text(v) for k, v in data.items() if v is not None}
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
 def _as_text(value: object) -> str:

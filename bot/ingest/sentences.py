@@ -25,13 +25,89 @@ _HEADING_MAX_CHARS = 200
 # Lowercased, without the final dot. Kept small: only words that are far more often an
 # abbreviation than the last word of a sentence.
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms mx dr prof sr jr st mt messrs mme mlle gen col lt sgt capt cmdr adm gov sen
-    rep rev hon pres amb vs approx cf esp inc ltd corp co bros dept univ assn ave blvd
-    rd fig figs vol vols ch sec secs art arts para paras pp ed eds est""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "mt",
+        "messrs",
+        "mme",
+        "mlle",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "cmdr",
+        "adm",
+        "gov",
+        "sen",
+        "rep",
+        "rev",
+        "hon",
+        "pres",
+        "amb",
+        "vs",
+        "approx",
+        "cf",
+        "esp",
+        "inc",
+        "ltd",
+        "corp",
+        "co",
+        "bros",
+        "dept",
+        "univ",
+        "assn",
+        "ave",
+        "blvd",
+        "rd",
+        "fig",
+        "figs",
+        "vol",
+        "vols",
+        "ch",
+        "sec",
+        "secs",
+        "art",
+        "arts",
+        "para",
+        "paras",
+        "pp",
+        "ed",
+        "eds",
+        "est",
+    ]
 )
 # Abbreviations that only stay glued when a number follows: "No. 5", "Nov. 12", "p. 3".
 _BEFORE_NUMBER = frozenset(
-    "no nos nr jan feb mar apr jun jul aug sep sept oct nov dec p op tel ext".split()
+    [
+        "no",
+        "nos",
+        "nr",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "p",
+        "op",
+        "tel",
+        "ext",
+    ]
 )
 
 
@@ -88,7 +164,7 @@ def _split_line(line: str) -> list[str]:
         punct = match.group().rstrip()
         if punct.rstrip("\"”’'»)]") == "." and _is_abbreviation(_last_word(line, match.start() + 1), line[at : at + 2]):
             continue
-        piece = line[start: match.end()].strip()
+        piece = line[start : match.end()].strip()
         if piece:
             parts.append(piece)
         start = match.end()
@@ -114,7 +190,7 @@ def split_units(text: str) -> list[Unit]:
             line, prefix, kind = _BULLET.sub("", line, count=1), "- ", "bullet"
         elif numbered := _NUMBERED.match(line):
             prefix, kind = numbered.group().strip() + " ", "bullet"
-            line = line[numbered.end():]
+            line = line[numbered.end() :]
         if not line:
             continue
         pieces = _split_line(line)

@@ -15,11 +15,12 @@ import logging
 import secrets
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.errors import CallbotError
 from bot.ops.gaps import Gap, GapRow, group_gaps
@@ -63,9 +64,7 @@ CREATE TABLE IF NOT EXISTS votes (
     PRIMARY KEY (answer_id, user_hash)
 );
 """
-_VOTES_PER_ANSWER = (
-    "SELECT answer_id, SUM(helpful) AS up, SUM(1 - helpful) AS down FROM votes GROUP BY answer_id"
-)
+_VOTES_PER_ANSWER = "SELECT answer_id, SUM(helpful) AS up, SUM(1 - helpful) AS down FROM votes GROUP BY answer_id"
 
 
 @dataclass(frozen=True)
@@ -89,12 +88,12 @@ class RateRow:
         return self.helpful / self.votes if self.votes else None
 
 
-def feedback_db_path(settings: "Settings") -> Path:
+def feedback_db_path(settings: Settings) -> Path:
     """`feedback.db`, or `<index_dir>/feedback.sqlite3`."""
     return Path(settings.feedback.db) if settings.feedback.db else settings.index_path / "feedback.sqlite3"
 
 
-def open_feedback_store(settings: "Settings") -> "FeedbackStore":
+def open_feedback_store(settings: Settings) -> FeedbackStore:
     """The store the settings name, salted from `feedback.salt_env` (else a persisted salt)."""
     from bot.config import secret
 
@@ -134,13 +133,14 @@ class FeedbackStore:
                     salt = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
         self._salt = salt
 
-    def submit(self, call: Callable[..., T], *args: object) -> "Future[T]":
+    def submit(self, call: Callable[..., T], *args: object) -> Future[T]:
         """Run one of this store's blocking calls on its own threads (`asyncio.wrap_future` it)."""
         return self._pool.submit(call, *args)
 
     @contextmanager
-    def _connect(self, begin: str | None = "BEGIN IMMEDIATE",
-                 wait: float = READ_WAIT_SECONDS) -> Iterator[sqlite3.Connection]:
+    def _connect(
+        self, begin: str | None = "BEGIN IMMEDIATE", wait: float = READ_WAIT_SECONDS
+    ) -> Iterator[sqlite3.Connection]:
         """A short connection; one transaction (IMMEDIATE for writes: no lost updates).
         SQLite retries a locked database for up to `wait` seconds."""
         db = sqlite3.connect(self.path, timeout=wait, isolation_level=None)
@@ -182,8 +182,17 @@ class FeedbackStore:
         answer_id = secrets.token_urlsafe(9)
         passage_ids = json.dumps([p.passage.passage_id for p in answer.passages])
         day = time.strftime("%Y-%m-%d", time.gmtime(now))
-        row = (answer_id, now, day, platform, self.user_hash(platform, user_id), printable(answer.question),
-               passage_ids, answer.index_version, int(answer.answered))
+        row = (
+            answer_id,
+            now,
+            day,
+            platform,
+            self.user_hash(platform, user_id),
+            printable(answer.question),
+            passage_ids,
+            answer.index_version,
+            int(answer.answered),
+        )
         with self._unavailable_as_error(), self._connect(wait=ANSWER_WAIT_SECONDS) as db:
             db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         return answer_id
@@ -236,6 +245,6 @@ class FeedbackStore:
             ).fetchall()
         return [GapRow(question, not answered, down > 0) for question, answered, down in rows]
 
-    def gaps(self, embedder: "Embedder", limit: int = 20, threshold: float = 0.75) -> list[Gap]:
+    def gaps(self, embedder: Embedder, limit: int = 20, threshold: float = 0.75) -> list[Gap]:
         """What people asked that the bot could not answer well, grouped, most frequent first."""
         return group_gaps(self.gap_rows(), embedder, limit=limit, threshold=threshold)

@@ -10,8 +10,8 @@ dependency.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -45,7 +45,7 @@ def _key(text: str) -> str:
 
 
 def _embed(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-    parts = [embedder.embed_batch(list(texts[i:i + _BATCH])) for i in range(0, len(texts), _BATCH)]
+    parts = [embedder.embed_batch(list(texts[i : i + _BATCH])) for i in range(0, len(texts), _BATCH)]
     return normalize_rows(np.concatenate(parts)) if parts else np.zeros((0, 1), dtype=np.float32)
 
 
@@ -94,12 +94,14 @@ def group_gaps(
     gaps = []
     for lead in leaders:
         group = members[lead]
-        gaps.append(Gap(
-            question=shown[lead],
-            count=sum(sum(spellings[keys[i]].values()) for i in group),
-            variants=tuple(shown[i] for i in group[1:1 + max_variants]),
-            declined=sum(declined[keys[i]] for i in group),
-            not_helpful=sum(unhelpful[keys[i]] for i in group),
-        ))
+        gaps.append(
+            Gap(
+                question=shown[lead],
+                count=sum(sum(spellings[keys[i]].values()) for i in group),
+                variants=tuple(shown[i] for i in group[1 : 1 + max_variants]),
+                declined=sum(declined[keys[i]] for i in group),
+                not_helpful=sum(unhelpful[keys[i]] for i in group),
+            )
+        )
     gaps.sort(key=lambda g: -g.count)  # stable: ties keep the order of first appearance
     return gaps[:limit]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -30,7 +31,7 @@ Ready = Callable[[], bool]
 class _Health:
     """The two handlers, with what they read; remembers whether it was ever ready."""
 
-    def __init__(self, ready: Ready, core: "BotCore", metrics: "Metrics | None") -> None:
+    def __init__(self, ready: Ready, core: BotCore, metrics: Metrics | None) -> None:
         self.ready, self.core, self.metrics = ready, core, metrics
         self.started = time.monotonic()
         self.was_ready = False
@@ -64,7 +65,7 @@ class _Health:
         return web.Response(body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
-def add_health_routes(app: web.Application, *, ready: Ready, core: "BotCore", metrics: "Metrics | None") -> None:
+def add_health_routes(app: web.Application, *, ready: Ready, core: BotCore, metrics: Metrics | None) -> None:
     """Serve GET /healthz and GET /metrics on an existing aiohttp application."""
     health = _Health(ready, core, metrics)
     app.router.add_get("/healthz", health.healthz)
@@ -84,7 +85,7 @@ class HealthServer:
 
 
 async def start_health_server(
-    host: str, port: int, ready: Ready, core: "BotCore", metrics: "Metrics | None"
+    host: str, port: int, ready: Ready, core: BotCore, metrics: Metrics | None
 ) -> HealthServer:
     """Listen on host:port (0 = any free port); stop it with `await server.stop()`.
 
@@ -109,7 +110,7 @@ async def start_health_server(
 
 
 async def start_from_config(
-    cfg: "MetricsConfig", ready: Ready, core: "BotCore", metrics: "Metrics | None"
+    cfg: MetricsConfig, ready: Ready, core: BotCore, metrics: Metrics | None
 ) -> HealthServer | None:
     """The server `metrics.*` asks for, or None when `metrics.enabled` is false."""
     if not cfg.enabled:

@@ -35,20 +35,25 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None, namespace: str = "callbot") -> None:
         self.registry = registry if registry is not None else CollectorRegistry(auto_describe=True)
         reg, ns = self.registry, namespace
-        self.questions = Counter("questions", "Questions by platform and outcome.",
-                                 ["platform", "outcome"], namespace=ns, registry=reg)
-        self.latency = Histogram("answer_latency_seconds", "Time to answer a question.",
-                                 namespace=ns, registry=reg, buckets=_LATENCY_BUCKETS)
-        self.index_version = Gauge("index_version_info", "The serving index version (value 1).",
-                                   ["version"], namespace=ns, registry=reg)
-        self.index_passages = Gauge("index_passages", "Passages in the serving index.",
-                                    namespace=ns, registry=reg)
-        self.builds = Counter("index_builds", "Index builds by outcome (ok, failed).",
-                              ["outcome"], namespace=ns, registry=reg)
-        self.build_seconds = Histogram("index_build_seconds", "Time to build an index version.",
-                                       namespace=ns, registry=reg, buckets=_BUILD_BUCKETS)
-        self.feedback = Counter("feedback", "Feedback votes recorded (a changed vote counts again).",
-                                ["vote"], namespace=ns, registry=reg)
+        self.questions = Counter(
+            "questions", "Questions by platform and outcome.", ["platform", "outcome"], namespace=ns, registry=reg
+        )
+        self.latency = Histogram(
+            "answer_latency_seconds", "Time to answer a question.", namespace=ns, registry=reg, buckets=_LATENCY_BUCKETS
+        )
+        self.index_version = Gauge(
+            "index_version_info", "The serving index version (value 1).", ["version"], namespace=ns, registry=reg
+        )
+        self.index_passages = Gauge("index_passages", "Passages in the serving index.", namespace=ns, registry=reg)
+        self.builds = Counter(
+            "index_builds", "Index builds by outcome (ok, failed).", ["outcome"], namespace=ns, registry=reg
+        )
+        self.build_seconds = Histogram(
+            "index_build_seconds", "Time to build an index version.", namespace=ns, registry=reg, buckets=_BUILD_BUCKETS
+        )
+        self.feedback = Counter(
+            "feedback", "Feedback votes recorded (a changed vote counts again).", ["vote"], namespace=ns, registry=reg
+        )
         self._version: str | None = None
 
     # -- what adapters and the core report ---------------------------------------------------
@@ -77,13 +82,13 @@ class Metrics:
         self.feedback.labels(vote="helpful" if helpful else "not_helpful").inc()
 
     # -- wiring ------------------------------------------------------------------------------
-    def sync_index(self, core: "BotCore") -> None:
+    def sync_index(self, core: BotCore) -> None:
         """Copy the core's serving version into the gauges (no-op before it starts)."""
         if core.started:
             data = core.serving.data
             self.set_index(data.version, len(data.passages))
 
-    def attach(self, core: "BotCore") -> None:
+    def attach(self, core: BotCore) -> None:
         """Count every answer the core returns (any adapter, no adapter help needed)."""
 
         def listener(question: Question, answer: Answer, seconds: float) -> None:
@@ -97,7 +102,7 @@ class Metrics:
         core.add_listener(listener)
         self.sync_index(core)
 
-    def attach_feedback(self, store: "FeedbackStore") -> None:
+    def attach_feedback(self, store: FeedbackStore) -> None:
         """Count votes as the store records them (repeated clicks are not counted)."""
         store.add_vote_listener(self.observe_feedback)
 

@@ -52,8 +52,14 @@ class QuestionLog:
         self.mode = mode
         self.logger = logger or logging.getLogger(LOGGER_NAME)
 
-    def log(self, platform: str, outcome: str, seconds: float | None, text: str | None = None,
-            index_version: str | None = None) -> None:
+    def log(
+        self,
+        platform: str,
+        outcome: str,
+        seconds: float | None,
+        text: str | None = None,
+        index_version: str | None = None,
+    ) -> None:
         """One line; adapters call this for questions refused or failed before the core."""
         fields: dict[str, object] = {"platform": platform, "outcome": outcome}
         if seconds is not None:

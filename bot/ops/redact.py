@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -27,7 +28,7 @@ _PATTERNS = re.compile(
 _formatter = logging.Formatter()
 
 
-def secret_env_names(settings: "Settings") -> tuple[str, ...]:
+def secret_env_names(settings: Settings) -> tuple[str, ...]:
     """The environment variables whose values must never be logged."""
     return (
         settings.discord.token_env,
@@ -72,7 +73,7 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def build_filter(settings: "Settings | None" = None) -> RedactingFilter:
+def build_filter(settings: Settings | None = None) -> RedactingFilter:
     """A filter for the secrets currently in the environment variables the config names."""
     if settings is None:
         from bot.config import Settings
@@ -81,7 +82,7 @@ def build_filter(settings: "Settings | None" = None) -> RedactingFilter:
     return RedactingFilter(os.environ.get(name, "") for name in secret_env_names(settings))
 
 
-def install_redaction(settings: "Settings | None" = None) -> RedactingFilter:
+def install_redaction(settings: Settings | None = None) -> RedactingFilter:
     """Put one fresh filter on each of the bot's root handlers (those setup_logging made)."""
     redactor = build_filter(settings)
     for handler in logging.getLogger().handlers:

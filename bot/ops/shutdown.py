@@ -13,7 +13,7 @@ import asyncio
 import logging
 import signal
 import threading
-from typing import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from bot.errors import CallbotError
 
@@ -50,7 +50,7 @@ class InFlight:
         """Refuse new work from now on (work already started is unaffected)."""
         self._accepting = False
 
-    def __enter__(self) -> "InFlight":
+    def __enter__(self) -> InFlight:
         with self._lock:
             if not self._accepting:
                 raise ShuttingDown()
@@ -61,7 +61,7 @@ class InFlight:
         with self._lock:
             self._count -= 1
 
-    async def __aenter__(self) -> "InFlight":
+    async def __aenter__(self) -> InFlight:
         return self.__enter__()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -79,8 +79,9 @@ class InFlight:
 class GracefulShutdown:
     """What the signal handlers run; `await shutdown.wait()` returns once `stop` has run."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, stop: Stop, in_flight: InFlight | None,
-                 grace_seconds: float) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, stop: Stop, in_flight: InFlight | None, grace_seconds: float
+    ) -> None:
         self.loop, self.stop, self.in_flight, self.grace_seconds = loop, stop, in_flight, grace_seconds
         self.signals: tuple[int, ...] = ()
         self.task: asyncio.Task | None = None

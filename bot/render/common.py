@@ -6,7 +6,15 @@ from __future__ import annotations
 from bot.answering.spans import counted_noun
 from bot.types import Answer, Passage, ScoredPassage
 
-_GAPS = {"since": "how long", "day": "the day", "date": "a date", "place": "a place", "list": "a list", "person": "a name", "number": "a number"}
+_GAPS = {
+    "since": "how long",
+    "day": "the day",
+    "date": "a date",
+    "place": "a place",
+    "list": "a list",
+    "person": "a name",
+    "number": "a number",
+}
 
 DECLINE_SUGGESTIONS = (
     "the Call's nine principles (try `principles` or `principle 8`)",
@@ -27,7 +35,7 @@ def split_on_best(scored: ScoredPassage) -> tuple[str, str, str]:
     at = text.find(best) if best else -1
     if at < 0:
         return "", text, ""
-    return text[:at], best, text[at + len(best):]
+    return text[:at], best, text[at + len(best) :]
 
 
 def decline_text(answer: Answer) -> str:
@@ -54,7 +62,11 @@ def link(passage: Passage) -> str:
 
 def lead_passage(answer: Answer) -> ScoredPassage | None:
     """The listed passage the one-line answer comes from."""
-    return next((p for p in answer.passages if p.passage.passage_id == answer.lead_passage_id), None) if answer.lead_passage_id else None
+    return (
+        next((p for p in answer.passages if p.passage.passage_id == answer.lead_passage_id), None)
+        if answer.lead_passage_id
+        else None
+    )
 
 
 def lead_citation(answer: Answer) -> str:
@@ -69,7 +81,7 @@ def lead_parts(answer: Answer) -> tuple[str, str, str]:
     at = lead.find(span) if span else -1
     if at < 0:
         return lead, "", ""
-    return lead[:at], span, lead[at + len(span):]
+    return lead[:at], span, lead[at + len(span) :]
 
 
 def lead_preface(answer: Answer) -> str:
@@ -88,7 +100,7 @@ def supporting_passages(answer: Answer, limit: int = 2) -> list[ScoredPassage]:
     and than each other (each document is cited once)."""
     lead = lead_passage(answer)
     seen = {lead.passage.doc_id} if lead else set()
-    chosen = []
+    chosen: list[ScoredPassage] = []
     for scored in answer.passages:
         if citation(scored.passage) == answer.lead_citation:
             continue  # the structured answer's own source, already cited

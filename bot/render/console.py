@@ -97,7 +97,7 @@ def answer_plain(answer: Answer, verbose: bool = False) -> str:
 
 
 def read_as_line(answer: Answer) -> str:
-    """"(read as: cyber hygiene)": the question as corrected for spelling."""
+    """ "(read as: cyber hygiene)": the question as corrected for spelling."""
     return f"(read as: {answer.read_as})"
 
 

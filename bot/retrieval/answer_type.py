@@ -14,10 +14,14 @@ _MONTHS = "January|February|March|April|May|June|July|August|September|October|N
 _DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     # two or more capitalised words in a row, not at the very start of the sentence
-    "person": re.compile(r"(?<!^)(?<![.!?]\s)\b(?:Mr|Ms|Mrs|Dr|President|Minister)?\.?\s?[A-Z][a-z]+(?:[- ][A-Z][a-z]+)+\b"),
+    "person": re.compile(
+        r"(?<!^)(?<![.!?]\s)\b(?:Mr|Ms|Mrs|Dr|President|Minister)?\.?\s?[A-Z][a-z]+(?:[- ][A-Z][a-z]+)+\b"
+    ),
     "date": re.compile(rf"\b(?:{_MONTHS}|{_DAYS})\b|\b(?:1[89]|20)\d\d\b|\b\d{{1,2}}[-–]\d{{1,2}} (?:{_MONTHS})\b"),
     "day": re.compile(rf"\b(?:{_DAYS})\b"),
-    "number": re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?)\b", re.I),
+    "number": re.compile(
+        r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?)\b", re.I
+    ),
 }
 _QUESTION_TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:what|which) day of the week\b", re.I), "day"),

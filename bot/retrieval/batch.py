@@ -13,8 +13,8 @@ never need. The figures are in docs/performance.md.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from bot.config import RetrievalConfig
 from bot.embedding.base import Embedder
@@ -47,8 +47,10 @@ def rank_batch(
         for r, question, (text, _) in zip(ranked, questions, items)
     ]
     recheck = [
-        (n, focus) for n, (search, r) in enumerate(zip(texts, ranked))
-        if cfg.focus_band[0] <= r.top_dense < cfg.focus_band[1] and is_supported(r, cfg)
+        (n, focus)
+        for n, (search, r) in enumerate(zip(texts, ranked))
+        if cfg.focus_band[0] <= r.top_dense < cfg.focus_band[1]
+        and is_supported(r, cfg)
         and (focus := retriever.focus_text(search))
     ]
     if recheck:

@@ -20,8 +20,10 @@ def decline_message(ranked: Ranked) -> str:
         return f"The documents I have do not cover {years}: none of them mentions that year."
     if ranked.unknown_names:
         names = " or ".join(f"“{name}”" for name in ranked.unknown_names)
-        return (f"The documents I have do not cover that: none of them mentions {names} (if that is "
-                "another name for something they do cover, ask with the name they use).")
+        return (
+            f"The documents I have do not cover that: none of them mentions {names} (if that is "
+            "another name for something they do cover, ask with the name they use)."
+        )
     return DECLINE_MESSAGE
 
 
@@ -57,6 +59,11 @@ def compose_answer(question: str, ranked: Ranked, version: str, cfg: RetrievalCo
 def reply_without_answer(question: str, message: str, version: str) -> Answer:
     """Not a question the documents answer (a greeting, "principle 12"): the reply alone."""
     return Answer(
-        question=question, answered=False, passages=(), index_version=version, message=message, suggestions=SUGGESTIONS,
+        question=question,
+        answered=False,
+        passages=(),
+        index_version=version,
+        message=message,
+        suggestions=SUGGESTIONS,
         searched=False,
     )

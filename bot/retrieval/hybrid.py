@@ -10,8 +10,9 @@ collapsed by the similarity of their best sentences.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -125,7 +126,9 @@ class HybridRetriever:
         every = len(rows) == len(self.data.sentences) and bool((rows == np.arange(len(rows))).all())
         return _Layout(rows, has, offsets, group, every)
 
-    def _best_sentences(self, ids: np.ndarray, qvec: np.ndarray, passage_sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _best_sentences(
+        self, ids: np.ndarray, qvec: np.ndarray, passage_sims: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """For each candidate passage: its best sentence's cosine and row (-1: none).
 
         Vectorised over all candidates' sentences at once: one gather, one matrix-vector

@@ -9,19 +9,108 @@ from __future__ import annotations
 import logging
 import math
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 # bm25s's English list plus question words and auxiliaries, which carry no evidence that a
 # passage answers a question.
-STOPWORDS = frozenset("""
-a an and are as at be but by for if in into is it no not of on or such that the their then
-there these they this to was will with what which who whom whose when where why how do does
-did done can could would should shall may might must have has had having been being were am
-i me my we our you your he him his she her its them than so about any anything some something
-tell say says please also just like get got
-""".split())
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "do",
+        "does",
+        "did",
+        "done",
+        "can",
+        "could",
+        "would",
+        "should",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "have",
+        "has",
+        "had",
+        "having",
+        "been",
+        "being",
+        "were",
+        "am",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "its",
+        "them",
+        "than",
+        "so",
+        "about",
+        "any",
+        "anything",
+        "some",
+        "something",
+        "tell",
+        "say",
+        "says",
+        "please",
+        "also",
+        "just",
+        "like",
+        "get",
+        "got",
+    ]
+)
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 

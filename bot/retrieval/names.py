@@ -22,7 +22,7 @@ of Korea"); its words may be connected by "of", "on", "for" and the like.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 _CONNECTORS = frozenset({"of", "on", "for", "the", "de", "du", "des", "la", "le", "to"})
 _CAP = r"(?:[A-Z][\w'’.&-]*\w|[A-Z])"
@@ -33,11 +33,55 @@ _INNER_CAPITAL = re.compile(r"(?<![\w'’.-])[A-Z][a-z]+(?:[A-Z][a-z]+)+(?![\w'�
 _LONG_ACRONYM = re.compile(r"(?<![\w'’.-])[A-Z][A-Z0-9]{3,}(?=s?(?![\w'’-]))")
 _WORD = re.compile(r"[^\W_]+")
 # Capitalised words that start questions rather than names ("What's the Russian ...").
-_LEADING = frozenset("""
-what what's whats who who's which when where why how is are was were does did do can could
-will would should has have had tell list according apart besides in on at for about compare
-explain describe give show summarize summarise name define please
-""".split())
+_LEADING = frozenset(
+    [
+        "what",
+        "what's",
+        "whats",
+        "who",
+        "who's",
+        "which",
+        "when",
+        "where",
+        "why",
+        "how",
+        "is",
+        "are",
+        "was",
+        "were",
+        "does",
+        "did",
+        "do",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "has",
+        "have",
+        "had",
+        "tell",
+        "list",
+        "according",
+        "apart",
+        "besides",
+        "in",
+        "on",
+        "at",
+        "for",
+        "about",
+        "compare",
+        "explain",
+        "describe",
+        "give",
+        "show",
+        "summarize",
+        "summarise",
+        "name",
+        "define",
+        "please",
+    ]
+)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+)\W*$")
 # "What is ransomware?", "define phishing", "what does doxxing mean": a one-word subject.
 _DEFINITION = re.compile(
@@ -108,7 +152,7 @@ def definition_subject(question: str) -> str | None:
 
 
 def _shouted_or_title_case(text: str) -> bool:
-    """"WHAT IS THE PARIS CALL?" or "How Did Microsoft Respond?": every word is capitalised."""
+    """ "WHAT IS THE PARIS CALL?" or "How Did Microsoft Respond?": every word is capitalised."""
     if not any(c.islower() for c in text):
         return True
     for sentence in re.split(r"[.!?:;]\s+", text):
@@ -129,7 +173,7 @@ def _as_name(words: list[str]) -> str | None:
 
 
 def _initials(words: list[str]) -> str:
-    """"World Economic Forum" -> "WEF" (connectors are skipped)."""
+    """ "World Economic Forum" -> "WEF" (connectors are skipped)."""
     return "".join(w[0] for w in words if w.lower() not in _CONNECTORS).upper()
 
 

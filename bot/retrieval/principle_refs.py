@@ -12,14 +12,27 @@ the nine short titles, which brings up the passages that list them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from bot.retrieval.lexical import STOPWORDS
 from bot.types import Principle
 
 _WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth")
+_ORDINALS = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+)
 _NUMBER = rf"(?:\d{{1,2}}|{'|'.join(_WORDS)})"
 _JOIN = r"\s*(?:,|&|\band\b|\bor\b|-|–|\bto\b|\bthrough\b)\s*"
 _NUMBERED = re.compile(rf"\bprinciples?\s*(?:no\.?\s*|number\s*|#\s*)?({_NUMBER}(?:{_JOIN}{_NUMBER})*)\b", re.I)
@@ -28,8 +41,38 @@ _RANGE = re.compile(rf"({_NUMBER})\s*(?:-|–|\bto\b|\bthrough\b)\s*({_NUMBER})"
 _TOKEN = re.compile(r"[^\W_]+")
 # Words that say nothing beyond "the principles": the Call's name, list and count words.
 _ABOUT_ALL = STOPWORDS | frozenset(
-    "principles principle paris call call's calls trust security cyberspace list nine 9 main key core all "
-    "its are there many outline summarize summarise summary name names show give explain enumerate".split()
+    [
+        "principles",
+        "principle",
+        "paris",
+        "call",
+        "call's",
+        "calls",
+        "trust",
+        "security",
+        "cyberspace",
+        "list",
+        "nine",
+        "9",
+        "main",
+        "key",
+        "core",
+        "all",
+        "its",
+        "are",
+        "there",
+        "many",
+        "outline",
+        "summarize",
+        "summarise",
+        "summary",
+        "name",
+        "names",
+        "show",
+        "give",
+        "explain",
+        "enumerate",
+    ]
 )
 
 
@@ -66,7 +109,9 @@ def principle_refs(question: str) -> PrincipleRefs:
             numbers.extend(range(first, last + 1) if 0 <= last - first <= len(_WORDS) else (first, last))
         numbers.extend(_value(t) for t in re.findall(_NUMBER, _RANGE.sub(" ", group), re.I))
     for match in _ORDINAL.finditer(question):
-        numbers.extend(_value(t) for t in re.findall(rf"{'|'.join(_ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th)", match.group(0), re.I))
+        numbers.extend(
+            _value(t) for t in re.findall(rf"{'|'.join(_ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th)", match.group(0), re.I)
+        )
     if numbers:
         return PrincipleRefs(numbers=tuple(dict.fromkeys(numbers)))
     words = [w.casefold() for w in _TOKEN.findall(question)]

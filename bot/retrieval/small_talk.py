@@ -48,7 +48,12 @@ REPLIES = {
 
 def small_talk(message: str) -> str | None:
     """'greeting', 'thanks', 'identity', 'creative', or None for a question to look up."""
-    for kind, pattern in (("greeting", _GREETING), ("thanks", _THANKS), ("identity", _IDENTITY), ("creative", _CREATIVE)):
+    for kind, pattern in (
+        ("greeting", _GREETING),
+        ("thanks", _THANKS),
+        ("identity", _IDENTITY),
+        ("creative", _CREATIVE),
+    ):
         if pattern.search(message):
             return kind
     return None

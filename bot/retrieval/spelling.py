@@ -37,9 +37,9 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from importlib.resources import files
-from typing import Callable, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -144,7 +144,12 @@ class Speller:
 
     def correct_word(self, word: str, as_name: bool = False) -> str:
         """One word, corrected or as it was; `as_name`: capitalised inside a sentence."""
-        if not MIN_LENGTH <= len(word) <= MAX_LENGTH or not word.isalpha() or word.isupper() or any(c.isupper() for c in word[1:]):
+        if (
+            not MIN_LENGTH <= len(word) <= MAX_LENGTH
+            or not word.isalpha()
+            or word.isupper()
+            or any(c.isupper() for c in word[1:])
+        ):
             return word
         if self.knows(word) or (not as_name and word.casefold() in self._english):
             return word

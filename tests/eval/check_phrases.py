@@ -57,10 +57,7 @@ def clean_body(raw: str) -> tuple[str, str]:
     for marker in CUT_FROM:
         if marker in body:
             body = body[: body.index(marker)]
-    kept = [
-        line for line in body.splitlines()
-        if not any(re.search(p, line.strip()) for p in DEBRIS_LINES)
-    ]
+    kept = [line for line in body.splitlines() if not any(re.search(p, line.strip()) for p in DEBRIS_LINES)]
     return origin, "\n".join(kept)
 
 

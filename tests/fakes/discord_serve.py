@@ -18,7 +18,11 @@ _REAL_BUILD_APP = discord_run.build_app
 
 
 async def serve_on_fake(
-    parts: App, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, *, sync: bool | None = True,
+    parts: App,
+    fake: FakeDiscord,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    sync: bool | None = True,
     wait_ready: bool = True,
 ) -> tuple[discord_run.DiscordApp, asyncio.Task]:
     """The running app and its task; with `wait_ready=False`, returns once health is up

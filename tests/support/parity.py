@@ -21,8 +21,7 @@ PARITY_SENTENCES = [
     "Tell me about principle 6 (lifecycle security) and principle 7 (cyber hygiene).",
     "Is the Paris Call legally binding under international law, or is it a voluntary political commitment?",
     "What did the 2018 Internet Governance Forum in Paris have to do with it?",
-    "How does the Paris Call address the proliferation of malicious ICT tools and practices "
-    "intended to cause harm?",
+    "How does the Paris Call address the proliferation of malicious ICT tools and practices intended to cause harm?",
     "PREVENT ACTIVITY THAT INTENTIONALLY AND SUBSTANTIALLY DAMAGES THE GENERAL AVAILABILITY OR "
     "INTEGRITY OF THE PUBLIC CORE OF THE INTERNET",
     "cyber-diplomacy; confidence-building measures; attribution... thoughts?",

@@ -32,8 +32,13 @@ from bot.types import Actor
 log = logging.getLogger(__name__)
 REFUSAL = "Only the bot's admins can use this command; nothing was changed."
 # The audit log names operations as the core and the CLI do.
-AUDIT_ACTIONS = {"reindex": "build", "add-document": "add", "remove-document": "remove", "rollback": "rollback",
-                 "gaps": "gaps"}
+AUDIT_ACTIONS = {
+    "reindex": "build",
+    "add-document": "add",
+    "remove-document": "remove",
+    "rollback": "rollback",
+    "gaps": "gaps",
+}
 GAPS_SHOWN = 10  # /gaps' default number of groups; at most GAPS_MAX
 GAPS_MAX = 25
 
@@ -53,8 +58,10 @@ def attachment_problem(attachment: discord.Attachment, max_bytes: int) -> str | 
         kinds = ", ".join(DOCUMENT_SUFFIXES)
         return f"I can add {kinds} files; {render.safe(attachment.filename)} is none of these. Nothing was changed."
     if attachment.size > max_bytes:
-        return (f"{render.safe(attachment.filename)} is {attachment.size:,} bytes; documents may be at most "
-                f"{max_bytes:,} bytes. Nothing was changed.")
+        return (
+            f"{render.safe(attachment.filename)} is {attachment.size:,} bytes; documents may be at most "
+            f"{max_bytes:,} bytes. Nothing was changed."
+        )
     return None
 
 
@@ -72,27 +79,34 @@ class AdminCommands:
         if is_admin(interaction.user, self.cfg):
             return True
         await delivery.respond_privately(interaction, REFUSAL)
-        log.warning("refused /%s from user %s (%s) in %s: not in discord.admin_user_ids or admin_role_ids",
-                    command, interaction.user.id, interaction.user.name, delivery.where(interaction.channel))
+        log.warning(
+            "refused /%s from user %s (%s) in %s: not in discord.admin_user_ids or admin_role_ids",
+            command,
+            interaction.user.id,
+            interaction.user.name,
+            delivery.where(interaction.channel),
+        )
         await self._audit_refusal(interaction, command, "not a Discord admin")
         return False
 
-    async def _audit_refusal(self, interaction: discord.Interaction, command: str, reason: str,
-                             target: str = "") -> None:
+    async def _audit_refusal(
+        self, interaction: discord.Interaction, command: str, reason: str, target: str = ""
+    ) -> None:
         try:
-            await asyncio.to_thread(self.knowledge.record_refusal, actor_for(interaction.user),
-                                    AUDIT_ACTIONS[command], reason, target)
+            await asyncio.to_thread(
+                self.knowledge.record_refusal, actor_for(interaction.user), AUDIT_ACTIONS[command], reason, target
+            )
         except Exception:  # the refusal stands even if the audit log cannot be written
             log.exception("could not record the refused /%s in the audit log", command)
 
-    async def run(self, interaction: discord.Interaction, action: str,
-                  operation: Callable[[Actor], object]) -> None:
+    async def run(self, interaction: discord.Interaction, action: str, operation: Callable[[Actor], object]) -> None:
         """Defer privately, then run the blocking operation and report its sentence."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self._finish(interaction, action, operation)
 
-    async def _finish(self, interaction: discord.Interaction, action: str,
-                      operation: Callable[[Actor], object]) -> None:
+    async def _finish(
+        self, interaction: discord.Interaction, action: str, operation: Callable[[Actor], object]
+    ) -> None:
         """Run the operation in a thread; its report (or refusal) goes back privately."""
         actor = actor_for(interaction.user)
         try:
@@ -116,8 +130,11 @@ class AdminCommands:
             data = await attachment.read()
         except discord.HTTPException as err:
             delivery.log_http_error(err, "download an attachment", delivery.where(interaction.channel))
-            await delivery.followup(interaction, render.notice_messages(
-                "I could not download that attachment from Discord; nothing was added."), ephemeral=True)
+            await delivery.followup(
+                interaction,
+                render.notice_messages("I could not download that attachment from Discord; nothing was added."),
+                ephemeral=True,
+            )
             return
         name = attachment.filename
         await self._finish(interaction, "add-document", lambda actor: self.knowledge.add_bytes(name, data, actor))
@@ -129,8 +146,9 @@ class AdminCommands:
             found = await asyncio.to_thread(self.feedback.gaps, self.core.embedder, limit)
         except FeedbackUnavailableError as err:
             log.warning("/gaps by user %s: %s", interaction.user.id, err)
-            await delivery.respond_privately(interaction, "The feedback database is busy just now; "
-                                                          "please try again in a moment.")
+            await delivery.respond_privately(
+                interaction, "The feedback database is busy just now; please try again in a moment."
+            )
             return
         log.info("/gaps by user %s: %d group(s)", interaction.user.id, len(found))
         await delivery.followup(interaction, render.gaps_messages(found), ephemeral=True)
@@ -139,12 +157,15 @@ class AdminCommands:
         """Autocomplete for /remove-document: documents whose title or id matches."""
         typed = (current or "").strip().lower()
         found = [s for s in self.core.sources() if typed in s.title.lower() or typed in s.doc_id.lower()]
-        return [app_commands.Choice(name=clip(f"{s.title} ({s.doc_id})", CHOICE_NAME_LIMIT), value=s.doc_id)
-                for s in found[:CHOICES_LIMIT]]
+        return [
+            app_commands.Choice(name=clip(f"{s.title} ({s.doc_id})", CHOICE_NAME_LIMIT), value=s.doc_id)
+            for s in found[:CHOICES_LIMIT]
+        ]
 
 
-def register_admin_commands(tree: app_commands.CommandTree, core: BotCore, knowledge: KnowledgeOps,
-                            cfg: DiscordConfig, feedback: FeedbackStore) -> AdminCommands:
+def register_admin_commands(
+    tree: app_commands.CommandTree, core: BotCore, knowledge: KnowledgeOps, cfg: DiscordConfig, feedback: FeedbackStore
+) -> AdminCommands:
     """Add the admin commands: hidden by default from members without Manage Server, server-only."""
     admin = AdminCommands(core, knowledge, cfg, feedback)
     hidden = app_commands.default_permissions(manage_guild=True)

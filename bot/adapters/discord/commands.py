@@ -30,20 +30,24 @@ def principle_choices(principles: tuple[Principle, ...], current: object) -> lis
     """Autocomplete: principles whose number or short title matches what was typed."""
     typed = str(current or "").strip().lower()
     matches = [p for p in principles if not typed or str(p.number).startswith(typed) or typed in p.title.lower()]
-    return [app_commands.Choice(name=clip(f"{p.number}. {p.title}", CHOICE_NAME_LIMIT), value=p.number)
-            for p in matches[:CHOICES_LIMIT]]
+    return [
+        app_commands.Choice(name=clip(f"{p.number}. {p.title}", CHOICE_NAME_LIMIT), value=p.number)
+        for p in matches[:CHOICES_LIMIT]
+    ]
 
 
-def register_commands(tree: app_commands.CommandTree, core: BotCore, asker: Asker, cfg: DiscordConfig,
-                      feedback: FeedbackButtons) -> None:
+def register_commands(
+    tree: app_commands.CommandTree, core: BotCore, asker: Asker, cfg: DiscordConfig, feedback: FeedbackButtons
+) -> None:
     """Add the public commands to `tree` (global; run.py copies them to guilds when syncing)."""
     max_chars = min(core.settings.limits.max_question_chars, STRING_OPTION_LIMIT)
     count = len(core.principles())
 
     @tree.command(name="ask", description="Ask a question about the Paris Call; the answer cites its sources")
     @app_commands.describe(question="Your question", private="Only you see the answer (default: everyone)")
-    async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, max_chars],
-                  private: bool = False) -> None:
+    async def ask(
+        interaction: discord.Interaction, question: app_commands.Range[str, 1, max_chars], private: bool = False
+    ) -> None:
         actor = actor_for(interaction.user)
         refusal = asker.check(question, actor)
         if refusal is not None:
@@ -55,8 +59,12 @@ def register_commands(tree: app_commands.CommandTree, core: BotCore, asker: Aske
             if isinstance(result, Refusal):
                 messages = render.notice_messages(result.text)
             else:
-                log.info("answered /ask from user %s (answered=%s, private=%s)",
-                         interaction.user.id, result.answered, private)
+                log.info(
+                    "answered /ask from user %s (answered=%s, private=%s)",
+                    interaction.user.id,
+                    result.answered,
+                    private,
+                )
                 view = await feedback.view_for(result, interaction.user)
                 messages = with_buttons(render.answer_messages(result, echo_question=True), view)
             await delivery.followup(interaction, messages, ephemeral=private)
@@ -88,8 +96,9 @@ def register_commands(tree: app_commands.CommandTree, core: BotCore, asker: Aske
     @tree.command(name="sources", description="The documents I answer from, with publisher and date")
     async def sources(interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True)
-        await delivery.followup(interaction, render.sources_messages(core.sources(), core.index_version),
-                                ephemeral=False)
+        await delivery.followup(
+            interaction, render.sources_messages(core.sources(), core.index_version), ephemeral=False
+        )
 
     @tree.command(name="help", description="What I can do and how to ask")
     async def help_(interaction: discord.Interaction) -> None:

@@ -36,8 +36,10 @@ class Connection:
 
     def down(self, shard: Shard = None) -> None:
         if shard not in self._down and self._in_flight.accepting:  # closing on purpose is not news
-            log.info("the Discord gateway connection%s is down; /healthz says unavailable until it is back",
-                     "" if shard is None else f" of shard {shard}")
+            log.info(
+                "the Discord gateway connection%s is down; /healthz says unavailable until it is back",
+                "" if shard is None else f" of shard {shard}",
+            )
         self._down.add(shard)
 
     def attach(self, client: discord.Client, on_ready: Callable[[], None] = lambda: None) -> None:

@@ -75,8 +75,12 @@ class Conversations:
             return
         if not text:
             self.asker.refused(text)  # an empty question, counted like any refusal
-            await delivery.reply(message, render.notice_messages(
-                "Hello! Ask me a question about the Paris Call after the mention, or try `/help`."))
+            await delivery.reply(
+                message,
+                render.notice_messages(
+                    "Hello! Ask me a question about the Paris Call after the mention, or try `/help`."
+                ),
+            )
             return
         actor = actor_for(message.author)
         refusal = self.asker.check(text, actor)
@@ -90,15 +94,21 @@ class Conversations:
         try:
             result = await self.asker.answer(text, actor)
         except Exception:  # counted by the Asker; the user hears about it, the log has the details
-            log.exception("answering a message from user %s in %s failed", message.author.id,
-                          delivery.where(message.channel))
+            log.exception(
+                "answering a message from user %s in %s failed", message.author.id, delivery.where(message.channel)
+            )
             await delivery.reply(message, render.notice_messages(delivery.SORRY))
             return
         if isinstance(result, Refusal):
             await self._refuse(message, result)
             return
-        log.info("answered a message from user %s in %s (answered=%s, version %s)",
-                 message.author.id, delivery.where(message.channel), result.answered, result.index_version)
+        log.info(
+            "answered a message from user %s in %s (answered=%s, version %s)",
+            message.author.id,
+            delivery.where(message.channel),
+            result.answered,
+            result.index_version,
+        )
         view = await self.feedback.view_for(result, message.author)
         await delivery.reply(message, with_buttons(render.answer_messages(result), view))
 
@@ -110,8 +120,9 @@ class Conversations:
             await delivery.reply(message, render.notice_messages(refusal.text))
 
 
-def attach_conversations(client: discord.Client, asker: Asker, cfg: DiscordConfig,
-                         feedback: FeedbackButtons) -> Conversations:
+def attach_conversations(
+    client: discord.Client, asker: Asker, cfg: DiscordConfig, feedback: FeedbackButtons
+) -> Conversations:
     """Wire the message handler onto the client (explicitly, no subclassing)."""
     conversations = Conversations(client, asker, cfg, feedback)
     client.event(conversations.on_message)  # registered by its name, `on_message`

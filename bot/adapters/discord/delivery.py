@@ -7,10 +7,9 @@ traceback in an event handler.
 
 from __future__ import annotations
 
-from typing import Any
-
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 
@@ -35,13 +34,16 @@ def log_http_error(err: discord.HTTPException, action: str, place: str) -> None:
         log.warning(
             "Discord refused to %s in %s (403 missing permissions, code %s): give the bot View Channel, "
             "Send Messages, Send Messages in Threads, Embed Links and Read Message History there",
-            action, place, err.code,
+            action,
+            place,
+            err.code,
         )
     elif err.status == 429:
         log.warning("Discord rate limit while trying to %s in %s: %s", action, place, err.text)
     else:
-        log.warning("Discord error %s (code %s) while trying to %s in %s: %s",
-                    err.status, err.code, action, place, err.text)
+        log.warning(
+            "Discord error %s (code %s) while trying to %s in %s: %s", err.status, err.code, action, place, err.text
+        )
 
 
 async def reply(message: discord.Message, outgoing: Sequence[Outgoing]) -> bool:
@@ -82,14 +84,17 @@ async def followup(interaction: discord.Interaction, outgoing: Sequence[Outgoing
     try:
         for out in outgoing:
             await interaction.followup.send(
-                content=out.content or discord.utils.MISSING, embeds=list(out.embeds) or discord.utils.MISSING,
+                content=out.content or discord.utils.MISSING,
+                embeds=list(out.embeds) or discord.utils.MISSING,
                 view=out.view if out.view is not None else discord.utils.MISSING,
-                ephemeral=ephemeral, allowed_mentions=NO_MENTIONS,
+                ephemeral=ephemeral,
+                allowed_mentions=NO_MENTIONS,
             )
         return True
     except discord.HTTPException as err:
-        log_http_error(err, f"answer /{interaction.command.name if interaction.command else '?'}",
-                       where(interaction.channel))
+        log_http_error(
+            err, f"answer /{interaction.command.name if interaction.command else '?'}", where(interaction.channel)
+        )
         return False
 
 

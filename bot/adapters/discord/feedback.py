@@ -50,15 +50,21 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=CUSTOM_ID):
     votes: ClassVar[FeedbackButtons | None] = None
 
     def __init__(self, answer_id: str, helpful: bool) -> None:
-        super().__init__(discord.ui.Button(
-            label="Helpful" if helpful else "Not helpful", emoji="👍" if helpful else "👎",
-            style=discord.ButtonStyle.secondary, custom_id=custom_id(answer_id, helpful)))
+        super().__init__(
+            discord.ui.Button(
+                label="Helpful" if helpful else "Not helpful",
+                emoji="👍" if helpful else "👎",
+                style=discord.ButtonStyle.secondary,
+                custom_id=custom_id(answer_id, helpful),
+            )
+        )
         self.answer_id = answer_id
         self.helpful = helpful
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> VoteButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> VoteButton:
         """The button a click came from, rebuilt from its custom_id alone."""
         return cls(match["answer_id"], match["vote"] == "up")
 

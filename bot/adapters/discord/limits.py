@@ -8,8 +8,8 @@ word boundaries, and a `**` span cut in two is closed and reopened.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import discord
 
@@ -116,8 +116,9 @@ def make_embed(
     return embed
 
 
-def text_embeds(blocks: Iterable[str], *, title: str | None = None, footer: str | None = None,
-                separator: str = "\n\n") -> list[discord.Embed]:
+def text_embeds(
+    blocks: Iterable[str], *, title: str | None = None, footer: str | None = None, separator: str = "\n\n"
+) -> list[discord.Embed]:
     """Blocks of markdown packed into as few embed descriptions as fit (title on the first,
     footer on the last); a block larger than a description is split with `split_text`."""
     descriptions = split_text(separator.join(b for b in blocks if b), DESCRIPTION_LIMIT)
@@ -126,8 +127,11 @@ def text_embeds(blocks: Iterable[str], *, title: str | None = None, footer: str 
     embeds = []
     for i, description in enumerate(descriptions):
         last = i == len(descriptions) - 1
-        embeds.append(make_embed(title=title if i == 0 else None, description=description or None,
-                                 footer=footer if last else None))
+        embeds.append(
+            make_embed(
+                title=title if i == 0 else None, description=description or None, footer=footer if last else None
+            )
+        )
     return embeds
 
 

@@ -8,12 +8,18 @@ markup added here is live. Sizes are kept within Discord's limits by `limits`.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import discord
 
 from bot.adapters.discord.limits import (
-    AUTHOR_LIMIT, Outgoing, clip, content_messages, make_embed, pack_embeds, text_embeds,
+    AUTHOR_LIMIT,
+    Outgoing,
+    clip,
+    content_messages,
+    make_embed,
+    pack_embeds,
+    text_embeds,
 )
 from bot.ops.gaps import Gap
 from bot.render.common import citation, split_on_best
@@ -43,10 +49,10 @@ def _tail(text: str, n: int) -> str:
         return text
     if n <= 1:
         return ""
-    cut = text[len(text) - n + 1:]
+    cut = text[len(text) - n + 1 :]
     space = cut.find(" ")
     if 0 <= space < len(cut) // 2:
-        cut = cut[space + 1:]
+        cut = cut[space + 1 :]
     return "…" + cut.lstrip()
 
 
@@ -118,15 +124,21 @@ def _principle_source(p: Principle) -> str:
 def principles_messages(principles: Sequence[Principle]) -> list[Outgoing]:
     """All principles, numbered, with short titles and the Call's wording."""
     footer = _principle_source(principles[0]) + " · /principle <number> for passages" if principles else None
-    embeds = text_embeds((_principle_block(p) for p in principles),
-                         title=f"The {len(principles)} principles of the Paris Call", footer=footer)
+    embeds = text_embeds(
+        (_principle_block(p) for p in principles),
+        title=f"The {len(principles)} principles of the Paris Call",
+        footer=footer,
+    )
     return pack_embeds(embeds)
 
 
 def principle_messages(principle: Principle, answer: Answer | None) -> list[Outgoing]:
     """One principle's full wording, then the passages that discuss it (if any)."""
-    head = make_embed(title=f"Principle {principle.number} — {principle.title}",
-                      description=safe(principle.text), footer=_principle_source(principle))
+    head = make_embed(
+        title=f"Principle {principle.number} — {principle.title}",
+        description=safe(principle.text),
+        footer=_principle_source(principle),
+    )
     embeds = [head]
     if answer is not None and answer.answered:
         embeds += [passage_embed(i, sp) for i, sp in enumerate(answer.passages, start=1)]
@@ -146,8 +158,11 @@ def _source_block(s: SourceInfo) -> str:
 def sources_messages(sources: Sequence[SourceInfo], version: str) -> list[Outgoing]:
     """The documents in the serving index, with publisher and date."""
     ordered = sorted(sources, key=lambda s: (s.date or "", s.title))
-    embeds = text_embeds((_source_block(s) for s in ordered),
-                         title=f"My sources ({len(ordered)} documents)", footer=f"Index version {version}")
+    embeds = text_embeds(
+        (_source_block(s) for s in ordered),
+        title=f"My sources ({len(ordered)} documents)",
+        footer=f"Index version {version}",
+    )
     return pack_embeds(embeds)
 
 
@@ -176,15 +191,21 @@ def help_messages(version: str, *, admin: bool) -> list[Outgoing]:
             "• `/rollback` — go back to the previous index version",
             "• `/gaps` — what people asked that I could not answer well",
         ]
-    embeds = text_embeds(["\n".join(lines)], title="callbot — the Paris Call, with sources",
-                         footer=f"Index version {version}", separator="\n")
+    embeds = text_embeds(
+        ["\n".join(lines)],
+        title="callbot — the Paris Call, with sources",
+        footer=f"Index version {version}",
+        separator="\n",
+    )
     return pack_embeds(embeds)
 
 
 def _gap_block(number: int, gap: Gap) -> str:
     plural = "s" if gap.count != 1 else ""
-    lines = [bold(f"{number}. {safe(gap.question)}"),
-             f"asked {gap.count} time{plural} · declined {gap.declined} · voted not helpful {gap.not_helpful}"]
+    lines = [
+        bold(f"{number}. {safe(gap.question)}"),
+        f"asked {gap.count} time{plural} · declined {gap.declined} · voted not helpful {gap.not_helpful}",
+    ]
     lines += [f"• also: {safe(variant)}" for variant in gap.variants]
     return "\n".join(lines)
 
@@ -193,9 +214,11 @@ def gaps_messages(gaps: Sequence[Gap]) -> list[Outgoing]:
     """Knowledge gaps for admins: each group's most asked phrasing, counts, other wordings."""
     if not gaps:
         return content_messages("No gaps so far: no question was declined or voted not helpful.")
-    embeds = text_embeds((_gap_block(i, g) for i, g in enumerate(gaps, start=1)),
-                         title="What people asked that I could not answer well",
-                         footer="Most asked first · documents that cover these are worth adding (/add-document)")
+    embeds = text_embeds(
+        (_gap_block(i, g) for i, g in enumerate(gaps, start=1)),
+        title="What people asked that I could not answer well",
+        footer="Most asked first · documents that cover these are worth adding (/add-document)",
+    )
     return pack_embeds(embeds)
 
 

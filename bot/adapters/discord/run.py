@@ -86,8 +86,13 @@ def build_app(parts: App, *, guild_ready_timeout: float = 2.0) -> DiscordApp:
 
     def on_ready() -> None:
         user = client.user
-        log.info("connected to Discord as %s (id %s) in %d server(s); serving index version %s",
-                 user, user.id if user else "?", len(client.guilds), core.index_version)
+        log.info(
+            "connected to Discord as %s (id %s) in %d server(s); serving index version %s",
+            user,
+            user.id if user else "?",
+            len(client.guilds),
+            core.index_version,
+        )
 
     connection.attach(client, on_ready)
     return DiscordApp(client, tree, ops, knowledge, connection)
@@ -105,8 +110,11 @@ async def sync_commands(tree: app_commands.CommandTree, cfg: DiscordConfig) -> N
         try:
             synced = await tree.sync(guild=guild)
         except discord.Forbidden:
-            log.warning("cannot register slash commands in server %s (403): is the bot in that server, "
-                        "invited with the applications.commands scope? (see `callbot discord invite-url`)", guild_id)
+            log.warning(
+                "cannot register slash commands in server %s (403): is the bot in that server, "
+                "invited with the applications.commands scope? (see `callbot discord invite-url`)",
+                guild_id,
+            )
             continue
         log.info("synced %d slash commands to server %s", len(synced), guild_id)
 
@@ -124,8 +132,10 @@ def read_token(cfg: DiscordConfig) -> str:
     """The bot token from the environment variable the config names, or a ConfigError."""
     token = secret(cfg.token_env)
     if token is None:
-        raise ConfigError(f"no Discord bot token: set the {cfg.token_env} environment variable "
-                          "(Developer Portal > your application > Bot > Reset Token).")
+        raise ConfigError(
+            f"no Discord bot token: set the {cfg.token_env} environment variable "
+            "(Developer Portal > your application > Bot > Reset Token)."
+        )
     if any(ch.isspace() for ch in token) or not token.isascii():
         raise ConfigError(f"{cfg.token_env} does not look like a Discord bot token (spaces or non-ASCII characters).")
     return token
@@ -142,8 +152,9 @@ async def serve(parts: App, *, sync: bool | None = None) -> None:
     await asyncio.to_thread(lambda: parts.ops)  # opens the feedback database, off the event loop
     app = build_app(parts)
     core.start_watcher()  # pick up index versions promoted by `callbot index ...` meanwhile
-    shutdown = app.shutdown = install_signal_handlers(asyncio.get_running_loop(), app.client.close,
-                                                      in_flight=app.ops.in_flight)
+    shutdown = app.shutdown = install_signal_handlers(
+        asyncio.get_running_loop(), app.client.close, in_flight=app.ops.in_flight
+    )
     try:
         app.health = await app.ops.start_health(app.connection)  # 503 until the gateway is ready
         await serve_app(app, token, sync=cfg.sync_commands if sync is None else sync, cfg=cfg)
@@ -166,12 +177,16 @@ def _failure(err: BaseException, cfg: DiscordConfig) -> tuple[int, str]:
     if isinstance(err, ConfigError):
         return EXIT_CONFIG, str(err)
     if isinstance(err, discord.LoginFailure) or (isinstance(err, discord.ConnectionClosed) and err.code == 4004):
-        return EXIT_CONFIG, (f"Discord rejected the bot token in {cfg.token_env} (401 Unauthorized): copy a fresh "
-                             "token from the Developer Portal (Bot > Reset Token).")
+        return EXIT_CONFIG, (
+            f"Discord rejected the bot token in {cfg.token_env} (401 Unauthorized): copy a fresh "
+            "token from the Developer Portal (Bot > Reset Token)."
+        )
     if isinstance(err, discord.PrivilegedIntentsRequired):
-        return EXIT_CONFIG, ("Discord refused the Message Content intent that auto-answer channels need: enable it "
-                             "in the Developer Portal (Bot > Privileged Gateway Intents) or empty "
-                             "discord.auto_answer_channel_ids.")
+        return EXIT_CONFIG, (
+            "Discord refused the Message Content intent that auto-answer channels need: enable it "
+            "in the Developer Portal (Bot > Privileged Gateway Intents) or empty "
+            "discord.auto_answer_channel_ids."
+        )
     if isinstance(err, discord.ConnectionClosed):
         reason = err.reason or "no reason given"
         return EXIT_ERROR, f"Discord closed the gateway connection (code {err.code}): {reason}."

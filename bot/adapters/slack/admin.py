@@ -70,8 +70,9 @@ async def run_op(knowledge: KnowledgeOps, who: Actor, op: str, arg: str = "") ->
     return report.message
 
 
-async def add_shared_files(deps: SlackDeps, client: AsyncWebClient, who: Actor, files: list[dict[str, Any]],
-                           reply: Reply) -> None:
+async def add_shared_files(
+    deps: SlackDeps, client: AsyncWebClient, who: Actor, files: list[dict[str, Any]], reply: Reply
+) -> None:
     """Add each shared file through the core (validated, then rebuilt); say what happened to each."""
     if not await deps.admins.is_admin(client, who.user_id):
         names = ", ".join(str(f.get("name") or f.get("id", "")) for f in files)

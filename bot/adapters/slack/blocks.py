@@ -9,8 +9,9 @@ the buttons people vote or share with.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from bot.adapters.slack.mrkdwn import bold, clip, escape, link
 from bot.render.common import citation, decline_text, split_on_best, truncate
@@ -78,7 +79,7 @@ def _passage_mrkdwn(before: str, best: str, after: str) -> str:
 def cite(passage: Passage | SourceInfo) -> str:
     """Escaped 'Title — Publisher, Date', the title linked when the source is a URL."""
     plain = citation(passage) if isinstance(passage, Passage) else _source_citation(passage)
-    rest = plain[len(passage.title):]
+    rest = plain[len(passage.title) :]
     return link(passage.source, passage.title) + escape(rest)
 
 
@@ -93,8 +94,12 @@ def mention(user_id: str) -> str:
 
 
 def button(action_id: str, label: str, value: str) -> Block:
-    return {"type": "button", "action_id": action_id, "value": value,
-            "text": {"type": "plain_text", "text": label, "emoji": True}}
+    return {
+        "type": "button",
+        "action_id": action_id,
+        "value": value,
+        "text": {"type": "plain_text", "text": label, "emoji": True},
+    }
 
 
 def action_row(share_value: str | None = None, feedback_id: str | None = None) -> Block | None:
@@ -108,8 +113,14 @@ def action_row(share_value: str | None = None, feedback_id: str | None = None) -
     return {"type": "actions", "elements": elements} if elements else None
 
 
-def answer_message(answer: Answer, question: str, *, share_value: str | None = None, shared_by: str = "",
-                   feedback_id: str | None = None) -> Message:
+def answer_message(
+    answer: Answer,
+    question: str,
+    *,
+    share_value: str | None = None,
+    shared_by: str = "",
+    feedback_id: str | None = None,
+) -> Message:
     """The cited answer: passages with the best sentence in bold, citations, index version;
     with `feedback_id`, helpful / not helpful buttons (declined answers too)."""
     asked = f":speech_balloon: {escape(truncate(question, 300))}"
@@ -152,7 +163,7 @@ def _principle_source(p: Principle) -> str:
 def principle_message(p: Principle, *, share_value: str | None = None, shared_by: str = "") -> Message:
     """One principle in full (split over several sections if it is long)."""
     body = escape(p.text)
-    chunks = [body[i: i + MAX_TEXT - 10] for i in range(0, len(body), MAX_TEXT - 10)] or [" "]
+    chunks = [body[i : i + MAX_TEXT - 10] for i in range(0, len(body), MAX_TEXT - 10)] or [" "]
     blocks = [header(f"Principle {p.number}: {p.title}")] + [section(c) for c in chunks[:45]]
     by = f"Shared by {mention(shared_by)}" if shared_by else ""
     row = action_row(share_value)
@@ -204,18 +215,22 @@ def help_message(command: str, *, admin: bool) -> Message:
     return Message(clip(text, MAX_TEXT), [section(text)])
 
 
-def gaps_message(gaps: Sequence["Gap"], command: str) -> Message:
+def gaps_message(gaps: Sequence[Gap], command: str) -> Message:
     """Knowledge gaps for admins: each group of similar questions, most frequent first."""
     if not gaps:
         return notice("No declined or unhelpful answers recorded yet.")
     blocks: list[Block] = [header("Questions I could not answer well")]
     for gap in gaps:
-        lines = [f"*{gap.count}×*  {escape(truncate(gap.question, 500))}",
-                 f"declined {gap.declined} · voted not helpful {gap.not_helpful}"]
+        lines = [
+            f"*{gap.count}×*  {escape(truncate(gap.question, 500))}",
+            f"declined {gap.declined} · voted not helpful {gap.not_helpful}",
+        ]
         if gap.variants:
             lines.append("also asked as: " + "; ".join(f"“{escape(truncate(v, 200))}”" for v in gap.variants))
         blocks.append(section("\n".join(lines)))
-    hint = (f"Declined questions and answers voted not helpful, grouped by meaning. "
-            f"Share a document with me to fill a gap; `{escape(command)} gaps N` shows N groups.")
+    hint = (
+        f"Declined questions and answers voted not helpful, grouped by meaning. "
+        f"Share a document with me to fill a gap; `{escape(command)} gaps N` shows N groups."
+    )
     text = "Knowledge gaps: " + "; ".join(f"{g.count}× {escape(truncate(g.question, 200))}" for g in gaps)
     return Message(clip(text, MAX_TEXT), fit(blocks, f"…and {len(gaps)} groups in all.", tail=[context(hint)]))

@@ -45,13 +45,15 @@ SHAREABLE = ("ask", "principle")
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     """Wire the configured command and the Share button."""
 
-    async def on_command(ack: Callable[..., Awaitable[Any]], command: dict[str, Any], respond: Respond,
-                         client: AsyncWebClient) -> None:
+    async def on_command(
+        ack: Callable[..., Awaitable[Any]], command: dict[str, Any], respond: Respond, client: AsyncWebClient
+    ) -> None:
         await ack()
         await handle_command(deps, command, respond, client)
 
-    async def on_share(ack: Callable[..., Awaitable[Any]], body: dict[str, Any], respond: Respond,
-                       client: AsyncWebClient) -> None:
+    async def on_share(
+        ack: Callable[..., Awaitable[Any]], body: dict[str, Any], respond: Respond, client: AsyncWebClient
+    ) -> None:
         await ack()
         await handle_share(deps, body, respond, client)
 
@@ -90,8 +92,17 @@ async def handle_command(deps: SlackDeps, command: dict[str, Any], respond: Resp
             await respond(response_type="ephemeral", **notice(SORRY).kwargs())
 
 
-async def render(deps: SlackDeps, who: Actor, team: str, sub: str, rest: str, client: AsyncWebClient, *,
-                 share: bool = False, shared_by: str = "") -> tuple[Message, bool]:
+async def render(
+    deps: SlackDeps,
+    who: Actor,
+    team: str,
+    sub: str,
+    rest: str,
+    client: AsyncWebClient,
+    *,
+    share: bool = False,
+    shared_by: str = "",
+) -> tuple[Message, bool]:
     """The message for a read-only subcommand, and whether it is a real answer (shareable)."""
     core = deps.core
     if sub == "principles":
@@ -117,8 +128,13 @@ async def render(deps: SlackDeps, who: Actor, team: str, sub: str, rest: str, cl
         result = await ask(deps, who, team, rest)
         if isinstance(result, Refusal):
             return notice(result), False
-        return answer_message(result.answer, rest, share_value=f"ask {rest}" if share else None, shared_by=shared_by,
-                              feedback_id=result.feedback_id), True
+        return answer_message(
+            result.answer,
+            rest,
+            share_value=f"ask {rest}" if share else None,
+            shared_by=shared_by,
+            feedback_id=result.feedback_id,
+        ), True
     is_admin = await deps.admins.is_admin(client, who.user_id)
     return help_message(deps.command, admin=is_admin), False
 

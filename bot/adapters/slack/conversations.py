@@ -34,12 +34,14 @@ SORRY = "Sorry, something went wrong while answering; please try again in a mome
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     """Wire `app_mention` and `message` (DMs) to the core."""
 
-    async def on_mention(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
-                         context: AsyncBoltContext) -> None:
+    async def on_mention(
+        body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         await handle(deps, body, event, client, context, mention=True)
 
-    async def on_message(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
-                         context: AsyncBoltContext) -> None:
+    async def on_message(
+        body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         await handle(deps, body, event, client, context, mention=False)
 
     app.event("app_mention")(on_mention)
@@ -48,13 +50,22 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
 def is_from_a_bot(event: dict[str, Any], bot_user_id: str | None) -> bool:
     return bool(
-        event.get("bot_id") or event.get("subtype") == "bot_message" or event.get("bot_profile")
+        event.get("bot_id")
+        or event.get("subtype") == "bot_message"
+        or event.get("bot_profile")
         or (bot_user_id and event.get("user") == bot_user_id)
     )
 
 
-async def handle(deps: SlackDeps, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
-                 context: AsyncBoltContext, *, mention: bool) -> None:
+async def handle(
+    deps: SlackDeps,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    *,
+    mention: bool,
+) -> None:
     """Decide whether this delivery deserves an answer, then answer it once."""
     if is_from_a_bot(event, context.bot_user_id) or not event.get("user"):
         return

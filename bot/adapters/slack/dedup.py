@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class EventDedup:
     """Remembers keys for `ttl` seconds; used only from the event loop, so no lock."""
 
-    def __init__(self, ttl: float = 900.0, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000) -> None:
+    def __init__(
+        self, ttl: float = 900.0, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000
+    ) -> None:
         self._ttl = ttl
         self._clock = clock
         self._max_keys = max_keys

@@ -32,8 +32,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     if deps.ops is None:
         return
 
-    async def on_vote(ack: Callable[..., Awaitable[Any]], body: dict[str, Any], action: dict[str, Any],
-                      respond: Respond) -> None:
+    async def on_vote(
+        ack: Callable[..., Awaitable[Any]], body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
         await ack()
         await handle_vote(deps, body, action, respond)
 

@@ -27,7 +27,9 @@ def check_download_url(url: str, api_base_url: str) -> None:
     raise DocumentError("That file's download link is not HTTPS, so I did not send my token to fetch it.")
 
 
-async def fetch_shared_file(client: AsyncWebClient, file_id: str, max_bytes: int, api_base_url: str) -> tuple[str, bytes]:
+async def fetch_shared_file(
+    client: AsyncWebClient, file_id: str, max_bytes: int, api_base_url: str
+) -> tuple[str, bytes]:
     """(file name, content) of a shared file; DocumentError with a sentence for chat if not."""
     try:
         info = (await client.files_info(file=file_id))["file"]
@@ -41,20 +43,21 @@ async def fetch_shared_file(client: AsyncWebClient, file_id: str, max_bytes: int
     check_download_url(url, api_base_url)
     headers = {"Authorization": f"Bearer {client.token}"}
     try:
-        async with aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT) as session:
-            async with session.get(url, headers=headers, ssl=client.ssl if client.ssl is not None else True) as resp:
-                if resp.status != 200:
-                    raise DocumentError(f"Slack answered {resp.status} when I downloaded {name}.")
-                html = resp.headers.get("Content-Type", "").startswith("text/html")
-                if html and not name.lower().endswith((".html", ".htm")):
-                    raise DocumentError(
-                        f"Slack sent a sign-in page instead of {name}: the app needs the files:read scope."
-                    )
-                data = bytearray()
-                async for chunk in resp.content.iter_chunked(1 << 16):
-                    data += chunk
-                    if len(data) > max_bytes:
-                        raise DocumentError(f"{name} is larger than the {max_bytes:,}-byte limit.")
+        ssl = client.ssl if client.ssl is not None else True
+        async with (
+            aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT) as session,
+            session.get(url, headers=headers, ssl=ssl) as resp,
+        ):
+            if resp.status != 200:
+                raise DocumentError(f"Slack answered {resp.status} when I downloaded {name}.")
+            html = resp.headers.get("Content-Type", "").startswith("text/html")
+            if html and not name.lower().endswith((".html", ".htm")):
+                raise DocumentError(f"Slack sent a sign-in page instead of {name}: the app needs the files:read scope.")
+            data = bytearray()
+            async for chunk in resp.content.iter_chunked(1 << 16):
+                data += chunk
+                if len(data) > max_bytes:
+                    raise DocumentError(f"{name} is larger than the {max_bytes:,}-byte limit.")
     except aiohttp.ClientError as err:
         raise DocumentError(f"I could not download {name} ({err.__class__.__name__}).") from None
     return name, bytes(data)

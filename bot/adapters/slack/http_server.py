@@ -14,7 +14,8 @@ import hashlib
 import hmac
 import logging
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -64,7 +65,7 @@ class RequestGate:
         return self._seen.first_time("sig:" + hashlib.sha256(signature.encode()).hexdigest())
 
 
-def build_web_app(app: "AsyncApp", cfg: "SlackConfig", signing_secret: str) -> web.Application:
+def build_web_app(app: AsyncApp, cfg: SlackConfig, signing_secret: str) -> web.Application:
     """An aiohttp app serving Bolt at `cfg.path` (and the OAuth pages when installed that way)."""
     gate = RequestGate(signing_secret, cfg.dedup_ttl_seconds)
     limit = cfg.max_body_bytes
@@ -73,8 +74,9 @@ def build_web_app(app: "AsyncApp", cfg: "SlackConfig", signing_secret: str) -> w
     async def on_post(request: web.Request) -> web.StreamResponse:
         who = request.remote or "?"
         if request.content_length is not None and request.content_length > limit:
-            log.warning("Slack HTTP: refused a %d-byte request from %s (over %d bytes)",
-                        request.content_length, who, limit)
+            log.warning(
+                "Slack HTTP: refused a %d-byte request from %s (over %d bytes)", request.content_length, who, limit
+            )
             return web.Response(status=413, text="request body too large")
         try:
             body = await request.read()
@@ -91,8 +93,11 @@ def build_web_app(app: "AsyncApp", cfg: "SlackConfig", signing_secret: str) -> w
             log.warning("Slack HTTP: ignored a replayed request from %s", who)
             return web.Response(status=200, text="")
         try:
-            bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
-                                            headers=request.headers)  # type: ignore[arg-type]
+            bolt_request = AsyncBoltRequest(
+                body=body.decode("utf-8"),
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]  # a multidict, as Bolt's aiohttp adapter passes
+            )
         except Exception as err:  # signed but unreadable: Slack never sends this
             log.warning("Slack HTTP: signed request from %s could not be read (%s)", who, type(err).__name__)
             return web.Response(status=400, text="unreadable request")
@@ -101,6 +106,7 @@ def build_web_app(app: "AsyncApp", cfg: "SlackConfig", signing_secret: str) -> w
     web_app.router.add_post(cfg.path, on_post)
     flow = app.oauth_flow
     if flow is not None:
+
         async def install(request: web.Request) -> web.StreamResponse:
             return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
 

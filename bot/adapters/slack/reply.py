@@ -29,7 +29,10 @@ class Reply:
 
     async def public(self, message: Message) -> None:
         await self.client.chat_postMessage(
-            channel=self.channel, thread_ts=self.thread_ts, unfurl_links=False, unfurl_media=False,
+            channel=self.channel,
+            thread_ts=self.thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
             **message.kwargs(),
         )
 

@@ -66,8 +66,13 @@ class SlackSecrets:
 
 def read_secrets(cfg: SlackConfig) -> SlackSecrets:
     """The secrets the configured mode needs, or SlackStartupError naming the missing one."""
-    s = SlackSecrets(secret(cfg.bot_token_env), secret(cfg.app_token_env), secret(cfg.signing_secret_env),
-                     secret(cfg.client_id_env), secret(cfg.client_secret_env))
+    s = SlackSecrets(
+        secret(cfg.bot_token_env),
+        secret(cfg.app_token_env),
+        secret(cfg.signing_secret_env),
+        secret(cfg.client_id_env),
+        secret(cfg.client_secret_env),
+    )
     if cfg.mode == "socket":
         if not s.bot_token:
             raise SlackStartupError(f"{cfg.bot_token_env} is not set: Socket Mode needs the app's bot token (xoxb-…).")
@@ -134,15 +139,21 @@ class SlackService:
         if not http and self.ops is not None:
             self._health = await self.ops.start_health(self.ready)
             self.health_port = self._health.port if self._health else None
-        oauth = oauth_settings(self.settings, self.secrets.client_id or "", self.secrets.client_secret or "") \
-            if http and self.secrets.oauth else None
+        oauth = (
+            oauth_settings(self.settings, self.secrets.client_id or "", self.secrets.client_secret or "")
+            if http and self.secrets.oauth
+            else None
+        )
         if oauth is None:
             await self._check_bot_token()
         if not self.core.started:  # after the token check: a typo fails before this wait
             await asyncio.to_thread(self.parts.start, None, True)  # a stale index serves; rebuilt beside it
         self.app, self.deps = build_app(
-            self.parts, bot_token=self.secrets.bot_token,
-            signing_secret=(self.secrets.signing_secret or "") if http else "", oauth_settings=oauth, ops=self.ops,
+            self.parts,
+            bot_token=self.secrets.bot_token,
+            signing_secret=(self.secrets.signing_secret or "") if http else "",
+            oauth_settings=oauth,
+            ops=self.ops,
         )
         await (self._listen() if http else self._connect())
 
@@ -219,8 +230,12 @@ class SlackService:
             self._health = None
 
 
-async def serve(parts: App, *, on_started: Callable[[SlackService], None] | None = None,
-                grace_seconds: float = DEFAULT_GRACE_SECONDS) -> None:
+async def serve(
+    parts: App,
+    *,
+    on_started: Callable[[SlackService], None] | None = None,
+    grace_seconds: float = DEFAULT_GRACE_SECONDS,
+) -> None:
     """Run the Slack adapter until SIGTERM/SIGINT (answers in flight finish first) or cancelled;
     loads the index when the core has not started yet.
 
@@ -232,8 +247,9 @@ async def serve(parts: App, *, on_started: Callable[[SlackService], None] | None
     secrets = read_secrets(parts.settings.slack)
     ops = await asyncio.to_thread(lambda: parts.ops)  # opens the feedback database
     service = SlackService(parts, secrets, ops)
-    shutdown = install_signal_handlers(asyncio.get_running_loop(), service.stop, in_flight=ops.in_flight,
-                                       grace_seconds=grace_seconds)
+    shutdown = install_signal_handlers(
+        asyncio.get_running_loop(), service.stop, in_flight=ops.in_flight, grace_seconds=grace_seconds
+    )
     try:
         await service.start()
         core.start_watcher()  # pick up index versions promoted by `callbot index ...` meanwhile

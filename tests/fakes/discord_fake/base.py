@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any, Coroutine
+from typing import Any
 
 from aiohttp import web
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any, Coroutine
+from collections.abc import Coroutine
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -27,8 +28,11 @@ class GatewayMixin(PayloadsMixin):
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self._ws = ws
-        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": int(self.heartbeat_interval * 1000)},
-                                      "s": None, "t": None}))
+        await ws.send_str(
+            json.dumps(
+                {"op": 10, "d": {"heartbeat_interval": int(self.heartbeat_interval * 1000)}, "s": None, "t": None}
+            )
+        )
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 continue
@@ -69,9 +73,14 @@ class GatewayMixin(PayloadsMixin):
             return
         self.identify = data
         ready = {
-            "v": 10, "user": self.users[self.BOT_ID], "guilds": [{"id": str(self.GUILD_ID), "unavailable": True}],
-            "session_id": "fake-session", "resume_gateway_url": self.gateway_url,
-            "application": {"id": str(self.APP_ID), "flags": 0}, "private_channels": [], "relationships": [],
+            "v": 10,
+            "user": self.users[self.BOT_ID],
+            "guilds": [{"id": str(self.GUILD_ID), "unavailable": True}],
+            "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.APP_ID), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
         }
         if "shard" in data:  # a sharded IDENTIFY gets its [shard_id, num_shards] back
             ready["shard"] = data["shard"]

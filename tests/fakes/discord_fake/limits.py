@@ -7,7 +7,14 @@ that would fail in production fails the test.
 from __future__ import annotations
 
 CONTENT_LIMIT, EMBEDS_PER_MESSAGE, EMBED_TOTAL = 2000, 10, 6000
-EMBED_LIMITS = {"title": 256, "description": 4096, "footer": 2048, "author": 256, "field_name": 256, "field_value": 1024}
+EMBED_LIMITS = {
+    "title": 256,
+    "description": 4096,
+    "footer": 2048,
+    "author": 256,
+    "field_name": 256,
+    "field_value": 1024,
+}
 ACTION_ROWS, ROW_BUTTONS, CUSTOM_ID_LIMIT, LABEL_LIMIT = 5, 5, 100, 80
 BUTTON, ACTION_ROW, LINK_STYLE = 2, 1, 5  # component types, and the button style that is a link
 

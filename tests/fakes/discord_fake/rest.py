@@ -46,8 +46,13 @@ class RestMixin(InteractionsMixin):
                 headers = {"Content-Type": "application/json"}
                 if status == 429:
                     # discord.py retries a 429 only when it came through Discord's proxy (a Via header).
-                    headers.update({"Retry-After": str(f_body.get("retry_after", 0.1)), "X-RateLimit-Scope": "user",
-                                    "Via": "1.1 google"})
+                    headers.update(
+                        {
+                            "Retry-After": str(f_body.get("retry_after", 0.1)),
+                            "X-RateLimit-Scope": "user",
+                            "Via": "1.1 google",
+                        }
+                    )
                 return web.Response(status=status, body=json.dumps(f_body).encode(), headers=headers)
         if m := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
             return self._callback(m.group(2), body)
@@ -58,21 +63,44 @@ class RestMixin(InteractionsMixin):
         if method == "GET" and path == "/users/@me":
             return json_response(self.users[self.BOT_ID])
         if method == "GET" and path == "/oauth2/applications/@me":
-            return json_response({"id": str(self.APP_ID), "name": "callbot", "description": "", "icon": None,
-                                  "bot_public": True, "bot_require_code_grant": False, "verify_key": "00",
-                                  "flags": 0, "team": None, "owner": self.users[self.ADMIN], "summary": ""})
+            return json_response(
+                {
+                    "id": str(self.APP_ID),
+                    "name": "callbot",
+                    "description": "",
+                    "icon": None,
+                    "bot_public": True,
+                    "bot_require_code_grant": False,
+                    "verify_key": "00",
+                    "flags": 0,
+                    "team": None,
+                    "owner": self.users[self.ADMIN],
+                    "summary": "",
+                }
+            )
         if method == "GET" and path == "/gateway/bot":
-            return json_response({"url": self.gateway_url, "shards": 1, "session_start_limit": {
-                "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
-        if m := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", path):
-            if method == "PUT" and int(m.group(1)) == self.APP_ID:
-                return self._register(int(m.group(2)) if m.group(2) else None, body)
+            return json_response(
+                {
+                    "url": self.gateway_url,
+                    "shards": 1,
+                    "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+                }
+            )
+        m = re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", path)
+        if m and method == "PUT" and int(m.group(1)) == self.APP_ID:
+            return self._register(int(m.group(2)) if m.group(2) else None, body)
         if method == "POST" and (m := re.fullmatch(r"/channels/(\d+)/messages", path)):
             return self._create_message(int(m.group(1)), body)
         if method == "POST" and path == "/users/@me/channels":
             cid = self.dm_channel(int(body["recipient_id"]))
-            return json_response({"id": str(cid), "type": 1, "recipients": [self.users[int(body["recipient_id"])]],
-                                  "last_message_id": None})
+            return json_response(
+                {
+                    "id": str(cid),
+                    "type": 1,
+                    "recipients": [self.users[int(body["recipient_id"])]],
+                    "last_message_id": None,
+                }
+            )
         return None
 
     def _register(self, guild_id: int | None, body: list[dict]) -> web.Response:
@@ -80,8 +108,14 @@ class RestMixin(InteractionsMixin):
             del self.commands[key]
         out = []
         for command in body:
-            registered = {"type": 1, **command, "id": str(next(self._ids)), "application_id": str(self.APP_ID),
-                          "version": "1", "options": command.get("options", [])}
+            registered = {
+                "type": 1,
+                **command,
+                "id": str(next(self._ids)),
+                "application_id": str(self.APP_ID),
+                "version": "1",
+                "options": command.get("options", []),
+            }
             if registered.get("default_member_permissions") is not None:  # Discord answers with a string
                 registered["default_member_permissions"] = str(registered["default_member_permissions"])
             if guild_id is not None:
@@ -105,10 +139,16 @@ class RestMixin(InteractionsMixin):
         if (refused := self._check(body, f"POST /channels/{channel_id}/messages")) is not None:
             return refused
         member = None if self._channel_kind(channel_id) == 1 else self._partial_member(self.BOT_ID)
-        message = self._message(channel_id=channel_id, author=self.users[self.BOT_ID], member=member,
-                                content=body.get("content") or "", embeds=body.get("embeds"),
-                                flags=body.get("flags") or 0, reference=body.get("message_reference"),
-                                components=body.get("components"))
+        message = self._message(
+            channel_id=channel_id,
+            author=self.users[self.BOT_ID],
+            member=member,
+            content=body.get("content") or "",
+            embeds=body.get("embeds"),
+            flags=body.get("flags") or 0,
+            reference=body.get("message_reference"),
+            components=body.get("components"),
+        )
         self.bot_messages[message["id"]] = message
         # Like Discord, the bot's own message comes back to it through the gateway.
         if self._ws is not None and not self._ws.closed:
@@ -133,9 +173,14 @@ class RestMixin(InteractionsMixin):
         interaction.callback = body
         interaction.answered.set()
         flags = data.get("flags") or 0
-        result: dict[str, Any] = {"interaction": {
-            "id": str(interaction.id), "type": interaction.kind, "response_message_loading": kind == 5,
-            "response_message_ephemeral": bool(flags & EPHEMERAL)}}
+        result: dict[str, Any] = {
+            "interaction": {
+                "id": str(interaction.id),
+                "type": interaction.kind,
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool(flags & EPHEMERAL),
+            }
+        }
         if kind in (4, 5):
             message = self._bot_message(interaction, data)
             result["interaction"]["response_message_id"] = message["id"]
@@ -157,16 +202,28 @@ class RestMixin(InteractionsMixin):
         if method == "DELETE":
             return web.Response(status=204)
         if method == "GET":
-            return json_response(self._message(channel_id=interaction.channel_id, author=self.users[self.BOT_ID],
-                                               content="", webhook_id=self.APP_ID))
+            return json_response(
+                self._message(
+                    channel_id=interaction.channel_id,
+                    author=self.users[self.BOT_ID],
+                    content="",
+                    webhook_id=self.APP_ID,
+                )
+            )
         return json_response(self._bot_message(interaction, body or {}))
 
     def _bot_message(self, interaction: FakeInteraction, data: dict) -> dict:
         """A message the bot sent in answer to an interaction, stored so it can be clicked."""
         flags = data.get("flags") or 0
-        message = self._message(channel_id=interaction.channel_id, author=self.users[self.BOT_ID],
-                                content=data.get("content") or "", embeds=data.get("embeds"), flags=flags,
-                                webhook_id=self.APP_ID, components=data.get("components"))
+        message = self._message(
+            channel_id=interaction.channel_id,
+            author=self.users[self.BOT_ID],
+            content=data.get("content") or "",
+            embeds=data.get("embeds"),
+            flags=flags,
+            webhook_id=self.APP_ID,
+            components=data.get("components"),
+        )
         self.bot_messages[message["id"]] = message
         if flags & EPHEMERAL and interaction.user_id is not None:
             self._ephemeral_owner[message["id"]] = interaction.user_id

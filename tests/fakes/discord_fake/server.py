@@ -18,7 +18,8 @@ import itertools
 import json
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -65,7 +66,7 @@ class FakeDiscord(RestMixin):
         self.dm_channels = {}
 
     # -- lifecycle ----------------------------------------------------------------------
-    async def start(self) -> "FakeDiscord":
+    async def start(self) -> FakeDiscord:
         app = new_app()
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner, self.port = await serve(app, "127.0.0.1")
@@ -113,9 +114,16 @@ class FakeDiscord(RestMixin):
         for req in self.requests:
             if req.status >= 300 or not isinstance(req.body, dict):
                 continue
-            if req.method == "POST" and re.fullmatch(r"/channels/\d+/messages", req.path):
-                out.append(req.body)
-            elif re.fullmatch(r"/webhooks/\d+/[^/]+(/messages/@original)?", req.path) and req.method in ("POST", "PATCH"):
+            if (
+                req.method == "POST"
+                and re.fullmatch(r"/channels/\d+/messages", req.path)
+                or re.fullmatch(r"/webhooks/\d+/[^/]+(/messages/@original)?", req.path)
+                and req.method
+                in (
+                    "POST",
+                    "PATCH",
+                )
+            ):
                 out.append(req.body)
             elif req.path.endswith("/callback") and req.body.get("type") in (4, 7):
                 out.append(req.body.get("data") or {})

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -101,9 +102,11 @@ class SlackBase:
         async with self._changed:
             try:
                 await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 seen = [c.method for c in self.calls]
-                raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}; calls: {seen}") from None
+                raise AssertionError(
+                    f"timed out after {timeout}s waiting for {what or predicate}; calls: {seen}"
+                ) from None
         return predicate()
 
     async def _notify(self) -> None:

@@ -26,22 +26,34 @@ class HttpModeMixin:
         return f"v0={digest}"
 
     async def post_signed(
-        self, url: str, body: str, content_type: str, *, secret: str = SIGNING_SECRET,
-        timestamp: int | None = None, signature: str | None = None, headers: dict[str, str] | None = None,
+        self,
+        url: str,
+        body: str,
+        content_type: str,
+        *,
+        secret: str = SIGNING_SECRET,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, str, float]:
         """POST like Slack does in HTTP mode; returns (status, body, seconds to answer)."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
         all_headers = {
-            "Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": signature or self.sign(secret, ts, body), **(headers or {}),
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature or self.sign(secret, ts, body),
+            **(headers or {}),
         }
         started = time.monotonic()
-        async with aiohttp.ClientSession() as session:
-            async with session.post(url, data=body.encode(), headers=all_headers) as resp:
-                return resp.status, await resp.text(), time.monotonic() - started
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=body.encode(), headers=all_headers) as resp,
+        ):
+            return resp.status, await resp.text(), time.monotonic() - started
 
-    async def post_event(self, url: str, body: dict[str, Any], *, retry_num: int | None = None,
-                         **kw: Any) -> tuple[int, str, float]:
+    async def post_event(
+        self, url: str, body: dict[str, Any], *, retry_num: int | None = None, **kw: Any
+    ) -> tuple[int, str, float]:
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None
         return await self.post_signed(url, json.dumps(body), "application/json", headers=headers, **kw)
 

@@ -52,7 +52,7 @@ class FakeSlack(WebApiMixin, SocketModeMixin, PayloadsMixin, HttpModeMixin):
         self.port = 0
 
     # -- lifecycle --------------------------------------------------------------------------
-    async def start(self) -> "FakeSlack":
+    async def start(self) -> FakeSlack:
         app = new_app()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/link/", self._socket)
@@ -67,17 +67,28 @@ class FakeSlack(WebApiMixin, SocketModeMixin, PayloadsMixin, HttpModeMixin):
     # -- scripting the fake ---------------------------------------------------------------
     def add_user(self, user_id: str, *, is_admin: bool = False, is_owner: bool = False) -> None:
         self.users[user_id] = {
-            "id": user_id, "team_id": TEAM_ID, "name": user_id.lower(), "is_bot": False,
-            "is_admin": is_admin, "is_owner": is_owner, "is_primary_owner": False,
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": user_id.lower(),
+            "is_bot": False,
+            "is_admin": is_admin,
+            "is_owner": is_owner,
+            "is_primary_owner": False,
         }
 
     def add_file(self, name: str, data: bytes, *, user: str = "U0ADMIN", mimetype: str = "text/markdown") -> str:
         file_id = f"F{next(self._ids):06d}"
         url = f"{self.base_url}/files-pri/{TEAM_ID}-{file_id}/{name}"
         meta = {
-            "id": file_id, "name": name, "title": name, "mimetype": mimetype,
-            "filetype": name.rsplit(".", 1)[-1], "size": len(data), "user": user,
-            "url_private": url, "url_private_download": url + "?download=1",
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": name.rsplit(".", 1)[-1],
+            "size": len(data),
+            "user": user,
+            "url_private": url,
+            "url_private_download": url + "?download=1",
         }
         self.files[file_id] = (meta, data)
         return file_id
@@ -111,5 +122,6 @@ class FakeSlack(WebApiMixin, SocketModeMixin, PayloadsMixin, HttpModeMixin):
     async def wait_responses(self, response_url: str, n: int = 1, timeout: float = 5.0) -> list[Response]:
         return await self.wait_until(
             lambda: len(self.responses_to(response_url)) >= n and self.responses_to(response_url),
-            timeout, f"{n} responses to {response_url}",
+            timeout,
+            f"{n} responses to {response_url}",
         )

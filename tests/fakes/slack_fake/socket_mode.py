@@ -46,8 +46,14 @@ class SocketModeMixin(SlackBase):
         await ws.prepare(request)
         self._ws = ws
         self.connections += 1
-        await ws.send_json({"type": "hello", "num_connections": 1,
-                            "debug_info": {"host": "fake-applink"}, "connection_info": {"app_id": APP_ID}})
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": 1,
+                "debug_info": {"host": "fake-applink"},
+                "connection_info": {"app_id": APP_ID},
+            }
+        )
         self._ws_connected.set()
         await self._notify()
         async for msg in ws:
@@ -60,7 +66,9 @@ class SocketModeMixin(SlackBase):
                 continue
             if envelope_id in self.acks:
                 self._problem(f"envelope {envelope_id} acked twice")
-            self.acks[envelope_id] = Ack(envelope_id, data.get("payload"), time.monotonic() - self._sent_at[envelope_id])
+            self.acks[envelope_id] = Ack(
+                envelope_id, data.get("payload"), time.monotonic() - self._sent_at[envelope_id]
+            )
             await self._notify()
         return ws
 
@@ -83,7 +91,9 @@ class SocketModeMixin(SlackBase):
             raise AssertionError("no Socket Mode connection to send on")
         envelope_id = f"env-{next(self._ids)}"
         envelope: dict[str, Any] = {
-            "envelope_id": envelope_id, "type": kind, "payload": payload,
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
             "accepts_response_payload": kind != "events_api",
         }
         if kind == "events_api":

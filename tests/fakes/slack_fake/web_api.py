@@ -18,8 +18,13 @@ from .blocks import validate_message
 
 RESPONSE_URL_USES = 5  # Slack accepts five posts to one response_url
 KNOWN_METHODS = {
-    "auth.test", "apps.connections.open", "chat.postMessage", "chat.postEphemeral",
-    "files.info", "users.info", "oauth.v2.access",
+    "auth.test",
+    "apps.connections.open",
+    "chat.postMessage",
+    "chat.postEphemeral",
+    "files.info",
+    "users.info",
+    "oauth.v2.access",
 }
 BOT_TOKEN_METHODS = {"chat.postMessage", "chat.postEphemeral", "files.info", "users.info"}
 
@@ -68,8 +73,13 @@ class WebApiMixin(SlackBase):
             return {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         if method == "auth.test":
             return {
-                "ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "callbot",
-                "team_id": ident.team_id, "user_id": ident.user_id, "bot_id": ident.bot_id,
+                "ok": True,
+                "url": "https://fake.slack.test/",
+                "team": "Fake",
+                "user": "callbot",
+                "team_id": ident.team_id,
+                "user_id": ident.user_id,
+                "bot_id": ident.bot_id,
                 "is_enterprise_install": False,
             }
         if method in ("chat.postMessage", "chat.postEphemeral"):
@@ -98,8 +108,13 @@ class WebApiMixin(SlackBase):
             self._problem(f"{method} refused: {errors}")
             return {"ok": False, "error": "invalid_blocks" if blocks else "no_text", "errors": errors}
         ts = self.next_ts()
-        return {"ok": True, "channel": params["channel"], "ts": ts, "message_ts": ts,
-                "message": {"text": params.get("text"), "ts": ts}}
+        return {
+            "ok": True,
+            "channel": params["channel"],
+            "ts": ts,
+            "message_ts": ts,
+            "message": {"text": params.get("text"), "ts": ts},
+        }
 
     def _oauth_access(self, params: dict[str, Any], request: web.Request) -> dict[str, Any]:
         client_id, client_secret = params.get("client_id"), params.get("client_secret")
@@ -114,10 +129,16 @@ class WebApiMixin(SlackBase):
         bot_token, ident = grant
         self.bot_tokens[bot_token] = ident
         return {
-            "ok": True, "app_id": APP_ID, "access_token": bot_token, "token_type": "bot",
-            "scope": "app_mentions:read,chat:write,commands", "bot_user_id": ident.user_id,
-            "team": {"id": ident.team_id, "name": "Other"}, "enterprise": None,
-            "authed_user": {"id": "U0INSTALLER"}, "is_enterprise_install": False,
+            "ok": True,
+            "app_id": APP_ID,
+            "access_token": bot_token,
+            "token_type": "bot",
+            "scope": "app_mentions:read,chat:write,commands",
+            "bot_user_id": ident.user_id,
+            "team": {"id": ident.team_id, "name": "Other"},
+            "enterprise": None,
+            "authed_user": {"id": "U0INSTALLER"},
+            "is_enterprise_install": False,
         }
 
     async def _download(self, request: web.Request) -> web.Response:

@@ -25,7 +25,6 @@ def _shown(body: dict) -> str:
     return (body.get("content") or (embeds[0].get("description") if embeds else "") or "")[:120]
 
 
-
 class DiscordSide(Side):
     name = "discord"
 
@@ -42,8 +41,12 @@ class DiscordSide(Side):
         for i in range(self.users):
             uid = DISCORD_FIRST_USER + i
             self.fake.users[uid] = FakeDiscord._user(uid, f"loaduser{i}")
-        return {"api_base_url": self.fake.api_base_url, "gateway_url": self.fake.gateway_url,
-                "guild_ids": [self.fake.GUILD_ID], "sync_commands": True}
+        return {
+            "api_base_url": self.fake.api_base_url,
+            "gateway_url": self.fake.gateway_url,
+            "guild_ids": [self.fake.GUILD_ID],
+            "sync_commands": True,
+        }
 
     async def start_adapter(self, app: App) -> None:
         cfg = app.settings.discord
@@ -86,7 +89,7 @@ class DiscordSide(Side):
 
     def collect(self) -> None:
         requests = self.fake.requests
-        new, self._cursor = requests[self._cursor:], len(requests)
+        new, self._cursor = requests[self._cursor :], len(requests)
         for req in new:
             if req.status >= 300 or req.method != "POST" or not isinstance(req.body, dict):
                 continue  # refused requests are in fake.errors
@@ -98,8 +101,10 @@ class DiscordSide(Side):
                 ref = (req.body.get("message_reference") or {}).get("message_id")
                 kind, version = self.classify(req.body)
                 if ref is None:
-                    self.errors.append(f"discord: a message in channel {m.group(1)} that replies to nothing "
-                                       f"(a second part?): {str(req.body)[:120]}")
+                    self.errors.append(
+                        f"discord: a message in channel {m.group(1)} that replies to nothing "
+                        f"(a second part?): {str(req.body)[:120]}"
+                    )
                     continue
                 self.reply(f"msg:{ref}", Reply(req.at, kind, version, "channel reply", _shown(req.body)))
             elif m := re.fullmatch(r"/webhooks/\d+/([^/]+)", req.path):
@@ -130,5 +135,3 @@ class DiscordSide(Side):
             await asyncio.gather(self._task, return_exceptions=True)
         await self.fake.close()
         discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = self._saved
-
-

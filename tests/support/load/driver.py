@@ -46,7 +46,6 @@ def question_for(pool: list[str], user: int, j: int) -> str:
     return text if j < len(pool) else f"{text} (asked again, {j // len(pool) + 1})"
 
 
-
 # -- the run --------------------------------------------------------------------------------------
 class _ProblemLog(logging.Handler):
     """WARNING+ from the bot's own loggers, ERROR+ from any (discord.py, slack-bolt, aiohttp)."""
@@ -101,8 +100,9 @@ async def run_load(cfg: LoadConfig = LoadConfig()) -> LoadReport:
     hard_stop = began + cfg.time_limit
     with workdir_for(cfg) as root:
         prepare_workdir(root, real_model=not cfg.fake_embedder)
-        sides: list[Side] = [DiscordSide(cfg.users) if p == "discord" else SlackSide(cfg.users)
-                             for p in PLATFORMS if p in cfg.platforms]
+        sides: list[Side] = [
+            DiscordSide(cfg.users) if p == "discord" else SlackSide(cfg.users) for p in PLATFORMS if p in cfg.platforms
+        ]
         problems = _ProblemLog()
         logging.getLogger().addHandler(problems)
         try:
@@ -205,10 +205,15 @@ async def _drive(cfg: LoadConfig, app: App, sides: list[Side], hard_stop: float)
         side.collect()
         errors = side.errors + side.leftovers() + side.final_errors()
         errors += _version_errors(side, rebuild)
-        errors += [f"{side.name}: {a.route} question from {a.user} got a notice ({r.route}): {r.text!r}"
-                   for a in side.asked for r in a.replies if r.kind == NOTICE]
-        results[side.name] = PlatformResult(side.name, cfg.users * cfg.questions, side.asked, errors,
-                                            side.ack_latencies())
+        errors += [
+            f"{side.name}: {a.route} question from {a.user} got a notice ({r.route}): {r.text!r}"
+            for a in side.asked
+            for r in a.replies
+            if r.kind == NOTICE
+        ]
+        results[side.name] = PlatformResult(
+            side.name, cfg.users * cfg.questions, side.asked, errors, side.ack_latencies()
+        )
     model_id = core.embedder.model_id
     return LoadReport(cfg, model_id, started, asked_for, 0.0, results, rebuild, [], core.index_version)
 
@@ -234,9 +239,11 @@ def _metrics_errors(ops: OpsKit, report: LoadReport) -> list[str]:
     """The bot's own metrics must tell the same story: each question counted once, by outcome."""
     errors = []
     for p in report.platforms.values():
+
         def count(outcome: str, platform: str = p.platform) -> int:
             value = ops.metrics.registry.get_sample_value(
-                "callbot_questions_total", {"platform": platform, "outcome": outcome})
+                "callbot_questions_total", {"platform": platform, "outcome": outcome}
+            )
             return int(value or 0)
 
         seen = {o: count(o) for o in ("answered", "declined", "refused", "error")}
@@ -244,5 +251,3 @@ def _metrics_errors(ops: OpsKit, report: LoadReport) -> list[str]:
         if seen != expected:
             errors.append(f"{p.platform}: the metrics count {seen}, the fakes saw {expected}")
     return errors
-
-

@@ -137,8 +137,12 @@ class LoadReport:
         r = self.rebuild
         if r is None or r.started_at is None or r.finished_at is None:
             return 0
-        return sum(1 for p in self.platforms.values() for a in p.asked
-                   if a.first and r.started_at <= a.first.at <= r.finished_at)
+        return sum(
+            1
+            for p in self.platforms.values()
+            for a in p.asked
+            if a.first and r.started_at <= a.first.at <= r.finished_at
+        )
 
     def version_of(self, a: Asked) -> str | None:
         """The version that answered (Discord declines do not show it: inferred from the time)."""
@@ -162,9 +166,7 @@ class LoadReport:
         return {text: c for (text, _), c in outcomes.items() if len(c) > 1}
 
     def versions(self) -> Counter:
-        return Counter(a.first.version for p in self.platforms.values() for a in p.asked
-                       if a.first and a.first.version)
-
+        return Counter(a.first.version for p in self.platforms.values() for a in p.asked if a.first and a.first.version)
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -183,16 +185,21 @@ def format_report(report: LoadReport) -> str:
         lines.append(
             f"  {p.platform:8} sent {p.sent}/{p.planned}, answers {p.answered} ({p.declined} declined), "
             f"unanswered {p.unanswered}, duplicates {p.duplicates}, errors {len(p.errors)}; "
-            f"latency p50 {ms(50):.1f} ms, p99 {ms(99):.1f} ms, max {max(lat, default=0) * 1000:.1f} ms")
+            f"latency p50 {ms(50):.1f} ms, p99 {ms(99):.1f} ms, max {max(lat, default=0) * 1000:.1f} ms"
+        )
         by_route = {}
         for a in p.asked:
             if a.first:
                 by_route.setdefault(a.route, []).append(a.first.at - a.sent_at)
         acks = "Socket Mode acks" if p.platform == "slack" else "/ask acks"
-        lines.append("           by entry point: " + "; ".join(
-            f"{route} p50 {percentile(v, 50) * 1000:.0f} / p99 {percentile(v, 99) * 1000:.0f} ms"
-            for route, v in by_route.items())
-            + f"; {acks} p99 {percentile(p.acks, 99) * 1000:.0f} ms, max {max(p.acks, default=0) * 1000:.0f} ms")
+        lines.append(
+            "           by entry point: "
+            + "; ".join(
+                f"{route} p50 {percentile(v, 50) * 1000:.0f} / p99 {percentile(v, 99) * 1000:.0f} ms"
+                for route, v in by_route.items()
+            )
+            + f"; {acks} p99 {percentile(p.acks, 99) * 1000:.0f} ms, max {max(p.acks, default=0) * 1000:.0f} ms"
+        )
     r = report.rebuild
     if r is not None:
         if r.started_at is None:
@@ -203,12 +210,14 @@ def format_report(report: LoadReport) -> str:
                 f"  rebuild  started after {r.after_questions} questions (+{r.started_at - report.started_at:.2f} s), "
                 f"took {took:.2f} s, {r.old_version} -> {r.new_version}; "
                 f"{report.answered_during_rebuild()} answers arrived while it ran; "
-                f"answers by version: {dict(report.versions())}"
-                + (f"; FAILED: {r.error}" if r.error else ""))
+                f"answers by version: {dict(report.versions())}" + (f"; FAILED: {r.error}" if r.error else "")
+            )
     flips = report.inconsistent()
     if flips:  # not a delivery error: the model's answer depended on the other questions in its batch
-        lines.append(f"  NOTE     {len(flips)} question text(s) got both an answer and a decline from one index "
-                     "version (embeddings that depend on the batch, e.g. int8 dynamic quantization):")
+        lines.append(
+            f"  NOTE     {len(flips)} question text(s) got both an answer and a decline from one index "
+            "version (embeddings that depend on the batch, e.g. int8 dynamic quantization):"
+        )
         lines += [f"           {dict(c)} {text[:90]!r}" for text, c in list(flips.items())[:5]]
     problems = report.errors + [e for p in report.platforms.values() for e in p.errors]
     for line in problems[:20]:
@@ -217,5 +226,3 @@ def format_report(report: LoadReport) -> str:
         lines.append(f"  ... and {len(problems) - 20} more errors")
     lines.append("OK: every question answered exactly once, zero errors" if report.ok else "FAILED")
     return "\n".join(lines)
-
-

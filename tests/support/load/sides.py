@@ -9,6 +9,7 @@ from tests.support.load.results import Asked, Reply
 if TYPE_CHECKING:
     from bot.app import App
 
+
 # -- the platforms --------------------------------------------------------------------------------
 class Side:
     """One fake platform with its adapter: injects questions and matches the replies."""
@@ -68,5 +69,3 @@ class Side:
 
     async def stop(self) -> None:
         raise NotImplementedError
-
-

@@ -85,12 +85,12 @@ class SlackSide(Side):
             for element in block.get("elements") or [] if block.get("type") == "context" else []:
                 text = element.get("text") or ""
                 if text.startswith(_SLACK_ECHO):
-                    return text[len(_SLACK_ECHO):]
+                    return text[len(_SLACK_ECHO) :]
         return None
 
     def collect(self) -> None:
         calls = self.fake.calls
-        new, self._calls = calls[self._calls:], len(calls)
+        new, self._calls = calls[self._calls :], len(calls)
         for call in new:
             if call.params.get("_rate_limited"):
                 continue  # the 429'd attempt: the client retries it
@@ -111,11 +111,12 @@ class SlackSide(Side):
                 shown = all_text(call.params)[:120]
                 self.errors.append(f"slack: private notice to {call.params.get('user')}: {shown!r}")
         responses = self.fake.responses
-        new_responses, self._responses = responses[self._responses:], len(responses)
+        new_responses, self._responses = responses[self._responses :], len(responses)
         for response in new_responses:
             kind, version = self.classify(response.body)
-            self.reply(f"resp:{response.rid}", Reply(response.at, kind, version, "response_url",
-                                                     all_text(response.body)[:120]))
+            self.reply(
+                f"resp:{response.rid}", Reply(response.at, kind, version, "response_url", all_text(response.body)[:120])
+            )
         self.retry_unmatched()
 
     def final_errors(self) -> list[str]:
@@ -135,5 +136,3 @@ class SlackSide(Side):
         if self.service is not None:
             await self.service.stop()
         await self.fake.stop()
-
-
