@@ -44,7 +44,8 @@ NEW_DOC = (
 CHILD = r"""
 import os, sys, time
 sys.path.insert(0, {repo!r})
-import bot.cli.context as context
+import bot.app as app_module
+import bot.core as core_module
 import bot.knowledge.operations as operations
 import bot.index.versions as versions
 from bot.knowledge.audit import AuditLog
@@ -62,11 +63,11 @@ class Embedder(FakeEmbedder):
             stall("EMBEDDING")
         return super().embed_batch(texts)
 
-class Core(context.BotCore):
+class Core(core_module.BotCore):
     def __init__(self, settings, embedder=None):
         super().__init__(settings, embedder or Embedder())
 
-context.BotCore = Core
+app_module.BotCore = Core  # the composition root builds the CLI's core
 if STALL == "validate":
     def validate_upload(*args, **kwargs):
         stall("VALIDATING")
