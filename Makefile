@@ -13,7 +13,7 @@ TORCH_PIP_ARGS ?=
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint shell install eval bench bench-knowledge clean-index check-cpu-torch
+.PHONY: help run test lint shell install eval bench bench-knowledge bench-ingest clean-index check-cpu-torch
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bench: $(STAMP) ## speed and footprint against the plain pipeline (minutes)
 
 bench-knowledge: $(STAMP) ## full build versus adding one document (minutes)
 	@$(PY) -m benchmarks.bench_knowledge
+
+bench-ingest: $(STAMP) ## ingestion time of 10 MB hostile texts (short lines, long words, ...)
+	@$(PY) -m benchmarks.bench_ingest
 
 clean-index: ## remove the built index versions and the exported models
 	rm -rf index/versions index/CURRENT index/models

@@ -5,23 +5,19 @@ does before anything is embedded, and prints the seconds each took. A many-short
 file used to take time growing with the square of its line count while holding the build
 lock; this shows the cost is now linear in the document's size.
 
-Usage: .venv/bin/python benchmarks/bench_ingest.py [--megabytes 10]
+Usage (from the repository root): .venv/bin/python -m benchmarks.bench_ingest [--megabytes 10]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from bot.errors import DocumentError  # noqa: E402
-from bot.ingest import chunk_document, load_document  # noqa: E402
+from bot.errors import DocumentError
+from bot.ingest import chunk_document, load_document
 
 SHAPES: dict[str, Callable[[int], str]] = {
     "short lines (w1, w2, ...)": lambda size: "".join(f"w{i}\n" for i in range(size // 8)),

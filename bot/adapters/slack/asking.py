@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,15 +42,13 @@ class Served:
 @contextmanager
 def answering(deps: SlackDeps, text: str) -> Iterator[None]:
     """Hold one answer in flight; raises ShuttingDown (counted as refused) once stopping."""
-    try:
-        deps.in_flight.__enter__()
-    except ShuttingDown:
-        deps.refused(text)
-        raise
-    try:
+    with ExitStack() as held:
+        try:
+            held.enter_context(deps.in_flight)
+        except ShuttingDown:
+            deps.refused(text)
+            raise
         yield
-    finally:
-        deps.in_flight.__exit__(None, None, None)
 
 
 async def ask(deps: SlackDeps, who: Actor, team_id: str, text: str) -> Served | Refusal:
