@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from bot.answering.lead import LEAD_DEPTH, Lead, choose_lead
-from bot.answering.spans import asked_kind, counted_noun, defined_subject
+from bot.answering.spans import NUMBER_WORDS, asked_kind, counted_noun, defined_subject
 from bot.answering.vocabulary import unknown_words
 from bot.config import RetrievalConfig
 from bot.embedding.base import Embedder
@@ -33,21 +33,7 @@ from bot.retrieval.small_talk import small_talk_reply
 from bot.types import Answer, Principle, ScoredPassage
 
 log = logging.getLogger(__name__)
-_COUNT_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-]
+_COUNT_WORDS = ["zero", *NUMBER_WORDS[:12]]  # "The Paris Call has nine principles"
 _NORMAL = re.compile(r"[^\w]+")
 _NAME_WORDS = 4  # longest "what is X" subject read as a name
 

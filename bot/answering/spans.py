@@ -25,7 +25,7 @@ _DATE = re.compile(
     rf"|\b(?:in|since|of|from) (?:{_MONTH} )?{_YEAR}\b"
     rf"|\b{_DAY}\b|\b{_MONTH} {_YEAR}\b|\b{_YEAR}\b"
 )
-_NUMBER_WORDS = [
+NUMBER_WORDS = [
     "one",
     "two",
     "three",
@@ -56,7 +56,7 @@ _NUMBER_WORDS = [
 ]
 _AMOUNT = re.compile(
     rf"(?:\b(?:more than|over|nearly|almost|about|around|some|at least|up to|fewer than|less than)\s+)?"
-    rf"(?<![\w+(/.-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|(?:{'|'.join(_NUMBER_WORDS)})\b)"
+    rf"(?<![\w+(/.-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|(?:{'|'.join(NUMBER_WORDS)})\b)"
     rf"(?:\s*(?:%|percent|per cent))?"
     rf"((?:\s+[A-Za-z][\w'’-]*){{1,4}})",
     re.I,
@@ -288,7 +288,7 @@ def place_spans(sentence: str) -> list[str]:
 def since_spans(sentence: str) -> list[str]:
     """How long something has gone on: "since 2001", "for ten years"."""
     return re.findall(
-        rf"\bsince (?:{_MONTH} )?{_YEAR}\b|\bfor (?:\d+|{'|'.join(_NUMBER_WORDS)}) years\b", sentence, re.I
+        rf"\bsince (?:{_MONTH} )?{_YEAR}\b|\bfor (?:\d+|{'|'.join(NUMBER_WORDS)}) years\b", sentence, re.I
     )
 
 
