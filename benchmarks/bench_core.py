@@ -231,37 +231,10 @@ def main() -> None:
     ours = bench_callbot(work, questions, rounds, quantize, misspelled)
     plain = bench_baseline(work, questions, rounds, misspelled)
     python = sys.executable
-    ours["cold_start_s"] = cold_start(
-        [
-            python,
-            "-m",
-            "bot",
-            "--config",
-            str(config),
-            "--knowledge",
-            str(work / "knowledge"),
-            "--index",
-            str(work / "index"),
-            "ask",
-            "--json",
-            QUESTION,
-        ]
-    )
+    where = ["--config", str(config), "--knowledge", str(work / "knowledge"), "--index", str(work / "index")]
+    ours["cold_start_s"] = cold_start([python, "-m", "bot", *where, "ask", "--json", QUESTION])
     plain["cold_start_s"] = cold_start([python, "-c", BASELINE_SERVER, str(work), QUESTION])
-    ours["peak_rss_mb"] = peak_rss_of(
-        [
-            "bot",
-            "--config",
-            str(config),
-            "--knowledge",
-            str(work / "knowledge"),
-            "--index",
-            str(work / "index"),
-            "ask",
-            "-",
-        ],
-        questions,
-    )
+    ours["peak_rss_mb"] = peak_rss_of(["bot", *where, "ask", "-"], questions)
     baseline_script = work / "baseline_server.py"
     baseline_script.write_text(BASELINE_SERVER)
     plain["peak_rss_mb"] = peak_rss_of([str(baseline_script), str(work), "-"], questions)
