@@ -45,6 +45,8 @@ def _hard_pieces(line: str, limit: int) -> list[str]:
         at = rest.rfind(" ", 0, limit + 1)
         if at <= limit // 2:
             at = limit
+            if rest[at - 1 : at + 1] == BOLD:  # never cut a `**` marker in two
+                at -= 1
         pieces.append(rest[:at].rstrip())
         rest = rest[at:].lstrip()
     if rest:
@@ -58,9 +60,15 @@ def _balance_bold(pieces: list[str]) -> list[str]:
     carry = False
     for piece in pieces:
         if carry:
-            piece = BOLD + piece
+            # A piece that starts with the closing marker needs neither closer nor reopener.
+            piece = piece[len(BOLD) :] if piece.startswith(BOLD) else BOLD + piece
         carry = piece.count(BOLD) % 2 == 1
-        out.append(piece + BOLD if carry else piece)
+        if carry and piece.endswith(BOLD):  # the span opens at the cut: open it in the next piece
+            piece = piece[: -len(BOLD)].rstrip()
+        elif carry:
+            piece += BOLD
+        if piece:
+            out.append(piece)
     return out
 
 
