@@ -2,7 +2,7 @@
 
 Modules: `client` (discord.py client, intents, endpoints), `conversations` (mentions, DMs,
 threads, auto-answer channels), `commands` (public slash commands), `admin` (admin slash
-commands), `asking` (validation, rate limit, core call), `render` and `limits` (messages
+commands), `sources` (the Sources button; asking itself is `bot.adapters.asking`), `render` and `limits` (messages
 within Discord's limits), `delivery` (sending, Discord errors), `feedback` (the helpful /
 not helpful buttons and their votes), `connection` (gateway readiness for /healthz), `run`
 (`serve`, `run`: health server, graceful shutdown), `invite` (the invite URL). Importing

@@ -18,8 +18,9 @@ from pathlib import PurePath
 import discord
 from discord import app_commands
 
+from bot.adapters.asking import audit_refusal
 from bot.adapters.discord import delivery, render
-from bot.adapters.discord.asking import actor_for
+from bot.adapters.discord.client import actor_for
 from bot.adapters.discord.limits import CHOICE_NAME_LIMIT, CHOICES_LIMIT, clip
 from bot.config import DiscordConfig
 from bot.core import BotCore
@@ -92,12 +93,7 @@ class AdminCommands:
     async def _audit_refusal(
         self, interaction: discord.Interaction, command: str, reason: str, target: str = ""
     ) -> None:
-        try:
-            await asyncio.to_thread(
-                self.knowledge.record_refusal, actor_for(interaction.user), AUDIT_ACTIONS[command], reason, target
-            )
-        except Exception:  # the refusal stands even if the audit log cannot be written
-            log.exception("could not record the refused /%s in the audit log", command)
+        await audit_refusal(self.knowledge, actor_for(interaction.user), AUDIT_ACTIONS[command], reason, target)
 
     async def run(self, interaction: discord.Interaction, action: str, operation: Callable[[Actor], object]) -> None:
         """Defer privately, then run the blocking operation and report its sentence."""

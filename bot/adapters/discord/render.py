@@ -1,13 +1,17 @@
 """Core results -> Discord messages: answer embeds, principles, sources, help, declines.
 
+An answer is one embed led by the one-line answer (the part that answers in bold), its
+citation under it and the index version in the footer; the supporting passages are one
+click away (the Sources button, `sources.py`), rendered by `passages_messages`.
+
 Pure functions, no I/O, so every message shape is testable without a connection. Text from
 documents and from users is escaped (markdown and mentions) before it is shown; only the
-markup added here is live. Sizes are kept within Discord's limits by `limits`.
+markup added here is live; newlines in documents are kept. Sizes are kept within Discord's
+limits by `limits`. Every sentence added here comes from `HINTS` (one table per language).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import discord
@@ -22,11 +26,22 @@ from bot.adapters.discord.limits import (
     text_embeds,
 )
 from bot.ops.gaps import Gap
-from bot.render.common import citation, split_on_best
-from bot.types import Answer, Principle, ScoredPassage, SourceInfo
+from bot.render.common import (
+    Hints,
+    citation,
+    hint_text,
+    lead_citation,
+    lead_parts,
+    lead_passage,
+    lead_preface,
+    one_per_document,
+    split_on_best,
+    supporting_passages,
+)
+from bot.types import Answer, Passage, Principle, ScoredPassage, SourceInfo
 
 EXCERPT_CHARS = 900  # per passage: the best sentence with its context, readable in chat
-_CLI_COMMAND = re.compile(r"`(principles|principle \d+|sources|help)`")
+HINTS = Hints(principles="`/principles`", principle="`/principle 8`", sources="`/sources`")
 
 
 def safe(text: str) -> str:
@@ -59,15 +74,91 @@ def _tail(text: str, n: int) -> str:
 def excerpt(scored: ScoredPassage, limit: int = EXCERPT_CHARS) -> str:
     """The passage around its best sentence, at most `limit` characters, best sentence bold."""
     before, best, after = split_on_best(scored)
-    best = clip(" ".join(best.split()), limit)
+    best = clip("\n".join(" ".join(line.split()) for line in best.strip().splitlines()), limit)
     room = max(0, limit - len(best))
     if len(before) + len(after) > room:
         # Half the room on each side; a short side leaves its spare to the other.
         keep_after = min(len(after), max(room // 2, room - len(before)))
         before = _tail(before, room - keep_after)
         after = clip(after, keep_after) if keep_after > 1 else ""
-    parts = [safe(before.rstrip()), bold(safe(best)), safe(after.lstrip())]
-    return " ".join(p for p in parts if p.strip())
+    head, tail = safe(before.rstrip()), safe(after.lstrip())
+    text = bold(safe(best))
+    if head.strip():
+        text = head + _gap(before[len(before.rstrip()) :]) + text
+    if tail.strip():
+        text = text + _gap(after[: len(after) - len(after.lstrip())]) + tail
+    return text
+
+
+def _gap(whitespace: str) -> str:
+    """The separator a stripped run of whitespace stands for: a line break stays a line
+    break (a bullet after a bold sentence starts its own line), anything else one space."""
+    return "\n" if "\n" in whitespace else " "
+
+
+def _bold_span(span: str) -> str:
+    """`span` in bold, its edge spaces kept outside the markers."""
+    core = span.strip()
+    if not core:
+        return safe(span)
+    start = span.find(core)
+    return span[:start] + bold(safe(core)) + span[start + len(core) :]
+
+
+def lead_markdown(answer: Answer, hints: Hints = HINTS) -> str:
+    """The one-line answer, escaped, with the part that answers in bold (its preface first
+    when the answer is tentative)."""
+    before, span, after = lead_parts(answer)
+    return safe(lead_preface(answer, hints)) + safe(before) + _bold_span(span) + safe(after)
+
+
+def cited_line(title_and_rest: str, url: str | None) -> str:
+    """'— *Title — Publisher, Date*', the title a link when the source has an address."""
+    if url is None:
+        return f"— *{safe(title_and_rest)}*"
+    return f"— *{safe(title_and_rest)}* · <{url}>"
+
+
+def answer_embed(answer: Answer, hints: Hints = HINTS, *, echo_question: bool = False) -> discord.Embed:
+    """One embed led by the answer: the answer line, its citation under it, a hint when
+    one applies, the index version in the footer."""
+    lines = []
+    if answer.read_as:
+        lines.append(f"*{safe(hints.read_as.format(text=answer.read_as))}*")
+    lines.append(lead_markdown(answer, hints))
+    cited = lead_citation(answer)
+    if cited:
+        scored = lead_passage(answer)
+        lines += ["", cited_line(cited, _web_url(scored.passage.source) if scored else None)]
+    hint = hint_text(answer, hints)
+    if hint:
+        lines += ["", hint]
+    embed = make_embed(
+        description="\n".join(lines), footer=hints.index_version.format(version=answer.index_version)
+    )
+    if echo_question:
+        # Author names are not markdown (escaping would show backslashes); mentions are broken.
+        question = discord.utils.escape_mentions(" ".join(answer.question.split()))
+        embed.set_author(name=clip(f"Q: {question}", AUTHOR_LIMIT))
+    return embed
+
+
+def source_passages(answer: Answer) -> list[ScoredPassage]:
+    """The passages the Sources button shows: at most two, each from a different document
+    than the answer's and than each other."""
+    return supporting_passages(answer) if answer.answered and answer.lead else []
+
+
+def passage_block(passage: Passage, limit: int = EXCERPT_CHARS) -> str:
+    """One passage for the Sources reply: its text (newlines kept) and its citation once."""
+    text = clip(passage.text.strip(), limit)
+    return f"{safe(text)}\n{cited_line(citation(passage), _web_url(passage.source))}"
+
+
+def passages_messages(passages: Sequence[Passage], hints: Hints = HINTS) -> list[Outgoing]:
+    """The supporting passages behind an answer's Sources button, one block each."""
+    embeds = text_embeds((passage_block(p) for p in passages), title=hints.passages_title)
+    return pack_embeds(embeds)
 
 
 def passage_embed(number: int, scored: ScoredPassage) -> discord.Embed:
@@ -77,33 +168,29 @@ def passage_embed(number: int, scored: ScoredPassage) -> discord.Embed:
     return make_embed(title=f"{number}. {passage.title}", description=description, url=_web_url(passage.source))
 
 
-def answer_messages(answer: Answer, *, echo_question: bool = False) -> list[Outgoing]:
-    """An answered question: one embed per passage, index version in the last footer."""
-    if not answer.answered or not answer.passages:
-        return decline_messages(answer)
+def answer_messages(answer: Answer, *, echo_question: bool = False, hints: Hints = HINTS) -> list[Outgoing]:
+    """An answered question: one embed led by the answer (see `answer_embed`); an answer
+    without a one-line lead (none today) falls back to one embed per passage."""
+    if not answer.answered or not answer.passages and not answer.lead:
+        return decline_messages(answer, hints)
+    if answer.lead:
+        return [Outgoing(embeds=(answer_embed(answer, hints, echo_question=echo_question),))]
     embeds = [passage_embed(i, sp) for i, sp in enumerate(answer.passages, start=1)]
     if echo_question:
         # Author names are not markdown (escaping would show backslashes); mentions are broken.
         question = discord.utils.escape_mentions(" ".join(answer.question.split()))
         embeds[0].set_author(name=clip(f"Q: {question}", AUTHOR_LIMIT))
-    embeds[-1].set_footer(text=f"Index version {answer.index_version} · /sources lists my documents")
+    embeds[-1].set_footer(text=hints.index_version.format(version=answer.index_version))
     return pack_embeds(embeds)
 
 
-def _discord_commands(text: str) -> str:
-    """The core's suggestions name CLI commands; on Discord they are slash commands."""
-    return _CLI_COMMAND.sub(lambda m: f"`/{m.group(1)}`", text)
-
-
-def decline_messages(answer: Answer) -> list[Outgoing]:
-    """A short, helpful reply for a question the documents do not cover."""
-    lead = answer.message or "The documents I have do not cover that."
-    suggestions = [_discord_commands(s) for s in answer.suggestions] or [
-        "the Call's nine principles (`/principles`, `/principle 8`)",
-        "who launched, joined or declined to sign the Call",
-        "the sources I answer from (`/sources`)",
-    ]
-    lines = [lead, "I can answer questions about:"] + [f"• {s}" for s in suggestions]
+def decline_messages(answer: Answer, hints: Hints = HINTS) -> list[Outgoing]:
+    """A short, helpful reply for a question the documents do not cover: what the bot can
+    answer instead, or (for "principle 12") the command that lists the principles."""
+    lead = safe(answer.message or hints.not_covered)
+    if answer.suggestion_kind == "principles":
+        return content_messages(f"{lead} {hint_text(answer, hints)}")
+    lines = [lead, f"{hints.can_answer}:"] + [f"• {s}" for s in hints.suggestions()]
     return content_messages("\n".join(lines))
 
 
@@ -132,7 +219,7 @@ def principles_messages(principles: Sequence[Principle]) -> list[Outgoing]:
     return pack_embeds(embeds)
 
 
-def principle_messages(principle: Principle, answer: Answer | None) -> list[Outgoing]:
+def principle_messages(principle: Principle, answer: Answer | None, hints: Hints = HINTS) -> list[Outgoing]:
     """One principle's full wording, then the passages that discuss it (if any)."""
     head = make_embed(
         title=f"Principle {principle.number} — {principle.title}",
@@ -141,8 +228,9 @@ def principle_messages(principle: Principle, answer: Answer | None) -> list[Outg
     )
     embeds = [head]
     if answer is not None and answer.answered:
-        embeds += [passage_embed(i, sp) for i, sp in enumerate(answer.passages, start=1)]
-        embeds[-1].set_footer(text=f"Passages that discuss it · index version {answer.index_version}")
+        shown = one_per_document(answer.passages)
+        embeds += [passage_embed(i, sp) for i, sp in enumerate(shown, start=1)]
+        embeds[-1].set_footer(text=hints.discussed.format(version=answer.index_version))
     return pack_embeds(embeds)
 
 

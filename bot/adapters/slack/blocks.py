@@ -1,5 +1,11 @@
 """Core results to Block Kit messages, each with a plain `text` fallback, within Slack's limits.
 
+An answer is led by its one-line answer (the part that answers in bold), then its citation
+(a context block), a hint and the index version; a "Show passages" button posts the
+supporting passages (at most two, each from another document, each cited once). Newlines in
+documents are kept (a bullet list stays a list). Every sentence added here comes from
+`HINTS` (one table per language).
+
 Slack refuses a section over 3,000 characters or a message over 50 blocks, and shows the
 `text` fallback in notifications; every builder here returns a `Message` that respects both.
 Trailing blocks (footer, buttons) are reserved first, so cutting a long message never drops
@@ -10,12 +16,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.slack.mrkdwn import bold, clip, escape, link
-from bot.render.common import citation, decline_text, split_on_best, truncate
-from bot.types import Answer, Passage, Principle, SourceInfo
+from bot.render.common import (
+    Hints,
+    citation,
+    truncate,
+)
+from bot.types import Passage, Principle, SourceInfo
 
 if TYPE_CHECKING:  # bot.ops.gaps imports numpy; rendering needs only the type
     from bot.ops.gaps import Gap
@@ -25,6 +35,10 @@ MAX_TEXT = 3000  # section and context text, and our fallback text
 MAX_HEADER = 150
 MAX_BUTTON_VALUE = 2000
 SHARE_ACTION = "callbot_share"
+PASSAGES_ACTION = "callbot_passages"
+HINTS = Hints(
+    principles="`/paris-call principles`", principle="`/paris-call principle 8`", sources="`/paris-call sources`"
+)
 FEEDBACK_UP = "feedback_up"
 FEEDBACK_DOWN = "feedback_down"
 Block = dict[str, Any]
@@ -69,11 +83,31 @@ def notice(text: str) -> Message:
     return Message(safe, [section(safe)])
 
 
-def _passage_mrkdwn(before: str, best: str, after: str) -> str:
-    def esc(part: str) -> str:
-        return escape(" ".join(part.split())).replace("*", "∗")
+def hints_for(command: str) -> Hints:
+    """The Slack words with the configured slash command in every hint."""
+    c = escape(command)
+    return replace(HINTS, principles=f"`{c} principles`", principle=f"`{c} principle 8`", sources=f"`{c} sources`")
 
-    return " ".join(p for p in (esc(before), bold(escape(best)), esc(after)) if p)
+
+def tidy_lines(text: str) -> str:
+    """Spaces tidied within each line; line breaks kept (a bullet list stays a list)."""
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines() if line.strip())
+
+
+def _gap(whitespace: str) -> str:
+    return "\n" if "\n" in whitespace else " "
+
+
+def passage_mrkdwn(before: str, best: str, after: str) -> str:
+    def esc(part: str) -> str:
+        return escape(tidy_lines(part)).replace("*", "∗")
+
+    text = "\n".join(bold(escape(line)) for line in tidy_lines(best).splitlines())
+    if before.strip():
+        text = esc(before) + _gap(before[len(before.rstrip()) :]) + text
+    if after.strip():
+        text = text + _gap(after[: len(after) - len(after.lstrip())]) + esc(after)
+    return text
 
 
 def cite(passage: Passage | SourceInfo) -> str:
@@ -102,9 +136,13 @@ def button(action_id: str, label: str, value: str) -> Block:
     }
 
 
-def action_row(share_value: str | None = None, feedback_id: str | None = None) -> Block | None:
-    """One row of buttons: Share (when its value fits), then helpful / not helpful."""
+def action_row(
+    share_value: str | None = None, feedback_id: str | None = None, passages_value: str | None = None
+) -> Block | None:
+    """One row of buttons: Show passages, Share (when its value fits), helpful / not helpful."""
     elements = []
+    if passages_value:
+        elements.append(button(PASSAGES_ACTION, HINTS.show_passages, passages_value))
     if share_value and len(share_value) <= MAX_BUTTON_VALUE:
         elements.append(button(SHARE_ACTION, "Share in channel", share_value))
     if feedback_id:
@@ -113,35 +151,14 @@ def action_row(share_value: str | None = None, feedback_id: str | None = None) -
     return {"type": "actions", "elements": elements} if elements else None
 
 
-def answer_message(
-    answer: Answer,
-    question: str,
-    *,
-    share_value: str | None = None,
-    shared_by: str = "",
-    feedback_id: str | None = None,
-) -> Message:
-    """The cited answer: passages with the best sentence in bold, citations, index version;
-    with `feedback_id`, helpful / not helpful buttons (declined answers too)."""
-    asked = f":speech_balloon: {escape(truncate(question, 300))}"
-    if shared_by:
-        asked += f"  ·  shared by {mention(shared_by)}"
-    version = f"Index version `{escape(answer.index_version)}`"
-    row = action_row(share_value if answer.answered else None, feedback_id)
-    buttons = [row] if row else []
-    if not answer.answered:
-        text = escape(decline_text(answer))
-        return Message(clip(text, MAX_TEXT), [context(asked), section(text), context(version), *buttons])
-    blocks: list[Block] = [context(asked)]
-    lines, fallback = [], []
-    room = MAX_BLOCKS - 2 - len(buttons)  # the question above; the footer and buttons below
-    for i, scored in enumerate(answer.passages[:room], 1):
-        before, best, after = split_on_best(scored)
-        blocks.append(section(f"*[{i}]* " + _passage_mrkdwn(before, best, after)))
-        lines.append(f"*[{i}]* {cite(scored.passage)}")
-        fallback.append(f"[{i}] {escape(' '.join((best or scored.passage.text).split()))} — {cite(scored.passage)}")
-    footer = context(clip("\n".join(lines), MAX_TEXT), version)
-    return Message(clip("\n".join(fallback), MAX_TEXT), fit(blocks, tail=[footer, *buttons]))
+
+
+
+
+
+
+
+
 
 
 def principles_message(principles: Sequence[Principle], command: str) -> Message:
@@ -150,25 +167,16 @@ def principles_message(principles: Sequence[Principle], command: str) -> Message
     for p in principles:
         blocks.append(section(f"*{p.number}. {escape(p.title)}*\n{escape(truncate(p.text, 280))}"))
     hint = f"`{escape(command)} principle N` shows one in full."
-    blocks = fit(blocks, tail=[context(_principle_source(principles[0]) if principles else "", hint)])
+    blocks = fit(blocks, tail=[context(principle_source(principles[0]) if principles else "", hint)])
     text = "\n".join(f"{p.number}. {escape(p.title)}" for p in principles)
     return Message(clip(text, MAX_TEXT), blocks)
 
 
-def _principle_source(p: Principle) -> str:
+def principle_source(p: Principle) -> str:
     tail = f", {p.source_date}" if p.source_date else ""
     return "Source: " + escape(f"{p.source_title} — {p.source_publisher}{tail}")
 
 
-def principle_message(p: Principle, *, share_value: str | None = None, shared_by: str = "") -> Message:
-    """One principle in full (split over several sections if it is long)."""
-    body = escape(p.text)
-    chunks = [body[i : i + MAX_TEXT - 10] for i in range(0, len(body), MAX_TEXT - 10)] or [" "]
-    blocks = [header(f"Principle {p.number}: {p.title}")] + [section(c) for c in chunks[:45]]
-    by = f"Shared by {mention(shared_by)}" if shared_by else ""
-    row = action_row(share_value)
-    tail = [context(_principle_source(p), by), *([row] if row else [])]
-    return Message(clip(f"Principle {p.number}: {escape(p.title)} — {body}", MAX_TEXT), fit(blocks, tail=tail))
 
 
 def sources_message(sources: Sequence[SourceInfo], index_version: str) -> Message:
