@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import parse_qs, urlparse
 
 import discord
@@ -109,13 +110,17 @@ def test_decline_names_slash_commands() -> None:
         (),
         "v1",
         message="Not covered.",
-        suggestions=("the principles (`principles`, `principle 8`)", "the sources (`sources`)"),
+        suggestion_kind="topics",
     )
     [message] = render.decline_messages(answer)
     assert message.content.startswith("Not covered.")
     assert (
         "`/principles`" in message.content and "`/principle 8`" in message.content and "`/sources`" in message.content
     )
+    assert "`principles`" not in message.content  # no CLI or Slack wording on Discord
+    twelve = replace(answer, message="The Call has 9 principles.", suggestion_kind="principles")
+    [message] = render.decline_messages(twelve)
+    assert message.content == "The Call has 9 principles. `/principles` lists them all."
 
 
 def test_question_detection_and_mention_stripping() -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.adapters.slack.answers import answer_message
 from bot.adapters.slack.blocks import (
     FEEDBACK_DOWN,
     FEEDBACK_UP,
     SHARE_ACTION,
-    answer_message,
     gaps_message,
     principles_message,
     sources_message,
