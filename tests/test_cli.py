@@ -132,3 +132,15 @@ def test_reference_commands_load_no_model(make_core, argv):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "HEAVY []"
+
+
+def test_every_terminal_hint_names_a_callbot_command_that_exists() -> None:
+    import re
+
+    from bot.cli.main import cli
+    from bot.render.common import CONSOLE_HINTS
+
+    said = " ".join([*CONSOLE_HINTS.suggestions(), CONSOLE_HINTS.fill(CONSOLE_HINTS.list_principles)])
+    named = re.findall(r"`callbot ([a-z-]+)", said)
+    assert {"principles", "sources"} <= set(named)
+    assert all(cli.get_command(None, name) is not None for name in named)  # type: ignore[arg-type]

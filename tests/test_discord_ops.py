@@ -24,7 +24,6 @@ from bot.adapters.discord.admin import REFUSAL
 from bot.adapters.discord.delivery import SORRY
 from bot.adapters.discord.feedback import VOTE_FAILED
 from bot.ops.shutdown import ShuttingDown
-from bot.types import Question
 from tests.fakes.discord_server import EPHEMERAL, FakeDiscord
 from tests.test_discord_adapter import (  # noqa: F401  (fake and start_bot are fixtures)
     ANSWERABLE,

@@ -381,14 +381,18 @@ async def test_sources_and_ask(start_bot, mode: str) -> None:
 async def test_share_button_posts_the_answer_in_the_channel(start_bot, mode: str) -> None:
     bot = await start_bot(mode)
     answer = await bot.answer_to(f"ask {ON_TOPIC}")
-    [button] = [el for b in answer["blocks"] if b["type"] == "actions" for el in b["elements"] if "share" in el["action_id"]]
+    [button] = [
+        el for b in answer["blocks"] if b["type"] == "actions" for el in b["elements"] if "share" in el["action_id"]
+    ]
     url = await bot.click({"action_id": button["action_id"], "value": button["value"]})
     shared, delete = await bot.fake.wait_responses(url, 2)
     assert shared.body["response_type"] == "in_channel" and delete.body.get("delete_original") is True
     assert_cited_answer(shared.body, bot.core, ON_TOPIC)
     assert "<@U0ALICE>" in contexts(shared.body)
     buttons = [el["action_id"] for b in shared.body["blocks"] if b["type"] == "actions" for el in b["elements"]]
-    assert buttons == ["callbot_passages", "feedback_up", "feedback_down"], "no second Share button; the channel can vote"
+    assert buttons == ["callbot_passages", "feedback_up", "feedback_down"], (
+        "no second Share button; the channel can vote"
+    )
 
 
 async def test_bad_signature_and_stale_timestamp_get_401_and_nothing_is_posted(start_bot) -> None:

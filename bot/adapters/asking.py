@@ -206,4 +206,3 @@ async def audit_refusal(knowledge: KnowledgeOps, actor: Actor, action: str, reas
         await asyncio.to_thread(knowledge.record_refusal, actor, action, reason, target)
     except Exception:
         log.exception("could not record the refused %s in the audit log", action)
-

@@ -25,7 +25,6 @@ _GAPS = {
 }
 
 
-
 @dataclass(frozen=True)
 class Hints:
     """The words one platform's renderer adds: command names as typed there, and every

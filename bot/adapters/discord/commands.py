@@ -37,9 +37,7 @@ def principle_choices(principles: tuple[Principle, ...], current: object) -> lis
     ]
 
 
-def register_commands(
-    tree: app_commands.CommandTree, core: BotCore, asking: Asking, cfg: DiscordConfig
-) -> None:
+def register_commands(tree: app_commands.CommandTree, core: BotCore, asking: Asking, cfg: DiscordConfig) -> None:
     """Add the public commands to `tree` (global; run.py copies them to guilds when syncing)."""
     max_chars = min(core.settings.limits.max_question_chars, STRING_OPTION_LIMIT)
     count = len(core.principles())

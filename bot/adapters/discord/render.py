@@ -133,9 +133,7 @@ def answer_embed(answer: Answer, hints: Hints = HINTS, *, echo_question: bool = 
     hint = hint_text(answer, hints)
     if hint:
         lines += ["", hint]
-    embed = make_embed(
-        description="\n".join(lines), footer=hints.index_version.format(version=answer.index_version)
-    )
+    embed = make_embed(description="\n".join(lines), footer=hints.index_version.format(version=answer.index_version))
     if echo_question:
         # Author names are not markdown (escaping would show backslashes); mentions are broken.
         question = discord.utils.escape_mentions(" ".join(answer.question.split()))

@@ -69,7 +69,9 @@ def answer_message(
     buttons = [row] if row else []
     if not answer.answered:
         text = escape(decline_text(answer, hints))
-        return Message(clip(text, MAX_TEXT), [context(asked), section(text), context(version), *buttons])
+        return Message(
+            clip(text, MAX_TEXT), [context(asked), section(decline_mrkdwn(answer, hints)), context(version), *buttons]
+        )
     if answer.lead:
         return _lead_message(answer, asked, version, buttons, hints)
     blocks: list[Block] = [context(asked)]
@@ -82,6 +84,15 @@ def answer_message(
         fallback.append(f"[{i}] {escape(' '.join((best or scored.passage.text).split()))} — {cite(scored.passage)}")
     footer = context(clip("\n".join(lines), MAX_TEXT), version)
     return Message(clip("\n".join(fallback), MAX_TEXT), fit(blocks, tail=[footer, *buttons]))
+
+
+def decline_mrkdwn(answer: Answer, hints: Hints = HINTS) -> str:
+    """A declined question: the reason, then what the bot can answer instead as a list (or,
+    for "principle 12", the command that lists the principles)."""
+    lead = escape(answer.message or hints.not_covered)
+    if answer.suggestion_kind == "principles":
+        return f"{lead} {hint_text(answer, hints)}"
+    return "\n".join([lead, f"{escape(hints.can_answer)}:", *(f"• {s}" for s in hints.suggestions())])
 
 
 def lead_mrkdwn(answer: Answer, hints: Hints = HINTS) -> str:

@@ -151,16 +151,6 @@ def action_row(
     return {"type": "actions", "elements": elements} if elements else None
 
 
-
-
-
-
-
-
-
-
-
-
 def principles_message(principles: Sequence[Principle], command: str) -> Message:
     """All principles, short: title plus the start of the text; `principle N` gives the rest."""
     blocks: list[Block] = [header(f"The {len(principles)} principles of the Paris Call")]
@@ -175,8 +165,6 @@ def principles_message(principles: Sequence[Principle], command: str) -> Message
 def principle_source(p: Principle) -> str:
     tail = f", {p.source_date}" if p.source_date else ""
     return "Source: " + escape(f"{p.source_title} — {p.source_publisher}{tail}")
-
-
 
 
 def sources_message(sources: Sequence[SourceInfo], index_version: str) -> Message:

@@ -109,9 +109,7 @@ async def answer(deps: SlackDeps, reply: Reply, who: Actor, team_id: str, text: 
             if isinstance(result, Refusal):
                 await reply.private(result.text)
                 return
-            message = answer_message(
-                result.answer, text, feedback_id=result.feedback_id, hints=hints_for(deps.command)
-            )
+            message = answer_message(result.answer, text, feedback_id=result.feedback_id, hints=hints_for(deps.command))
             await reply.public(message)
     except ShuttingDown as err:
         await reply.private(str(err))

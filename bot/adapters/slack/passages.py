@@ -25,9 +25,7 @@ MAX_KEYS = 2  # the button names at most two passages; anything more did not com
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    async def on_passages(
-        ack: Callable[..., Awaitable[Any]], action: dict[str, Any], respond: Respond
-    ) -> None:
+    async def on_passages(ack: Callable[..., Awaitable[Any]], action: dict[str, Any], respond: Respond) -> None:
         await ack()
         await handle_passages(deps, action, respond)
 
