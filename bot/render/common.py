@@ -53,6 +53,14 @@ class Hints:
     index_version: str = "Index version {version}"
     discussed: str = "Passages that discuss it · index version {version}"
     read_as: str = "(read as: {text})"
+    asked: str = "Q: {question}"
+    helpful: str = "Helpful"
+    not_helpful: str = "Not helpful"
+    share: str = "Share in channel"
+    shared_by: str = "shared by {who}"
+    principles_title: str = "The {count} principles of the Paris Call"
+    principle_title: str = "Principle {number} — {title}"
+    wording_from: str = "Wording quoted from: {source}"
 
     def fill(self, text: str) -> str:
         return text.format(principles=self.principles, principle=self.principle, sources=self.sources)

@@ -26,6 +26,7 @@ import discord
 
 from bot.adapters.discord import PLATFORM, delivery
 from bot.adapters.discord.limits import Outgoing
+from bot.adapters.discord.render import HINTS
 from bot.ops.feedback import FeedbackStore, FeedbackUnavailableError
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=CUSTOM_ID):
     def __init__(self, answer_id: str, helpful: bool) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Helpful" if helpful else "Not helpful",
+                label=HINTS.helpful if helpful else HINTS.not_helpful,
                 emoji="👍" if helpful else "👎",
                 style=discord.ButtonStyle.secondary,
                 custom_id=custom_id(answer_id, helpful),

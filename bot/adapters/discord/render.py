@@ -137,7 +137,7 @@ def answer_embed(answer: Answer, hints: Hints = HINTS, *, echo_question: bool = 
     if echo_question:
         # Author names are not markdown (escaping would show backslashes); mentions are broken.
         question = discord.utils.escape_mentions(" ".join(answer.question.split()))
-        embed.set_author(name=clip(f"Q: {question}", AUTHOR_LIMIT))
+        embed.set_author(name=clip(hints.asked.format(question=question), AUTHOR_LIMIT))
     return embed
 
 
@@ -177,7 +177,7 @@ def answer_messages(answer: Answer, *, echo_question: bool = False, hints: Hints
     if echo_question:
         # Author names are not markdown (escaping would show backslashes); mentions are broken.
         question = discord.utils.escape_mentions(" ".join(answer.question.split()))
-        embeds[0].set_author(name=clip(f"Q: {question}", AUTHOR_LIMIT))
+        embeds[0].set_author(name=clip(hints.asked.format(question=question), AUTHOR_LIMIT))
     embeds[-1].set_footer(text=hints.index_version.format(version=answer.index_version))
     return pack_embeds(embeds)
 
@@ -203,7 +203,7 @@ def _principle_block(p: Principle) -> str:
 
 def _principle_source(p: Principle) -> str:
     date = f", {p.source_date}" if p.source_date else ""
-    return f"Wording quoted from: {p.source_title} — {p.source_publisher}{date}"
+    return HINTS.wording_from.format(source=f"{p.source_title} — {p.source_publisher}{date}")
 
 
 def principles_messages(principles: Sequence[Principle]) -> list[Outgoing]:
@@ -211,7 +211,7 @@ def principles_messages(principles: Sequence[Principle]) -> list[Outgoing]:
     footer = _principle_source(principles[0]) + " · /principle <number> for passages" if principles else None
     embeds = text_embeds(
         (_principle_block(p) for p in principles),
-        title=f"The {len(principles)} principles of the Paris Call",
+        title=HINTS.principles_title.format(count=len(principles)),
         footer=footer,
     )
     return pack_embeds(embeds)
@@ -220,7 +220,7 @@ def principles_messages(principles: Sequence[Principle]) -> list[Outgoing]:
 def principle_messages(principle: Principle, answer: Answer | None, hints: Hints = HINTS) -> list[Outgoing]:
     """One principle's full wording, then the passages that discuss it (if any)."""
     head = make_embed(
-        title=f"Principle {principle.number} — {principle.title}",
+        title=hints.principle_title.format(number=principle.number, title=principle.title),
         description=safe(principle.text),
         footer=_principle_source(principle),
     )

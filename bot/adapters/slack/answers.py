@@ -62,7 +62,7 @@ def answer_message(
     helpful buttons (declined answers too)."""
     asked = f":speech_balloon: {escape(truncate(question, 300))}"
     if shared_by:
-        asked += f"  ·  shared by {mention(shared_by)}"
+        asked += "  ·  " + hints.shared_by.format(who=mention(shared_by))
     version = hints.index_version.format(version=f"`{escape(answer.index_version)}`")
     passages = passages_value(answer)
     row = action_row(share_value if answer.answered else None, feedback_id, passages)
@@ -154,8 +154,9 @@ def principle_message(
     `/principle` shows them, the passages that discuss it (one per document)."""
     body = escape(p.text)
     chunks = [body[i : i + MAX_TEXT - 10] for i in range(0, len(body), MAX_TEXT - 10)] or [" "]
-    blocks = [header(f"Principle {p.number}: {p.title}")] + [section(c) for c in chunks[:40]]
-    by = f"Shared by {mention(shared_by)}" if shared_by else ""
+    title = hints.principle_title.format(number=p.number, title=p.title)
+    blocks = [header(title)] + [section(c) for c in chunks[:40]]
+    by = hints.shared_by.format(who=mention(shared_by)) if shared_by else ""
     row = action_row(share_value)
     discussed: list[Block] = []
     if answer is not None and answer.answered:
@@ -165,4 +166,4 @@ def principle_message(
             for scored in shown:
                 discussed += [section(passage_mrkdwn(*split_on_best(scored))), context(f"— {cite(scored.passage)}")]
     tail = [context(principle_source(p), by), *discussed, *([row] if row else [])]
-    return Message(clip(f"Principle {p.number}: {escape(p.title)} — {body}", MAX_TEXT), fit(blocks, tail=tail))
+    return Message(clip(f"{escape(title)} — {body}", MAX_TEXT), fit(blocks, tail=tail))

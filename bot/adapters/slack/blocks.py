@@ -144,16 +144,16 @@ def action_row(
     if passages_value:
         elements.append(button(PASSAGES_ACTION, HINTS.show_passages, passages_value))
     if share_value and len(share_value) <= MAX_BUTTON_VALUE:
-        elements.append(button(SHARE_ACTION, "Share in channel", share_value))
+        elements.append(button(SHARE_ACTION, HINTS.share, share_value))
     if feedback_id:
-        elements.append(button(FEEDBACK_UP, "👍 Helpful", feedback_id))
-        elements.append(button(FEEDBACK_DOWN, "👎 Not helpful", feedback_id))
+        elements.append(button(FEEDBACK_UP, f"👍 {HINTS.helpful}", feedback_id))
+        elements.append(button(FEEDBACK_DOWN, f"👎 {HINTS.not_helpful}", feedback_id))
     return {"type": "actions", "elements": elements} if elements else None
 
 
 def principles_message(principles: Sequence[Principle], command: str) -> Message:
     """All principles, short: title plus the start of the text; `principle N` gives the rest."""
-    blocks: list[Block] = [header(f"The {len(principles)} principles of the Paris Call")]
+    blocks: list[Block] = [header(HINTS.principles_title.format(count=len(principles)))]
     for p in principles:
         blocks.append(section(f"*{p.number}. {escape(p.title)}*\n{escape(truncate(p.text, 280))}"))
     hint = f"`{escape(command)} principle N` shows one in full."
