@@ -173,7 +173,8 @@ def answer_messages(answer: Answer, *, echo_question: bool = False, hints: Hints
         return decline_messages(answer, hints)
     if answer.lead:
         return [Outgoing(embeds=(answer_embed(answer, hints, echo_question=echo_question),))]
-    embeds = [passage_embed(i, sp) for i, sp in enumerate(answer.passages, start=1)]
+    shown = one_per_document(answer.passages, limit=len(answer.passages))  # each document cited once
+    embeds = [passage_embed(i, sp) for i, sp in enumerate(shown, start=1)]
     if echo_question:
         # Author names are not markdown (escaping would show backslashes); mentions are broken.
         question = discord.utils.escape_mentions(" ".join(answer.question.split()))

@@ -77,7 +77,7 @@ def answer_message(
     blocks: list[Block] = [context(asked)]
     lines, fallback = [], []
     room = MAX_BLOCKS - 2 - len(buttons)  # the question above; the footer and buttons below
-    for i, scored in enumerate(answer.passages[:room], 1):
+    for i, scored in enumerate(one_per_document(answer.passages, limit=room), 1):  # each document cited once
         before, best, after = split_on_best(scored)
         blocks.append(section(f"*[{i}]* " + passage_mrkdwn(before, best, after)))
         lines.append(f"*[{i}]* {cite(scored.passage)}")

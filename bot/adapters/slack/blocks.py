@@ -196,7 +196,8 @@ def help_message(command: str, *, admin: bool) -> Message:
         f"`{c} principle N` — one principle in full (1–9)",
         f"`{c} sources` — the documents I answer from",
         f"`{c} help` — this help",
-        "You can also mention me in a channel (I answer in the thread) or send me a direct message.",
+        "You can also mention me in a channel (I answer in the thread) or send me a direct message; "
+        "there, saying just `principles`, `principle N`, `sources` or `help` works too.",
     ]
     if admin:
         lines += [
