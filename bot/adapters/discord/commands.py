@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.asking import Asking, Refusal
-from bot.adapters.discord import delivery, render
+from bot.adapters.discord import delivery, listings, render
 from bot.adapters.discord.admin import is_admin
 from bot.adapters.discord.client import actor_for
 from bot.adapters.discord.feedback import with_buttons
@@ -90,14 +90,14 @@ def register_commands(tree: app_commands.CommandTree, core: BotCore, asking: Ask
     async def sources(interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True)
         await delivery.followup(
-            interaction, render.sources_messages(core.sources(), core.index_version), ephemeral=False
+            interaction, listings.sources_messages(core.sources(), core.index_version), ephemeral=False
         )
 
     @tree.command(name="help", description="What I can do and how to ask")
     async def help_(interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         admin = is_admin(interaction.user, cfg)
-        await delivery.followup(interaction, render.help_messages(core.index_version, admin=admin), ephemeral=True)
+        await delivery.followup(interaction, listings.help_messages(core.index_version, admin=admin), ephemeral=True)
 
 
 def install_error_handler(tree: app_commands.CommandTree) -> None:

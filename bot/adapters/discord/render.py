@@ -25,7 +25,6 @@ from bot.adapters.discord.limits import (
     pack_embeds,
     text_embeds,
 )
-from bot.ops.gaps import Gap
 from bot.render.common import (
     Hints,
     citation,
@@ -38,7 +37,7 @@ from bot.render.common import (
     split_on_best,
     supporting_passages,
 )
-from bot.types import Answer, Passage, Principle, ScoredPassage, SourceInfo
+from bot.types import Answer, Passage, Principle, ScoredPassage
 
 EXCERPT_CHARS = 900  # per passage: the best sentence with its context, readable in chat
 HINTS = Hints(principles="`/principles`", principle="`/principle 8`", sources="`/sources`")
@@ -54,7 +53,7 @@ def bold(text: str) -> str:
     return "\n".join(f"**{line.strip()}**" if line.strip() else line for line in text.split("\n"))
 
 
-def _web_url(source: str) -> str | None:
+def web_url(source: str) -> str | None:
     return source if source.startswith(("https://", "http://")) else None
 
 
@@ -129,7 +128,7 @@ def answer_embed(answer: Answer, hints: Hints = HINTS, *, echo_question: bool = 
     cited = lead_citation(answer)
     if cited:
         scored = lead_passage(answer)
-        lines += ["", cited_line(cited, _web_url(scored.passage.source) if scored else None)]
+        lines += ["", cited_line(cited, web_url(scored.passage.source) if scored else None)]
     hint = hint_text(answer, hints)
     if hint:
         lines += ["", hint]
@@ -150,7 +149,7 @@ def source_passages(answer: Answer) -> list[ScoredPassage]:
 def passage_block(passage: Passage, limit: int = EXCERPT_CHARS) -> str:
     """One passage for the Sources reply: its text (newlines kept) and its citation once."""
     text = clip(passage.text.strip(), limit)
-    return f"{safe(text)}\n{cited_line(citation(passage), _web_url(passage.source))}"
+    return f"{safe(text)}\n{cited_line(citation(passage), web_url(passage.source))}"
 
 
 def passages_messages(passages: Sequence[Passage], hints: Hints = HINTS) -> list[Outgoing]:
@@ -163,7 +162,7 @@ def passage_embed(number: int, scored: ScoredPassage) -> discord.Embed:
     """One cited passage: title links to the source, citation line under the excerpt."""
     passage = scored.passage
     description = f"{excerpt(scored)}\n\n— *{safe(citation(passage))}*"
-    return make_embed(title=f"{number}. {passage.title}", description=description, url=_web_url(passage.source))
+    return make_embed(title=f"{number}. {passage.title}", description=description, url=web_url(passage.source))
 
 
 def answer_messages(answer: Answer, *, echo_question: bool = False, hints: Hints = HINTS) -> list[Outgoing]:
@@ -231,84 +230,3 @@ def principle_messages(principle: Principle, answer: Answer | None, hints: Hints
         embeds += [passage_embed(i, sp) for i, sp in enumerate(shown, start=1)]
         embeds[-1].set_footer(text=hints.discussed.format(version=answer.index_version))
     return pack_embeds(embeds)
-
-
-def _source_block(s: SourceInfo) -> str:
-    title = safe(s.title)
-    url = _web_url(s.source)
-    linked = f"[{title}]({url})" if url else title
-    date = f", {safe(s.date)}" if s.date else ""
-    plural = "s" if s.passages != 1 else ""
-    return f"**{linked}**\n{safe(s.publisher)}{date} · {s.passages} passage{plural}"
-
-
-def sources_messages(sources: Sequence[SourceInfo], version: str) -> list[Outgoing]:
-    """The documents in the serving index, with publisher and date."""
-    ordered = sorted(sources, key=lambda s: (s.date or "", s.title))
-    embeds = text_embeds(
-        (_source_block(s) for s in ordered),
-        title=f"My sources ({len(ordered)} documents)",
-        footer=f"Index version {version}",
-    )
-    return pack_embeds(embeds)
-
-
-def help_messages(version: str, *, admin: bool) -> list[Outgoing]:
-    """What the bot does and how to use it; admin commands only for admins."""
-    lines = [
-        "I answer questions about the **Paris Call for Trust and Security in Cyberspace**, "
-        "quoting the documents I was given and citing each one.",
-        "",
-        "**Ask me**",
-        "• mention me with your question, or send me a direct message",
-        "• `/ask question` — add `private: True` to see the answer alone",
-        "",
-        "**Browse**",
-        "• `/principles` — the Call's nine principles",
-        "• `/principle number` — one principle with the passages that discuss it",
-        "• `/sources` — the documents I answer from",
-    ]
-    if admin:
-        lines += [
-            "",
-            "**Admin**",
-            "• `/reindex` — rebuild the index from the knowledge folder",
-            "• `/add-document file` — add a .md, .txt, .html or .pdf document",
-            "• `/remove-document document` — remove a document",
-            "• `/rollback` — go back to the previous index version",
-            "• `/gaps` — what people asked that I could not answer well",
-        ]
-    embeds = text_embeds(
-        ["\n".join(lines)],
-        title="callbot — the Paris Call, with sources",
-        footer=f"Index version {version}",
-        separator="\n",
-    )
-    return pack_embeds(embeds)
-
-
-def _gap_block(number: int, gap: Gap) -> str:
-    plural = "s" if gap.count != 1 else ""
-    lines = [
-        bold(f"{number}. {safe(gap.question)}"),
-        f"asked {gap.count} time{plural} · declined {gap.declined} · voted not helpful {gap.not_helpful}",
-    ]
-    lines += [f"• also: {safe(variant)}" for variant in gap.variants]
-    return "\n".join(lines)
-
-
-def gaps_messages(gaps: Sequence[Gap]) -> list[Outgoing]:
-    """Knowledge gaps for admins: each group's most asked phrasing, counts, other wordings."""
-    if not gaps:
-        return content_messages("No gaps so far: no question was declined or voted not helpful.")
-    embeds = text_embeds(
-        (_gap_block(i, g) for i, g in enumerate(gaps, start=1)),
-        title="What people asked that I could not answer well",
-        footer="Most asked first · documents that cover these are worth adding (/add-document)",
-    )
-    return pack_embeds(embeds)
-
-
-def report_messages(text: str) -> list[Outgoing]:
-    """The result of an admin operation (names in it come from users: escaped)."""
-    return content_messages(safe(text))
