@@ -112,7 +112,7 @@ def lead_markdown(answer: Answer, hints: Hints = HINTS) -> str:
 
 
 def cited_line(title_and_rest: str, url: str | None) -> str:
-    """'— *Title — Publisher, Date*', the title a link when the source has an address."""
+    """'— *Title — Publisher, Date*', then the source's address when it has one."""
     if url is None:
         return f"— *{safe(title_and_rest)}*"
     return f"— *{safe(title_and_rest)}* · <{url}>"
