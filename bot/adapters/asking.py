@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.core import BotCore, clean_question
 from bot.errors import QuestionError
@@ -134,12 +134,13 @@ class Asking:
         if self.ops is not None:
             self.ops.failed(self.platform, text, seconds)
 
-    async def answer(self, text: str, actor: Actor) -> Answer | Refusal:
+    async def answer(self, text: str, actor: Actor, **question: Any) -> Answer | Refusal:
         """The core's answer, computed off the event loop. An unexpected error is counted
-        and re-raised: the caller tells the person."""
+        and re-raised: the caller tells the person. `question`: further `Question` fields
+        (a platform may pass what it knows about the conversation)."""
         started = time.monotonic()
         try:
-            answer = await self.core.ask_async(Question(text, actor))
+            answer = await self.core.ask_async(Question(text, actor, **question))
         except QuestionError as err:
             self.refused(text)
             return Refusal(str(err))
@@ -149,9 +150,9 @@ class Asking:
         log.info("asked by %s: %s (index version %s)", actor.label(), answer.outcome, answer.index_version)
         return answer
 
-    async def serve(self, text: str, actor: Actor) -> Served | Refusal:
+    async def serve(self, text: str, actor: Actor, **question: Any) -> Served | Refusal:
         """`answer`, then recorded for feedback (its id goes into the vote buttons)."""
-        result = await self.answer(text, actor)
+        result = await self.answer(text, actor, **question)
         if isinstance(result, Refusal):
             return result
         return Served(result, await self.record(result, actor.user_id))
