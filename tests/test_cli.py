@@ -67,6 +67,7 @@ def test_principles_and_sources_commands(run_cli):
     out = run_cli("principles").output
     assert out.count("\n") >= 9 and "8." in out
     assert "hacking-back" in run_cli("principles", "8").output
+    assert run_cli("principle", "8").output == run_cli("principles", "8").output  # what people type
     assert "World Economic Forum" in run_cli("sources").output
 
 
