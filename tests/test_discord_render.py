@@ -199,3 +199,10 @@ def test_a_bullet_after_the_bold_sentence_keeps_its_own_line() -> None:
         shown
         == "The Call lists:\n\\- **Preventing attacks on infrastructure;**\n\\- Preventing interference in elections;"
     )
+
+
+def test_a_giant_answer_line_is_cut_without_leaving_bold_open() -> None:
+    giant = "word " * 1500 + "the answer"
+    embed = render.answer_embed(_answered(lead=giant, lead_span="the answer"))
+    assert len(embed.description) <= limits.DESCRIPTION_LIMIT and embed.description.count("**") == 0
+    assert "— *A title — Pub, 2018-11-12*" in embed.description  # the citation survives the cut

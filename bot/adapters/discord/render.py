@@ -40,6 +40,7 @@ from bot.render.common import (
 from bot.types import Answer, Passage, Principle, ScoredPassage
 
 EXCERPT_CHARS = 900  # per passage: the best sentence with its context, readable in chat
+LEAD_CHARS = 3000  # the answer line; the citation and hint fit in the rest of the 4,096
 HINTS = Hints(principles="`/principles`", principle="`/principle 8`", sources="`/sources`")
 
 
@@ -124,7 +125,10 @@ def answer_embed(answer: Answer, hints: Hints = HINTS, *, echo_question: bool = 
     lines = []
     if answer.read_as:
         lines.append(f"*{safe(hints.read_as.format(text=answer.read_as))}*")
-    lines.append(lead_markdown(answer, hints))
+    line = lead_markdown(answer, hints)
+    if len(line) > LEAD_CHARS:  # a giant "sentence" (a table, a list): cut, not bold, so no span is left open
+        line = clip(safe(lead_preface(answer, hints) + answer.lead), LEAD_CHARS)
+    lines.append(line)
     cited = lead_citation(answer)
     if cited:
         scored = lead_passage(answer)
