@@ -219,7 +219,7 @@ async def test_gaps_lists_declined_questions_for_admins_only(fake: FakeDiscord, 
     assert shown.followups[0]["flags"] & EPHEMERAL
     [embed] = shown.followups[0]["embeds"]
     first = embed["description"].split("\n")
-    assert first[0] == f"**1. {OFF_TOPIC}**" and "asked 2 times" in first[1] and "declined 2" in first[1]
+    assert first[0] == f"**1. {OFF_TOPIC}**" and "asked 2×" in first[1] and "declined 2" in first[1]
     assert "Paris Call" not in embed["description"]  # the answered question is no gap
 
     refused = await fake.wait_answered(await fake.invoke("gaps", user_id=fake.BOB), 0)

@@ -184,7 +184,7 @@ async def test_gaps_lists_badly_answered_questions_for_admins_only(start_bot, mo
 async def test_gaps_with_nothing_recorded_says_so(start_bot) -> None:
     bot = await start_bot()
     reply = await bot.answer_to("gaps 5", user=ADMIN)
-    assert "No declined or unhelpful answers" in reply["text"]
+    assert "No gaps so far" in reply["text"]
 
 
 async def test_votes_run_off_the_event_loop(start_bot) -> None:

@@ -98,7 +98,7 @@ def test_gaps_message_escapes_questions_and_fits_slack() -> None:
     assert "<!channel>" not in text and "<@U0OTHER>" not in text and "@channel" not in text
     assert "*100×*" in text and "declined 0 · voted not helpful 1" in text
     assert message.blocks[-1]["type"] == "context" and "gaps N" in message.blocks[-1]["elements"][0]["text"]
-    assert "No declined" in gaps_message([], "/paris-call").text
+    assert "No gaps so far" in gaps_message([], "/paris-call").text
 
 
 def test_answer_bolds_the_best_sentence_and_cites_each_passage() -> None:

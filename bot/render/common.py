@@ -61,9 +61,22 @@ class Hints:
     principles_title: str = "The {count} principles of the Paris Call"
     principle_title: str = "Principle {number} — {title}"
     wording_from: str = "Wording quoted from: {source}"
+    principle_more: str = "{principle} shows one in full, with the passages that discuss it."
+    sources_title: str = "The documents I answer from ({count})"
+    passages_count: str = "{count} passages"
+    no_documents: str = "No documents are indexed yet."
+    more_than_fits: str = "…and more: {count} in all."
+    help_title: str = "callbot — the Paris Call, with sources"
+    help: tuple[str, ...] = ()  # the platform's help lines ({principles}, {sources}... filled in)
+    help_admin: tuple[str, ...] = ()  # shown to admins only
+    gaps_title: str = "What people asked that I could not answer well"
+    gaps_none: str = "No gaps so far: no question was declined or voted not helpful."
+    gaps_counts: str = "asked {count}× · declined {declined} · voted not helpful {not_helpful}"
+    gaps_also: str = "also asked as: {variants}"
+    gaps_footer: str = "Most asked first. A document that covers these is worth adding."
 
-    def fill(self, text: str) -> str:
-        return text.format(principles=self.principles, principle=self.principle, sources=self.sources)
+    def fill(self, text: str, **more: object) -> str:
+        return text.format(principles=self.principles, principle=self.principle, sources=self.sources, **more)
 
     def suggestions(self) -> tuple[str, ...]:
         """What the bot can answer instead, worded for this platform."""

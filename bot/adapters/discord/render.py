@@ -41,7 +41,35 @@ from bot.types import Answer, Passage, Principle, ScoredPassage
 
 EXCERPT_CHARS = 900  # per passage: the best sentence with its context, readable in chat
 LEAD_CHARS = 3000  # the answer line; the citation and hint fit in the rest of the 4,096
-HINTS = Hints(principles="`/principles`", principle="`/principle 8`", sources="`/sources`")
+HINTS = Hints(
+    principles="`/principles`",
+    principle="`/principle 8`",
+    sources="`/sources`",
+    principle_more="/principle <number> for the passages that discuss one",  # a footer: no markdown
+    help=(
+        "I answer questions about the **Paris Call for Trust and Security in Cyberspace**, "
+        "quoting the documents I was given and citing each one.",
+        "",
+        "**Ask me**",
+        "• mention me with your question, or send me a direct message",
+        "• `/ask question` — add `private: True` to see the answer alone",
+        "",
+        "**Browse**",
+        "• `/principles` — the Call's nine principles",
+        "• `/principle number` — one principle with the passages that discuss it",
+        "• `/sources` — the documents I answer from",
+    ),
+    help_admin=(
+        "",
+        "**Admin**",
+        "• `/reindex` — rebuild the index from the knowledge folder",
+        "• `/add-document file` — add a .md, .txt, .html or .pdf document",
+        "• `/remove-document document` — remove a document",
+        "• `/rollback` — go back to the previous index version",
+        "• `/gaps` — what people asked that I could not answer well",
+    ),
+    gaps_footer="Most asked first · documents that cover these are worth adding (/add-document)",
+)
 
 
 def safe(text: str) -> str:
@@ -212,7 +240,7 @@ def _principle_source(p: Principle) -> str:
 
 def principles_messages(principles: Sequence[Principle]) -> list[Outgoing]:
     """All principles, numbered, with short titles and the Call's wording."""
-    footer = _principle_source(principles[0]) + " · /principle <number> for passages" if principles else None
+    footer = _principle_source(principles[0]) + " · " + HINTS.fill(HINTS.principle_more) if principles else None
     embeds = text_embeds(
         (_principle_block(p) for p in principles),
         title=HINTS.principles_title.format(count=len(principles)),

@@ -37,7 +37,32 @@ MAX_BUTTON_VALUE = 2000
 SHARE_ACTION = "callbot_share"
 PASSAGES_ACTION = "callbot_passages"
 HINTS = Hints(
-    principles="`/paris-call principles`", principle="`/paris-call principle 8`", sources="`/paris-call sources`"
+    principles="`/paris-call principles`",
+    principle="`/paris-call principle 8`",
+    sources="`/paris-call sources`",
+    principle_more="`{command} principle N` shows one in full, with the passages that discuss it.",
+    sources_title="Documents I answer from",
+    help=(
+        "`{command} ask QUESTION` — answer a question about the Paris Call, with sources",
+        "`{command} principles` — the Call's nine principles",
+        "`{command} principle N` — one principle in full (1–9), with the passages that discuss it",
+        "`{command} sources` — the documents I answer from",
+        "`{command} help` — this help",
+        "You can also mention me in a channel (I answer in the thread) or send me a direct message; "
+        "there, saying just `principles`, `principle N`, `sources` or `help` works too.",
+    ),
+    help_admin=(
+        "*Admin:*",
+        "`{command} reindex` — rebuild the index from the knowledge folder",
+        "`{command} remove DOC` — remove a document, then rebuild",
+        "`{command} rollback` — serve the previous index version",
+        "`{command} gaps [N]` — what people asked that I could not answer well, most frequent first",
+        "Share a file with me in a direct message (or mention me with `add` and a file) to add a document.",
+    ),
+    gaps_footer=(
+        "Declined questions and answers voted not helpful, grouped by meaning. "
+        "Share a document with me to fill a gap; `{command} gaps N` shows N groups."
+    ),
 )
 FEEDBACK_UP = "feedback_up"
 FEEDBACK_DOWN = "feedback_down"
@@ -156,7 +181,7 @@ def principles_message(principles: Sequence[Principle], command: str) -> Message
     blocks: list[Block] = [header(HINTS.principles_title.format(count=len(principles)))]
     for p in principles:
         blocks.append(section(f"*{p.number}. {escape(p.title)}*\n{escape(truncate(p.text, 280))}"))
-    hint = f"`{escape(command)} principle N` shows one in full."
+    hint = HINTS.fill(HINTS.principle_more, command=escape(command))
     blocks = fit(blocks, tail=[context(principle_source(principles[0]) if principles else "", hint)])
     text = "\n".join(f"{p.number}. {escape(p.title)}" for p in principles)
     return Message(clip(text, MAX_TEXT), blocks)
@@ -164,15 +189,15 @@ def principles_message(principles: Sequence[Principle], command: str) -> Message
 
 def principle_source(p: Principle) -> str:
     tail = f", {p.source_date}" if p.source_date else ""
-    return "Source: " + escape(f"{p.source_title} — {p.source_publisher}{tail}")
+    return escape(HINTS.wording_from.format(source=f"{p.source_title} — {p.source_publisher}{tail}"))
 
 
 def sources_message(sources: Sequence[SourceInfo], index_version: str) -> Message:
     """The documents of the serving index, several per section."""
-    blocks: list[Block] = [header("Documents I answer from")]
+    blocks: list[Block] = [header(HINTS.sources_title.format(count=len(sources)))]
     chunk = ""
     for src in sources:
-        line = f"• {cite(src)} ({src.passages} passages)"
+        line = f"• {cite(src)} ({HINTS.passages_count.format(count=src.passages)})"
         if chunk and len(chunk) + len(line) + 1 > MAX_TEXT:
             blocks.append(section(chunk))
             chunk = ""
@@ -180,34 +205,17 @@ def sources_message(sources: Sequence[SourceInfo], index_version: str) -> Messag
     if chunk:
         blocks.append(section(chunk))
     if not sources:
-        blocks.append(section("No documents are indexed yet."))
-    footer = context(f"{len(sources)} documents · index version `{escape(index_version)}`")
-    blocks = fit(blocks, f"…and more: {len(sources)} documents in all.", tail=[footer])
+        blocks.append(section(HINTS.no_documents))
+    footer = context(HINTS.index_version.format(version=f"`{escape(index_version)}`"))
+    blocks = fit(blocks, HINTS.more_than_fits.format(count=len(sources)), tail=[footer])
     text = f"{len(sources)} documents: " + "; ".join(escape(s.title) for s in sources)
     return Message(clip(text, MAX_TEXT), blocks)
 
 
 def help_message(command: str, *, admin: bool) -> Message:
     """Usage of the slash command; the admin part only for admins."""
-    c = escape(command)
-    lines = [
-        f"`{c} ask QUESTION` — answer a question about the Paris Call, with sources",
-        f"`{c} principles` — the Call's nine principles",
-        f"`{c} principle N` — one principle in full (1–9)",
-        f"`{c} sources` — the documents I answer from",
-        f"`{c} help` — this help",
-        "You can also mention me in a channel (I answer in the thread) or send me a direct message; "
-        "there, saying just `principles`, `principle N`, `sources` or `help` works too.",
-    ]
-    if admin:
-        lines += [
-            "*Admin:*",
-            f"`{c} reindex` — rebuild the index from the knowledge folder",
-            f"`{c} remove DOC` — remove a document, then rebuild",
-            f"`{c} rollback` — serve the previous index version",
-            f"`{c} gaps [N]` — what people asked that I could not answer well, most frequent first",
-            "Share a file with me in a direct message (or mention me with `add` and a file) to add a document.",
-        ]
+    hints, c = hints_for(command), escape(command)
+    lines = [hints.fill(line, command=c) for line in (*hints.help, *(hints.help_admin if admin else ()))]
     text = "\n".join(lines)
     return Message(clip(text, MAX_TEXT), [section(text)])
 
@@ -215,19 +223,19 @@ def help_message(command: str, *, admin: bool) -> Message:
 def gaps_message(gaps: Sequence[Gap], command: str) -> Message:
     """Knowledge gaps for admins: each group of similar questions, most frequent first."""
     if not gaps:
-        return notice("No declined or unhelpful answers recorded yet.")
-    blocks: list[Block] = [header("Questions I could not answer well")]
+        return notice(HINTS.gaps_none)
+    blocks: list[Block] = [header(HINTS.gaps_title)]
     for gap in gaps:
         lines = [
             f"*{gap.count}×*  {escape(truncate(gap.question, 500))}",
-            f"declined {gap.declined} · voted not helpful {gap.not_helpful}",
+            escape(HINTS.gaps_counts.format(count=gap.count, declined=gap.declined, not_helpful=gap.not_helpful)),
         ]
         if gap.variants:
-            lines.append("also asked as: " + "; ".join(f"“{escape(truncate(v, 200))}”" for v in gap.variants))
+            variants = "; ".join(f"“{escape(truncate(v, 200))}”" for v in gap.variants)
+            lines.append(HINTS.gaps_also.format(variants=variants))
         blocks.append(section("\n".join(lines)))
-    hint = (
-        f"Declined questions and answers voted not helpful, grouped by meaning. "
-        f"Share a document with me to fill a gap; `{escape(command)} gaps N` shows N groups."
-    )
+    hint = HINTS.gaps_footer.format(command=escape(command))
     text = "Knowledge gaps: " + "; ".join(f"{g.count}× {escape(truncate(g.question, 200))}" for g in gaps)
-    return Message(clip(text, MAX_TEXT), fit(blocks, f"…and {len(gaps)} groups in all.", tail=[context(hint)]))
+    return Message(
+        clip(text, MAX_TEXT), fit(blocks, HINTS.more_than_fits.format(count=len(gaps)), tail=[context(hint)])
+    )
