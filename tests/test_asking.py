@@ -7,7 +7,7 @@ import pytest
 from bot.adapters.asking import Asking, PrincipleShown, Refusal, Served
 from bot.ops.shutdown import InFlight, ShuttingDown
 from bot.ratelimit import RateLimiter
-from bot.render.common import passage_key
+from bot.render.common import passage_key, passage_ref
 from bot.types import Actor
 
 ALICE = Actor("test", "u1", "alice")
@@ -44,6 +44,10 @@ async def test_serve_principle_and_passages(make_core) -> None:
     missing = await asking.principle(12, ALICE)
     assert isinstance(missing, Refusal) and "9 principles" in missing.text
     assert asking.no_such_principle(12) == missing and asking.no_such_principle(3) is None
-    keys = [passage_key(p.passage.passage_id) for p in served.answer.passages[:2]]
-    assert [p.passage_id for p in asking.passages(keys)] == [p.passage.passage_id for p in served.answer.passages[:2]]
+    listed = served.answer.passages[:2]
+    found = asking.passages([passage_ref(p) for p in listed])
+    assert [(p.passage, p.best_sentence) for p in found] == [(p.passage, p.best_sentence) for p in listed]
+    assert [p.passage for p in asking.passages([passage_key(p.passage.passage_id) for p in listed])] == [
+        p.passage for p in listed
+    ]  # a bare key: the passage without a marked sentence
     assert asking.passages(["9999-deadbeef"]) == []  # removed since: skipped

@@ -54,6 +54,9 @@ def assert_supporting_passages(shown: dict, core, question: str) -> None:
         assert text.count(f"— *{citation(scored.passage)}*") == 1
         assert " ".join(scored.passage.text.split())[:60] in " ".join(text.split())
     assert text.count("\n— ") == len(expected)  # nothing else is cited
+    for scored in expected:  # the sentence that made it a candidate is bold again
+        first_line = " ".join(scored.best_sentence.strip().splitlines()[0].split())
+        assert f"**{first_line}" in re.sub(r"\\(.)", r"\1", embed["description"])
     lead = lead_passage(answer)
     assert lead is not None and citation(lead.passage) not in text  # the answer's own source is already cited
 

@@ -54,6 +54,8 @@ async def test_show_passages_posts_the_supporting_passages_privately(start_bot, 
     body = "\n".join(read(s) for s in sections(shown.body))
     for scored in expected:
         assert " ".join(scored.passage.text.split())[:60] in " ".join(body.split())
+        first_line = " ".join(scored.best_sentence.strip().splitlines()[0].split())
+        assert f"*{escape(first_line)}" in "\n".join(sections(shown.body))  # its best sentence bold again
     assert len(bot.fake.posts()) == 1, "nothing new in the channel"
 
 

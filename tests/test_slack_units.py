@@ -230,7 +230,7 @@ def test_an_answer_leads_with_its_line_then_citation_version_and_buttons() -> No
     assert message.blocks[2]["elements"][0]["text"] == "— T — P, 2018"
     assert "v9" in message.blocks[3]["elements"][-1]["text"]
     [passages, up, down] = message.blocks[4]["elements"]
-    assert (passages["action_id"], passages["value"]) == ("callbot_passages", "0002-beef0001")
+    assert (passages["action_id"], passages["value"]) == ("callbot_passages", "0002-beef0001~12+5")
     assert validate_message(message.text, message.blocks) == []
     shown = passages_message([other])
     assert [b["type"] for b in shown.blocks] == ["context", "section", "context"]

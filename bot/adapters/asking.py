@@ -27,7 +27,7 @@ from bot.ops.feedback import FeedbackUnavailableError
 from bot.ops.shutdown import InFlight, ShuttingDown
 from bot.ratelimit import RateLimiter
 from bot.render.common import find_passages
-from bot.types import Actor, Answer, Passage, Principle, Question
+from bot.types import Actor, Answer, Principle, Question, ScoredPassage
 
 if TYPE_CHECKING:
     from bot.knowledge.operations import KnowledgeOps
@@ -192,11 +192,12 @@ class Asking:
             answer = None
         return PrincipleShown(chosen, answer)
 
-    def passages(self, keys: Sequence[str]) -> list[Passage]:
-        """The serving version's passages with these keys (`render.common.passage_key`), for
-        a Sources button clicked on an answer, maybe one sent before a restart or rebuild."""
+    def passages(self, refs: Sequence[str]) -> list[ScoredPassage]:
+        """The serving version's passages these refs name (`render.common.passage_ref`), best
+        sentence restored, for a Sources button clicked on an answer, maybe one sent before a
+        restart or a rebuild."""
         data = self.core.serving_data()
-        return find_passages(data.passages, keys) if data is not None else []
+        return find_passages(data.passages, refs) if data is not None else []
 
 
 async def audit_refusal(knowledge: KnowledgeOps, actor: Actor, action: str, reason: str, target: str = "") -> None:

@@ -204,7 +204,27 @@ def passage_key(passage_id: str) -> str:
     return tail.replace(":", "-") or passage_id
 
 
-def find_passages(passages: Sequence[Passage], keys: Sequence[str]) -> list[Passage]:
-    """The passages with these keys, in the keys' order (a key no longer indexed is skipped)."""
+def passage_ref(scored: ScoredPassage) -> str:
+    """`passage_key` plus where its best sentence is ("0012-1a2b3c4d~120+85"), so a button
+    can show the passage with that sentence bold again (the digest pins the text)."""
+    key = passage_key(scored.passage.passage_id)
+    at = scored.passage.text.find(scored.best_sentence) if scored.best_sentence else -1
+    return f"{key}~{at}+{len(scored.best_sentence)}" if at >= 0 else key
+
+
+def find_passages(passages: Sequence[Passage], refs: Sequence[str]) -> list[ScoredPassage]:
+    """The passages these refs name (`passage_ref` or bare keys), in order, best sentence
+    restored; a ref no longer indexed is skipped."""
     by_key = {passage_key(p.passage_id): p for p in passages}
-    return [by_key[k] for k in keys if k in by_key]
+    found: list[ScoredPassage] = []
+    for ref in refs:
+        key, _, span = ref.partition("~")
+        passage = by_key.get(key)
+        if passage is None:
+            continue
+        start, _, length = span.partition("+")
+        best = ""
+        if start.isdigit() and length.isdigit():
+            best = passage.text[int(start) : int(start) + int(length)]
+        found.append(ScoredPassage(passage, 0.0, best))
+    return found

@@ -37,7 +37,7 @@ from bot.render.common import (
     split_on_best,
     supporting_passages,
 )
-from bot.types import Answer, Passage, Principle, ScoredPassage
+from bot.types import Answer, Principle, ScoredPassage
 
 EXCERPT_CHARS = 900  # per passage: the best sentence with its context, readable in chat
 LEAD_CHARS = 3000  # the answer line; the citation and hint fit in the rest of the 4,096
@@ -178,13 +178,15 @@ def source_passages(answer: Answer) -> list[ScoredPassage]:
     return supporting_passages(answer) if answer.answered and answer.lead else []
 
 
-def passage_block(passage: Passage, limit: int = EXCERPT_CHARS) -> str:
-    """One passage for the Sources reply: its text (newlines kept) and its citation once."""
-    text = clip(passage.text.strip(), limit)
-    return f"{safe(text)}\n{cited_line(citation(passage), web_url(passage.source))}"
+def passage_block(scored: ScoredPassage, limit: int = EXCERPT_CHARS) -> str:
+    """One passage for the Sources reply: its text around the best sentence (bold, newlines
+    kept) and its citation once."""
+    passage = scored.passage
+    text = excerpt(scored, limit) if scored.best_sentence else safe(clip(passage.text.strip(), limit))
+    return f"{text}\n{cited_line(citation(passage), web_url(passage.source))}"
 
 
-def passages_messages(passages: Sequence[Passage], hints: Hints = HINTS) -> list[Outgoing]:
+def passages_messages(passages: Sequence[ScoredPassage], hints: Hints = HINTS) -> list[Outgoing]:
     """The supporting passages behind an answer's Sources button, one block each."""
     embeds = text_embeds((passage_block(p) for p in passages), title=hints.passages_title)
     return pack_embeds(embeds)

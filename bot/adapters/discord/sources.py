@@ -1,8 +1,8 @@
 """The Sources button under an answer: its supporting passages, shown only to who clicks.
 
 Like the vote buttons (`feedback.py`) it is a `discord.ui.DynamicItem`: its custom_id
-(`src:<key>,<key>`, keys from `render.common.passage_key`, about 30 of Discord's 100
-characters) holds everything a click needs, so a button sent before a restart still works,
+(`src:<ref>,<ref>`, refs from `render.common.passage_ref`: a passage key and where its
+best sentence is, about 45 of Discord's 100 characters) holds everything a click needs, so a button sent before a restart still works,
 and nothing is kept per message. The keys name passages by position and text digest, which
 survive rebuilds while the text is unchanged; a passage since removed is skipped, and a
 click finding none gets a private sentence saying so.
@@ -20,16 +20,16 @@ from bot.adapters.asking import Asking
 from bot.adapters.discord import delivery, render
 from bot.adapters.discord.client import NO_MENTIONS
 from bot.adapters.discord.feedback import VoteButton
-from bot.render.common import passage_key
+from bot.render.common import passage_ref
 from bot.types import Answer
 
 log = logging.getLogger(__name__)
-CUSTOM_ID = re.compile(r"src:(?P<keys>[\w-]{1,40}(?:,[\w-]{1,40})?)")
+CUSTOM_ID = re.compile(r"src:(?P<keys>[\w~+-]{1,45}(?:,[\w~+-]{1,45})?)")
 
 
 def custom_id(answer: Answer) -> str | None:
     """The Sources button's custom_id for an answer, or None when it has no supporting passage."""
-    keys = [passage_key(scored.passage.passage_id) for scored in render.source_passages(answer)]
+    keys = [passage_ref(scored) for scored in render.source_passages(answer)]
     value = "src:" + ",".join(keys)
     return value if keys and CUSTOM_ID.fullmatch(value) else None
 

@@ -40,7 +40,7 @@ from bot.render.common import (
     lead_passage,
     lead_preface,
     one_per_document,
-    passage_key,
+    passage_ref,
     split_on_best,
     supporting_passages,
     truncate,
@@ -122,7 +122,7 @@ def passages_value(answer: Answer) -> str | None:
     """The Show passages button's value: the supporting passages' keys (None: no button)."""
     if not answer.answered or not answer.lead:
         return None
-    keys = [passage_key(scored.passage.passage_id) for scored in supporting_passages(answer)]
+    keys = [passage_ref(scored) for scored in supporting_passages(answer)]
     return ",".join(keys)[:MAX_BUTTON_VALUE] or None
 
 
