@@ -57,7 +57,7 @@ def answer_message(
     feedback_id: str | None = None,
     hints: Hints = HINTS,
 ) -> Message:
-    """The cited answer, led by its one-line answer (see `lead_blocks`); an answer without
+    """The cited answer, led by its one-line answer (see `_lead_message`); an answer without
     one lists its passages with the best sentence in bold. With `feedback_id`, helpful / not
     helpful buttons (declined answers too)."""
     asked = f":speech_balloon: {escape(truncate(question, 300))}"
