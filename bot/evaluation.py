@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.errors import CallbotError
 from bot.types import Answer, Question, Turn
@@ -225,3 +225,24 @@ def _by_kind(kinds: list[str], ranks: list[int | None]) -> tuple[KindScore, ...]
         )
         for kind, rs in sorted(groups.items())
     )
+
+
+def unrelated_contexts(core, items: list[EvalItem]) -> list[tuple[Turn, ...]]:
+    """For each item without a conversation of its own, one earlier turn about something
+    else: another item's question (from another document) with the bot's answer to it."""
+    lone = [i for i in items if not i.context]
+    if len(lone) < 2:
+        return conversation_turns(core, items)
+    answers = core.ask_many([Question(i.question, top_k=MRR_DEPTH) for i in lone])
+    turns: dict[str, Turn] = {}
+    half = len(lone) // 2
+    for n, item in enumerate(lone):
+        for step in range(len(lone) - 1):
+            other = (n + half + step) % len(lone)
+            if other != n and (lone[other].doc != item.doc or not item.doc):
+                break
+        answer = answers[other]
+        text = answer.lead if isinstance(answer, Answer) and answer.answered else ""
+        turns[item.qid] = Turn(lone[other].question, text)
+    own = conversation_turns(core, items)
+    return [(turns[i.qid],) if not i.context else c for i, c in zip(items, own)]

@@ -44,7 +44,7 @@ _ASKING_WORDS = """how many much did do does done is are was were be been being 
     will shall may might about what whats what's who whos who's when where why which whom whose ok okay so
     and also too again then else one ones next previous before after following preceding prior last first
     again say said says tell me more exactly more info details happen happened mean means that this
-    those these it its he him his she her they them their there here please still really same one"""
+    those these it its he him his she her they them their there here please still really same one even"""
 _ASKING = STOPWORDS | frozenset(_ASKING_WORDS.split())
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 _NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -77,27 +77,34 @@ def words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text)]
 
 
-def own_subject(text: str, retriever: HybridRetriever) -> bool:
-    """Whether the question names something itself: a word of the documents that is not a
-    question word, nor one every document shares ("paris", "call"), or a principle number."""
-    if principle_refs(text).numbers:
-        return True
-    for word in words(text):
-        if word in _ASKING or word in retriever.ubiquitous or len(word) < 3:
-            continue
-        if retriever.lexical.knows(word) or not word.isalpha():
-            return True
-    return False
+def subject_words(text: str, retriever: HybridRetriever) -> list[str]:
+    """The words that name what a question is about: not question words, not words every
+    document shares ("paris", "call"); known to the documents or not ("weather")."""
+    found = [(w, w.casefold()) for w in _WORD.findall(text)]
+    return [
+        low
+        for word, low in found
+        if (len(low) > 2 or word.isupper()) and low not in _ASKING and low not in retriever.ubiquitous
+    ]
 
 
 def is_followup(text: str, retriever: HybridRetriever) -> bool:
-    """Elliptical or anaphoric: "what about china?", "who made that comparison?", "when?"."""
+    """Elliptical or anaphoric: "what about china?", "who made that comparison?", "when?".
+
+    A pronoun alone does not make a follow-up: "how many states supported the Call at its
+    launch?" names its subject. It does when the question names at most one thing itself
+    ("where is it held?"), or two with a personal or demonstrative pronoun ("which
+    organisation does he work for?", "why was that date chosen?")."""
     if _OPENER.search(text):
         return True
+    if principle_refs(text).numbers:
+        return False
+    subject = subject_words(text, retriever)
     tokens = set(words(_EXISTENTIAL.sub(" ", text)))
-    if tokens & _ANAPHORA or _DEMONSTRATIVE.search(text):
-        return not principle_refs(text).numbers
-    return not own_subject(text, retriever)
+    pointing = bool(tokens & _PERSONAL) or bool(_DEMONSTRATIVE.search(text))
+    if not (tokens & _ANAPHORA or pointing):  # "when?"; but "what is the paris call" names the Call
+        return not subject and not (tokens & retriever.ubiquitous)
+    return len(set(subject)) <= (2 if pointing else 1)
 
 
 def resolve(text: str, context: Sequence[Turn], retriever: HybridRetriever, principles: Sequence[Principle]) -> Reading:
