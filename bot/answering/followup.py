@@ -44,7 +44,7 @@ _ASKING_WORDS = """how many much did do does done is are was were be been being 
     will shall may might about what whats what's who whos who's when where why which whom whose ok okay so
     and also too again then else one ones next previous before after following preceding prior last first
     again say said says tell me more exactly more info details happen happened mean means that this
-    those these it its he him his she her they them their there here please still really same one even"""
+    those these it its he him his she her they them their there here please still really same one even come came out get got goes went take took"""
 _ASKING = STOPWORDS | frozenset(_ASKING_WORDS.split())
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 _NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -134,7 +134,8 @@ def _conversation(
     context: Sequence[Turn], retriever: HybridRetriever, principles: Sequence[Principle]
 ) -> list[tuple[Turn, int]]:
     """For each earlier turn: the conversation's anchor so far (the last self-contained
-    turn) and the principle it was last about (0: none)."""
+    turn; when that one uses a pronoun too, with the anchor before it) and the principle it
+    was last about (0: none)."""
     states: list[tuple[Turn, int]] = []
     anchor, principle = Turn(""), 0
     for turn in context:
@@ -142,7 +143,8 @@ def _conversation(
         pointer = _principle_pointer(turn.question, principle, len(principles)) if followup else 0
         principle = pointer or _principle_of(turn, principles) or (principle if followup else 0)
         if not followup:
-            anchor = turn
+            pronoun = set(words(_EXISTENTIAL.sub(" ", turn.question))) & _ANAPHORA
+            anchor = Turn(f"{turn.question} {anchor.question}".strip(), turn.answer) if pronoun else turn
         states.append((anchor, principle))
     return states
 
