@@ -13,7 +13,7 @@ from bot.cli.context import AppContext, pass_app
 from bot.errors import QuestionError
 from bot.render.console import answer_plain, answer_renderable
 from bot.render.json_contract import answer_to_json, error_to_json
-from bot.types import Answer, Question
+from bot.types import Answer, Question, Turn
 
 STDIN_BATCH = 32
 
@@ -54,6 +54,30 @@ def _stdin_batches() -> Iterator[list[str]]:
         yield batch
 
 
+def parse_line(line: str) -> tuple[str, tuple[Turn, ...]]:
+    """A stdin line: a plain question, or a JSON object {"q": "...", "context": ["earlier
+    question", ...]} (oldest first) answered in that conversation. Anything else that starts
+    with "{" is read as a plain question, as before."""
+    stripped = line.strip()
+    if stripped.startswith("{"):
+        try:
+            obj = json.loads(stripped)
+        except ValueError:
+            return line, ()
+        if isinstance(obj, dict) and isinstance(obj.get("q"), str):
+            context = obj.get("context") or []
+            if isinstance(context, list):
+                return obj["q"], tuple(_turn(item) for item in context if _turn(item).question)
+    return line, ()
+
+
+def _turn(item: object) -> Turn:
+    """An earlier question, or {"q": question, "answer": the reply} when the reply is known."""
+    if isinstance(item, dict):
+        return Turn(str(item.get("q") or ""), str(item.get("answer") or ""))
+    return Turn(str(item) if item is not None else "")
+
+
 def _emit(
     result: Answer | QuestionError, question: str, as_json: bool, console: Console, verbose: bool = False
 ) -> None:
@@ -74,20 +98,32 @@ def _emit(
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
 @click.option("--top-k", type=click.IntRange(1, 20), default=None, help="How many passages (default 3).")
 @click.option("--verbose", is_flag=True, help="Show the passages' raw scores (they are not probabilities).")
+@click.option(
+    "--context",
+    "context",
+    multiple=True,
+    metavar="EARLIER",
+    help="An earlier question of the conversation (repeatable, oldest first): QUESTION may be a follow-up.",
+)
 @pass_app
-def ask(app: AppContext, question: str, as_json: bool, top_k: int | None, verbose: bool) -> None:
-    """Answer QUESTION from the documents, with citations. Use - to read one question per line from stdin."""
+def ask(
+    app: AppContext, question: str, as_json: bool, top_k: int | None, verbose: bool, context: tuple[str, ...]
+) -> None:
+    """Answer QUESTION from the documents, with citations. Use - to read one question per line from stdin
+    (a line may be a JSON object {"q": "...", "context": ["earlier question", ...]})."""
     console = Console()  # wraps at the terminal's width: soft_wrap would crop the panels
+    turns = tuple(Turn(valid_text(c)) for c in context if c.strip())
     if question != "-":
         question = valid_text(question)
-        answer = app.core().ask(Question(question, actor=app.cli_actor(), top_k=top_k))
+        answer = app.core().ask(Question(question, actor=app.cli_actor(), top_k=top_k, context=turns))
         _emit(answer, question, as_json, console, verbose)
         return
     core = app.core()
     actor = app.cli_actor()
     for batch in _stdin_batches():
-        results = core.ask_many([Question(q, actor=actor, top_k=top_k) for q in batch])
-        for q, result in zip(batch, results):
+        parsed = [parse_line(line) for line in batch]
+        results = core.ask_many([Question(q, actor=actor, top_k=top_k, context=turns + c) for q, c in parsed])
+        for (q, _), result in zip(parsed, results):
             _emit(result, q, as_json, console, verbose)
         sys.stdout.flush()
 
