@@ -14,7 +14,7 @@ from bot.types import Actor, Question, Turn
 
 HELP = (
     "Ask a question about the Paris Call for Trust and Security in Cyberspace (follow-ups such as\n"
-    "\"and when?\" read the chat so far), or type:\n"
+    '"and when?" read the chat so far), or type:\n'
     "  principles | principle N | sources | /new (start over) | help | quit"
 )
 NEW_CONVERSATION = ("/new", "new", "/reset", "reset")
