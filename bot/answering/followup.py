@@ -23,7 +23,7 @@ from bot.retrieval.principle_refs import principle_refs
 from bot.retrieval.small_talk import small_talk_reply
 from bot.types import Principle, Turn
 
-DOC_PRIOR = 0.03  # added to the fused score of passages from the previous answer's document
+DOC_PRIOR = 0.05  # added to the fused score of passages from the previous answer's document
 MAX_NAMES = 3
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _PERSONAL = frozenset(["he", "him", "his", "she", "her", "hers", "they", "them", "their"])
