@@ -79,13 +79,18 @@ def words(text: str) -> list[str]:
 
 def subject_words(text: str, retriever: HybridRetriever) -> list[str]:
     """The words that name what a question is about: not question words, not words every
-    document shares ("paris", "call"); known to the documents or not ("weather")."""
-    found = [(w, w.casefold()) for w in _WORD.findall(text)]
-    return [
-        low
-        for word, low in found
-        if (len(low) > 2 or word.isupper()) and low not in _ASKING and low not in retriever.ubiquitous
-    ]
+    document shares ("paris", "call"); known to the documents or not ("weather"). A name
+    (an acronym, a capitalised word after the first) counts twice: "is the US in it?"
+    names its subject more firmly than "where is it held?"."""
+    found = [(n, w, w.casefold()) for n, w in enumerate(_WORD.findall(text))]
+    subject: list[str] = []
+    for n, word, low in found:
+        acronym = word.isupper() and len(word) > 1
+        if low in retriever.ubiquitous or not (acronym or (len(low) > 2 and low not in _ASKING)):
+            continue
+        named = acronym or (n > 0 and word[0].isupper() and low not in _ASKING)
+        subject += [low, f"{low}#name"] if named else [low]
+    return subject
 
 
 def is_followup(text: str, retriever: HybridRetriever) -> bool:
