@@ -37,7 +37,8 @@ def eval_command(app: AppContext, file: Path, show_misses: bool, unrelated_conte
         change = other.hit1 - report.hit1
         click.echo(
             f"unrelated context: hit@1 {other.hit1:.3f} (change {change:+.3f}), hit@3 {other.hit3:.3f} "
-            f"(change {other.hit3 - report.hit3:+.3f}), on-topic declined {other.on_topic_declined:.3f}"
+            f"(change {other.hit3 - report.hit3:+.3f}), on-topic declined {other.on_topic_declined:.3f}, "
+            f"off-topic declined {other.off_topic_declined:.3f} (change {other.off_topic_declined - report.off_topic_declined:+.3f})"
         )
 
 
