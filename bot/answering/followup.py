@@ -116,16 +116,16 @@ def resolve(text: str, context: Sequence[Turn], retriever: HybridRetriever, prin
     """Read `text` in its conversation (`context`, oldest first)."""
     if not context or small_talk_reply(text) or not is_followup(text, retriever):
         return Reading(text)
-    states = _conversation(context, retriever, principles)
-    anchor, last_principle = states[-1]
-    number = _principle_pointer(text, last_principle, len(principles))
+    state = _conversation(context, retriever, principles)[-1]
+    number = _principle_pointer(text, state.principle, len(principles))
     if number:
         return Reading(f"what is principle {number}?", principle=number, understood_as=f"principle {number}")
+    anchor = state.anchor
     if not anchor.question:
         return Reading(text)
     reading = _framed(text, anchor.question)
     names = _names(anchor, context[-1]) if set(words(text)) & _PERSONAL else []
-    search = " ".join([reading, anchor.question, *names])
+    search = " ".join([reading, state.subject, *names])
     tail = _FILLER.sub("", text).strip() or text
     return Reading(
         reading,
@@ -135,22 +135,32 @@ def resolve(text: str, context: Sequence[Turn], retriever: HybridRetriever, prin
     )
 
 
-def _conversation(
-    context: Sequence[Turn], retriever: HybridRetriever, principles: Sequence[Principle]
-) -> list[tuple[Turn, int]]:
-    """For each earlier turn: the conversation's anchor so far (the last self-contained
-    turn; when that one uses a pronoun too, with the anchor before it) and the principle it
-    was last about (0: none)."""
-    states: list[tuple[Turn, int]] = []
-    anchor, principle = Turn(""), 0
+@dataclass(frozen=True)
+class _State:
+    """The conversation after one turn: its anchor (the last self-contained turn), the text
+    its subject is searched with, and the principle it was last about (0: none)."""
+
+    anchor: Turn
+    subject: str
+    principle: int
+
+
+def _conversation(context: Sequence[Turn], retriever: HybridRetriever, principles: Sequence[Principle]) -> list[_State]:
+    """The state after each earlier turn. An anchor that uses a pronoun itself ("when is its
+    annual gathering") is searched with the anchor before it."""
+    states: list[_State] = []
+    state = _State(Turn(""), "", 0)
     for turn in context:
         followup = is_followup(turn.question, retriever)
-        pointer = _principle_pointer(turn.question, principle, len(principles)) if followup else 0
-        principle = pointer or _principle_of(turn, principles) or (principle if followup else 0)
-        if not followup:
+        pointer = _principle_pointer(turn.question, state.principle, len(principles)) if followup else 0
+        principle = pointer or _principle_of(turn, principles) or (state.principle if followup else 0)
+        if followup:
+            state = _State(state.anchor, state.subject, principle)
+        else:
             pronoun = set(words(_EXISTENTIAL.sub(" ", turn.question))) & _ANAPHORA
-            anchor = Turn(f"{turn.question} {anchor.question}".strip(), turn.answer) if pronoun else turn
-        states.append((anchor, principle))
+            subject = f"{turn.question} {state.anchor.question}".strip() if pronoun else turn.question
+            state = _State(turn, subject, principle)
+        states.append(state)
     return states
 
 
