@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -13,7 +14,10 @@ from bot.cli.context import AppContext, pass_app
 from bot.errors import QuestionError
 from bot.render.console import answer_plain, answer_renderable
 from bot.render.json_contract import answer_to_json, error_to_json
-from bot.types import Answer, Question, Turn
+from bot.types import Actor, Answer, Question, Turn
+
+if TYPE_CHECKING:
+    from bot.core import BotCore
 
 STDIN_BATCH = 32
 
@@ -78,6 +82,22 @@ def _turn(item: object) -> Turn:
     return Turn(str(item) if item is not None else "")
 
 
+def with_answers(core: BotCore, turns: tuple[Turn, ...], actor: Actor) -> tuple[Turn, ...]:
+    """The earlier turns with the bot's own answer where none was given: each earlier
+    question is asked in its conversation, as it was in a chat (its answer's document and
+    names help read the follow-up)."""
+    filled: list[Turn] = []
+    for turn in turns:
+        if not turn.answer:
+            try:
+                answer = core.ask(Question(turn.question, actor=actor, context=tuple(filled)))
+                turn = Turn(turn.question, answer.lead if answer.answered else "")
+            except QuestionError:
+                pass  # an unreadable earlier question still counts as a turn
+        filled.append(turn)
+    return tuple(filled)
+
+
 def _emit(
     result: Answer | QuestionError, question: str, as_json: bool, console: Console, verbose: bool = False
 ) -> None:
@@ -113,16 +133,20 @@ def ask(
     (a line may be a JSON object {"q": "...", "context": ["earlier question", ...]})."""
     console = Console()  # wraps at the terminal's width: soft_wrap would crop the panels
     turns = tuple(Turn(valid_text(c)) for c in context if c.strip())
-    if question != "-":
-        question = valid_text(question)
-        answer = app.core().ask(Question(question, actor=app.cli_actor(), top_k=top_k, context=turns))
-        _emit(answer, question, as_json, console, verbose)
-        return
     core = app.core()
     actor = app.cli_actor()
+    if question != "-":
+        question = valid_text(question)
+        answer = core.ask(Question(question, actor=actor, top_k=top_k, context=with_answers(core, turns, actor)))
+        _emit(answer, question, as_json, console, verbose)
+        return
+    turns = with_answers(core, turns, actor)
     for batch in _stdin_batches():
         parsed = [parse_line(line) for line in batch]
-        results = core.ask_many([Question(q, actor=actor, top_k=top_k, context=turns + c) for q, c in parsed])
+        contexts = [with_answers(core, turns + c, actor) if c else turns for _, c in parsed]
+        results = core.ask_many(
+            [Question(q, actor=actor, top_k=top_k, context=c) for (q, _), c in zip(parsed, contexts)]
+        )
         for (q, _), result in zip(parsed, results):
             _emit(result, q, as_json, console, verbose)
         sys.stdout.flush()
