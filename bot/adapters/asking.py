@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.core import BotCore, clean_question
 from bot.errors import QuestionError
@@ -27,7 +27,7 @@ from bot.ops.feedback import FeedbackUnavailableError
 from bot.ops.shutdown import InFlight, ShuttingDown
 from bot.ratelimit import RateLimiter
 from bot.render.common import find_passages
-from bot.types import Actor, Answer, Principle, Question, ScoredPassage
+from bot.types import Actor, Answer, Principle, Question, ScoredPassage, Turn
 
 if TYPE_CHECKING:
     from bot.knowledge.operations import KnowledgeOps
@@ -134,13 +134,13 @@ class Asking:
         if self.ops is not None:
             self.ops.failed(self.platform, text, seconds)
 
-    async def answer(self, text: str, actor: Actor, **question: Any) -> Answer | Refusal:
+    async def answer(self, text: str, actor: Actor, context: tuple[Turn, ...] = ()) -> Answer | Refusal:
         """The core's answer, computed off the event loop. An unexpected error is counted
-        and re-raised: the caller tells the person. `question`: further `Question` fields
-        (a platform may pass what it knows about the conversation)."""
+        and re-raised: the caller tells the person. `context`: the conversation's earlier
+        turns (a reply chain's, a thread's, a DM's), for follow-ups."""
         started = time.monotonic()
         try:
-            answer = await self.core.ask_async(Question(text, actor, **question))
+            answer = await self.core.ask_async(Question(text, actor, context=context))
         except QuestionError as err:
             self.refused(text)
             return Refusal(str(err))
@@ -150,9 +150,9 @@ class Asking:
         log.info("asked by %s: %s (index version %s)", actor.label(), answer.outcome, answer.index_version)
         return answer
 
-    async def serve(self, text: str, actor: Actor, **question: Any) -> Served | Refusal:
+    async def serve(self, text: str, actor: Actor, context: tuple[Turn, ...] = ()) -> Served | Refusal:
         """`answer`, then recorded for feedback (its id goes into the vote buttons)."""
-        result = await self.answer(text, actor, **question)
+        result = await self.answer(text, actor, context)
         if isinstance(result, Refusal):
             return result
         return Served(result, await self.record(result, actor.user_id))

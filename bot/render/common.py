@@ -53,6 +53,7 @@ class Hints:
     index_version: str = "Index version {version}"
     discussed: str = "Passages that discuss it · index version {version}"
     read_as: str = "(read as: {text})"
+    about: str = "(about: {text})"
     asked: str = "Q: {question}"
     helpful: str = "Helpful"
     not_helpful: str = "Not helpful"
@@ -228,3 +229,9 @@ def find_passages(passages: Sequence[Passage], refs: Sequence[str]) -> list[Scor
             best = passage.text[int(start) : int(start) + int(length)]
         found.append(ScoredPassage(passage, 0.0, best))
     return found
+
+
+def about_line(answer: Answer, hints: Hints = CONSOLE_HINTS) -> str:
+    """ "(about: when? — after “who launched the paris call?”)": how a follow-up was read
+    with its conversation, so a person sees why ("" when the conversation was not used)."""
+    return hints.about.format(text=answer.understood_as) if answer.understood_as else ""

@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.asking import Asking, Refusal
-from bot.adapters.discord import delivery, listings, render
+from bot.adapters.discord import delivery, history, listings, render
 from bot.adapters.discord.admin import is_admin
 from bot.adapters.discord.client import actor_for
 from bot.adapters.discord.feedback import with_buttons
@@ -54,7 +54,8 @@ def register_commands(tree: app_commands.CommandTree, core: BotCore, asking: Ask
             return
         with asking.in_flight:  # an error is counted by `asking` and told by `on_error` below
             await interaction.response.defer(ephemeral=private, thinking=True)
-            result = await asking.serve(question, actor)
+            turns = await history.slash_context(interaction, core.settings.conversation)
+            result = await asking.serve(question, actor, turns)
             if isinstance(result, Refusal):
                 messages = render.notice_messages(result.text)
             else:

@@ -15,7 +15,7 @@ import re
 import discord
 
 from bot.adapters.asking import Asking, Refusal
-from bot.adapters.discord import delivery, render
+from bot.adapters.discord import delivery, history, render
 from bot.adapters.discord.client import actor_for
 from bot.adapters.discord.feedback import with_buttons
 from bot.adapters.discord.sources import answer_view
@@ -93,7 +93,9 @@ class Conversations:
 
     async def _answer(self, message: discord.Message, text: str, actor: Actor) -> None:
         try:
-            result = await self.asking.serve(text, actor)
+            me = self.client.user
+            turns = await history.context_for(message, me.id, self.asking.core.settings.conversation) if me else ()
+            result = await self.asking.serve(text, actor, turns)
         except Exception:  # counted by `asking`; the user hears about it, the log has the details
             log.exception(
                 "answering a message from user %s in %s failed", message.author.id, delivery.where(message.channel)

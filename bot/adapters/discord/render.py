@@ -27,6 +27,7 @@ from bot.adapters.discord.limits import (
 )
 from bot.render.common import (
     Hints,
+    about_line,
     citation,
     hint_text,
     lead_citation,
@@ -153,6 +154,8 @@ def answer_embed(answer: Answer, hints: Hints = HINTS, *, echo_question: bool = 
     lines = []
     if answer.read_as:
         lines.append(f"*{safe(hints.read_as.format(text=answer.read_as))}*")
+    if answer.understood_as:  # how a follow-up was read with its conversation
+        lines.append(f"*{safe(about_line(answer, hints))}*")
     line = lead_markdown(answer, hints)
     if len(line) > LEAD_CHARS:  # a giant "sentence" (a table, a list): cut, not bold, so no span is left open
         line = clip(safe(lead_preface(answer, hints) + answer.lead), LEAD_CHARS)
@@ -208,6 +211,8 @@ def answer_messages(answer: Answer, *, echo_question: bool = False, hints: Hints
         return [Outgoing(embeds=(answer_embed(answer, hints, echo_question=echo_question),))]
     shown = one_per_document(answer.passages, limit=len(answer.passages))  # each document cited once
     embeds = [passage_embed(i, sp) for i, sp in enumerate(shown, start=1)]
+    if answer.understood_as:  # how a follow-up was read with its conversation
+        embeds[0].description = f"*{safe(about_line(answer, hints))}*\n\n{embeds[0].description}"
     if echo_question:
         # Author names are not markdown (escaping would show backslashes); mentions are broken.
         question = discord.utils.escape_mentions(" ".join(answer.question.split()))
@@ -220,9 +225,10 @@ def decline_messages(answer: Answer, hints: Hints = HINTS) -> list[Outgoing]:
     """A short, helpful reply for a question the documents do not cover: what the bot can
     answer instead, or (for "principle 12") the command that lists the principles."""
     lead = safe(answer.message or hints.not_covered)
+    about = [f"*{safe(about_line(answer, hints))}*"] if answer.understood_as else []
     if answer.suggestion_kind == "principles":
-        return content_messages(f"{lead} {hint_text(answer, hints)}")
-    lines = [lead, f"{hints.can_answer}:"] + [f"• {s}" for s in hints.suggestions()]
+        return content_messages("\n".join([*about, f"{lead} {hint_text(answer, hints)}"]))
+    lines = [*about, lead, f"{hints.can_answer}:"] + [f"• {s}" for s in hints.suggestions()]
     return content_messages("\n".join(lines))
 
 

@@ -33,6 +33,7 @@ from bot.adapters.slack.blocks import (
 from bot.adapters.slack.mrkdwn import bold, clip, escape
 from bot.render.common import (
     Hints,
+    about_line,
     decline_text,
     hint_text,
     lead_citation,
@@ -63,19 +64,23 @@ def answer_message(
     asked = f":speech_balloon: {escape(truncate(question, 300))}"
     if shared_by:
         asked += "  ·  " + hints.shared_by.format(who=mention(shared_by))
+    about = escape(truncate(about_line(answer, hints), 300))  # how a follow-up was read, "" if alone
+    if about:
+        asked += f"\n{about}"
     version = hints.index_version.format(version=f"`{escape(answer.index_version)}`")
     passages = passages_value(answer)
     row = action_row(share_value if answer.answered else None, feedback_id, passages)
     buttons = [row] if row else []
     if not answer.answered:
         text = escape(decline_text(answer, hints))
+        text = f"{about}\n{text}" if about else text
         return Message(
             clip(text, MAX_TEXT), [context(asked), section(decline_mrkdwn(answer, hints)), context(version), *buttons]
         )
     if answer.lead:
         return _lead_message(answer, asked, version, buttons, hints)
     blocks: list[Block] = [context(asked)]
-    lines, fallback = [], []
+    lines, fallback = [], [about] if about else []
     room = MAX_BLOCKS - 2 - len(buttons)  # the question above; the footer and buttons below
     for i, scored in enumerate(one_per_document(answer.passages, limit=room), 1):  # each document cited once
         before, best, after = split_on_best(scored)
@@ -115,6 +120,8 @@ def _lead_message(answer: Answer, asked: str, version: str, buttons: list[Block]
         blocks.append(context(f"— {cited}"))
     blocks.append(context(*[t for t in (hint_text(answer, hints), version) if t]))
     fallback = escape(lead_preface(answer, hints) + answer.lead)
+    about = escape(truncate(about_line(answer, hints), 300))
+    fallback = f"{about}\n{fallback}" if about else fallback
     return Message(clip(fallback, MAX_TEXT), blocks + buttons)
 
 
