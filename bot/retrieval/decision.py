@@ -7,11 +7,6 @@ from bot.retrieval.hybrid import Ranked
 from bot.types import Answer
 
 DECLINE_MESSAGE = "The documents I have do not cover that."
-SUGGESTIONS = (
-    "the Call's nine principles (`principles`, `principle 8`)",
-    "who launched, joined or declined to sign the Call, and when",
-    "the sources I answer from (`sources`)",
-)
 
 
 def decline_message(ranked: Ranked) -> str:
@@ -51,8 +46,8 @@ def compose_answer(question: str, ranked: Ranked, version: str, cfg: RetrievalCo
         passages=ranked.passages,
         index_version=version,
         message=decline_message(ranked),
-        suggestions=SUGGESTIONS,
         read_as=ranked.read_as,
+        suggestion_kind="topics",  # each renderer words what it can answer instead
     )
 
 
@@ -64,6 +59,6 @@ def reply_without_answer(question: str, message: str, version: str) -> Answer:
         passages=(),
         index_version=version,
         message=message,
-        suggestions=SUGGESTIONS,
         searched=False,
+        suggestion_kind="topics",
     )

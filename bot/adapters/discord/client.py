@@ -9,13 +9,20 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
+from bot.adapters.discord import PLATFORM
 from bot.config import DiscordConfig
 from bot.errors import ConfigError
+from bot.types import Actor
 
 log = logging.getLogger(__name__)
 
 # Nothing the bot sends may ping anyone: set on the client and on every send.
 NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def actor_for(user: discord.abc.User) -> Actor:
+    """The neutral Actor for a Discord user (id for limits and audit, name for logs)."""
+    return Actor(PLATFORM, str(user.id), user.name)
 
 
 def configure_endpoints(cfg: DiscordConfig) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.adapters.asking import Asking
 from bot.adapters.slack import PLATFORM
 from bot.adapters.slack.admin_check import AdminCheck
 from bot.adapters.slack.dedup import EventDedup
@@ -38,9 +39,11 @@ class SlackDeps:
     admins: AdminCheck
     ops: OpsKit | None = None
     in_flight: InFlight = field(init=False)
+    asking: Asking = field(init=False)
 
     def __post_init__(self) -> None:
         self.in_flight = self.ops.in_flight if self.ops is not None else InFlight()
+        self.asking = Asking(self.core, self.ops, PLATFORM, self.limiter, self.in_flight)
 
     @classmethod
     def create(cls, app: App, ops: OpsKit | None = None) -> SlackDeps:
@@ -59,16 +62,6 @@ class SlackDeps:
     @property
     def command(self) -> str:
         return self.settings.slack.command
-
-    def refused(self, text: str) -> None:
-        """A question turned away before the core saw it (the core counts the rest)."""
-        if self.ops is not None:
-            self.ops.refused(PLATFORM, text)
-
-    def failed(self, text: str, seconds: float) -> None:
-        """A question the core failed on with an unexpected error."""
-        if self.ops is not None:
-            self.ops.failed(PLATFORM, text, seconds)
 
 
 def actor(user_id: str, name: str = "") -> Actor:
