@@ -78,6 +78,7 @@ class DiscordConfig(_Section):
     admin_user_ids: list[int] = []
     admin_role_ids: list[int] = []
     shard_count: int | Literal["auto"] | None = None
+    shard_ids: list[int] | None = None  # this process's shards (needs an int shard_count); None: all
     api_base_url: str = Field("https://discord.com/api/v10", pattern=r"^https?://\S+$")
     gateway_url: str = Field("wss://gateway.discord.gg", pattern=r"^wss?://\S+$")
 
@@ -119,6 +120,14 @@ class FeedbackConfig(_Section):
     salt_env: str = "CALLBOT_FEEDBACK_SALT"
 
 
+class StorageConfig(_Section):
+    """Where shared state lives: None keeps the SQLite files and in-process guards of one process."""
+
+    database_url: str | None = None  # e.g. postgresql+psycopg://callbot@db/callbot (password: use the env)
+    redis_url: str | None = None  # e.g. redis://redis:6379/0: dedupe, rate limits, build lock, reload notices
+    redis_timeout_seconds: float = Field(0.5, gt=0, le=10)
+
+
 class Settings(_Section):
     knowledge_dir: str = "knowledge"
     index_dir: str = "index"
@@ -133,6 +142,7 @@ class Settings(_Section):
     metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
     feedback: FeedbackConfig = FeedbackConfig()
+    storage: StorageConfig = StorageConfig()
 
     @property
     def knowledge_path(self) -> Path:
