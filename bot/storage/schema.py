@@ -62,7 +62,7 @@ audit = Table(
 index_pointer = Table(
     "index_pointer",
     metadata,
-    Column("name", String(64), primary_key=True),  # the index folder the pointer is for
+    Column("name", Text, primary_key=True),  # the index folder the pointer is for
     Column("version", String(64), nullable=False),
     Column("at", Float, nullable=False),
 )

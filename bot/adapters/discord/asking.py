@@ -20,6 +20,7 @@ from bot.errors import QuestionError
 from bot.ops.shutdown import InFlight, ShuttingDown
 from bot.ops.wiring import OpsKit
 from bot.ratelimit import RateLimiter
+from bot.storage.redis_state import rate_limiter
 from bot.types import Actor, Answer, Question
 
 
@@ -44,7 +45,7 @@ class Asker:
         self.core = core
         self.ops = ops
         self.max_chars = limits.max_question_chars
-        self.limiter = limiter or RateLimiter(limits.rate_limit_questions, limits.rate_limit_seconds)
+        self.limiter = limiter or rate_limiter(core.settings)  # shared through Redis when configured
 
     @property
     def in_flight(self) -> InFlight:
