@@ -1,7 +1,8 @@
 """Configuration: one validated pydantic model, loaded from YAML.
 
 Lookup order: `--config FILE`, then `$CALLBOT_CONFIG`, then `./config.yaml`, else the defaults
-(the bot works with no config at all). Secrets are never in the file: the config names the
+(the bot works with no config at all); then `CALLBOT_SECTION__KEY` variables override keys
+(`bot/config_env.py`). Secrets are never in the file: the config names the
 environment variables that hold them. Unknown keys and wrong types are errors naming the key.
 """
 
@@ -206,14 +207,20 @@ def load_settings(explicit: str | None = None) -> Settings:
     """Load and validate the configuration by the documented lookup order."""
     import yaml
 
+    from bot.config_env import env_overrides, merge
+
     path = find_config_file(explicit)
-    if path is None:
-        return Settings()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path}: not valid YAML ({err.__class__.__name__}).") from None
-    return parse_settings(data, str(path))
+    data: object = {}
+    if path is not None:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{path}: not valid YAML ({err.__class__.__name__}).") from None
+    overrides = env_overrides(Settings)
+    if overrides and isinstance(data, dict | None):
+        source = f"{path or 'config'} with CALLBOT_* variables"
+        return parse_settings(merge(data or {}, overrides), source)
+    return parse_settings(data, str(path or "config"))
 
 
 def secret(env_name: str) -> str | None:
