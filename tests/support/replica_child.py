@@ -1,6 +1,7 @@
 """A callbot process for the replica tests, configured only by CALLBOT_* variables.
 
     python -m tests.support.replica_child run            # `callbot run slack`, HTTP mode
+    python -m tests.support.replica_child discord        # `callbot run discord`
     python -m tests.support.replica_child cli index add F # the `callbot` command
 
 Both use the fast fake embedder (the real model would cost minutes on shared cores); what is
@@ -48,9 +49,22 @@ def run() -> int:
     return 0
 
 
+def run_discord() -> int:
+    from bot.adapters.discord.run import run as run_adapter
+    from bot.app import create_app
+    from bot.config import load_settings
+
+    app = create_app(load_settings(None), embedder=ChildEmbedder())
+    app.core.start()
+    print("STARTED", flush=True)
+    return run_adapter(app)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "run":
         sys.exit(run())
+    if sys.argv[1] == "discord":
+        sys.exit(run_discord())
     _patch_embedder()
     from bot.cli.main import main
 
