@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import re
 import shutil
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -28,49 +25,25 @@ from sqlalchemy import create_engine, func, select
 
 from bot.adapters.slack.blocks import FEEDBACK_UP
 from bot.storage.schema import answers, audit, votes
-from tests.conftest import KNOWLEDGE, REPO
+from tests.conftest import KNOWLEDGE
 from tests.fakes.slack_server import (
     BOT_ID,
     BOT_TOKEN,
     BOT_USER_ID,
-    CLIENT_ID,
-    CLIENT_SECRET,
-    SIGNING_SECRET,
     TEAM_ID,
     FakeSlack,
     all_text,
 )
+from tests.support.replicas import Replica, callbot_cli, install, replica_env, start_replica, stop_replica
 from tests.support.server_fixtures import postgres_server, redis_server  # noqa: F401
 from tests.support.servers import Postgres, Redis
 from tests.test_slack_feedback import click_of
-from tests.test_slack_shutdown import Lines
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.asyncio(loop_scope="module")]
 ON_TOPIC = "Who launched the Paris Call for Trust and Security in Cyberspace?"
 ADMIN = "U0ADMIN"
 RATE = 4  # questions per person per 60 s, across both replicas
 SATELLITES = b"# Satellite ground station security\n\nIn 2026 the Orbital Ground Station Pact bound operators of satellite ground stations to report intrusions within 24 hours.\n\nThe pact was signed in Reykjavik by eleven operators.\n"
-
-
-@dataclass
-class Replica:
-    name: str
-    proc: asyncio.subprocess.Process
-    out: Lines
-    err: Lines
-    port: int = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/slack/events"
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def health(self) -> dict[str, Any]:
-        async with aiohttp.ClientSession() as http, http.get(f"{self.base}/healthz") as resp:
-            return await resp.json()
 
 
 @dataclass
@@ -101,48 +74,6 @@ class Pair:
             return int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
 
 
-async def start_replica(name: str, env: dict[str, str], cwd: Path) -> Replica:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.support.replica_child",
-        "run",
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    replica = Replica(name, proc, Lines(proc.stdout), Lines(proc.stderr))  # type: ignore[arg-type]
-    try:
-        await replica.out.wait_for("PORT", timeout=90)
-    except TimeoutError:
-        raise AssertionError(f"replica {name} did not start:\n{replica.err.text[-3000:]}") from None
-    replica.port = int(next(line for line in replica.out.lines if line.startswith("PORT")).split()[1])
-    return replica
-
-
-async def stop_replica(replica: Replica) -> None:
-    if replica.proc.returncode is None:
-        replica.proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(replica.proc.wait(), 20)
-        except TimeoutError:
-            replica.proc.kill()
-            await replica.proc.wait()
-
-
-async def install(fake: FakeSlack, on: Replica, redirect_on: Replica, code: str) -> tuple[int, str, str]:
-    """The OAuth install: consent page from `on`, Slack's redirect to `redirect_on`."""
-    async with aiohttp.ClientSession() as http:
-        async with http.get(f"{on.base}/slack/install") as resp:
-            assert resp.status == 200
-            state = re.search(r"state=([\w-]+)", await resp.text()).group(1)  # type: ignore[union-attr]
-            cookie = resp.headers["Set-Cookie"].split(";", 1)[0]
-        url = f"{redirect_on.base}/slack/oauth_redirect?code={code}&state={state}"
-        async with http.get(url, headers={"Cookie": cookie}) as resp:
-            return resp.status, await resp.text(), url + "|" + cookie
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def pair(
     postgres_server: Postgres, redis_server: Redis, tmp_path_factory: pytest.TempPathFactory
@@ -153,34 +84,22 @@ async def pair(
     redis_server.flush()
     fake = await FakeSlack().start()
     fake.add_user(ADMIN)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CALLBOT_", "SLACK_"))}
-    env.update(
-        PYTHONPATH=str(REPO),
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_CLIENT_ID=CLIENT_ID,
-        SLACK_CLIENT_SECRET=CLIENT_SECRET,
-        CALLBOT_FEEDBACK_SALT="replica-test-salt",
-        CALLBOT_KNOWLEDGE_DIR=str(root / "knowledge"),
-        CALLBOT_INDEX_DIR=str(root / "index"),
-        CALLBOT_STORAGE__DATABASE_URL=db_url,
-        CALLBOT_STORAGE__REDIS_URL=redis_server.url(),
-        CALLBOT_SLACK__MODE="http",
-        CALLBOT_SLACK__HOST="127.0.0.1",
-        CALLBOT_SLACK__PORT="0",
-        CALLBOT_SLACK__API_BASE_URL=fake.api_url,
+    env = replica_env(
+        root,
+        fake,
+        db_url=db_url,
+        redis_url=redis_server.url(),
         CALLBOT_SLACK__ADMIN_USER_IDS=json.dumps([ADMIN]),
         CALLBOT_LIMITS__RATE_LIMIT_QUESTIONS=str(RATE),
         CALLBOT_LIMITS__RATE_LIMIT_SECONDS="60",
-        CALLBOT_KNOWLEDGE_OPS__QUALITY_EVAL_FILE="/nonexistent/no-eval.jsonl",
         CALLBOT_KNOWLEDGE_OPS__WATCH_INTERVAL_SECONDS="600",  # notices, not polling, must carry reloads
-        REPLICA_TEST_BUILD_DELAY_FILE=str(root / "build-delay"),
     )
     a = await start_replica("A", env, root)  # builds the first version
     b = await start_replica("B", env, root)  # loads it
     pair = Pair(fake, a, b, env, root, db_url)
     try:
         fake.add_oauth_code("code-main", TEAM_ID, BOT_TOKEN, BOT_USER_ID, BOT_ID)
-        status, text, _ = await install(fake, a, a, "code-main")
+        status, text, _ = await install(a, a, "code-main")
         assert status == 200, text
         yield pair
     finally:
@@ -217,7 +136,7 @@ async def test_an_event_delivered_to_a_and_retried_to_b_is_answered_once(pair: P
 async def test_an_install_on_a_serves_events_on_b_and_a_state_is_accepted_once(pair: Pair) -> None:
     fake = pair.fake
     fake.add_oauth_code("code-other", "T0OTHER", "xoxb-other", "U0BOT2", "B0BOT2")
-    status, text, replay = await install(fake, pair.a, pair.b, "code-other")  # state issued on A, used on B
+    status, text, replay = await install(pair.a, pair.b, "code-other")  # state issued on A, used on B
     assert status == 200, text
     url, cookie = replay.split("|")
     async with aiohttp.ClientSession() as http, http.get(url, headers={"Cookie": cookie}) as resp:
@@ -250,12 +169,8 @@ async def test_callbot_index_add_is_served_by_both_within_10_seconds(pair: Pair)
     before = (await pair.a.health())["index_version"]
     doc = pair.root / "satellites.md"
     doc.write_bytes(SATELLITES)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.support.replica_child", "cli", "index", "add", str(doc),
-        cwd=pair.root, env=pair.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
-    assert proc.returncode == 0, err.decode()
+    code, _, err = await callbot_cli(pair.env, pair.root, "index", "add", str(doc))
+    assert code == 0, err
     promoted = time.monotonic()
     versions: set[str] = set()
     while time.monotonic() - promoted < 10:
