@@ -143,3 +143,18 @@ def _no_lock(wait: bool):  # noqa: ANN202
     import contextlib
 
     return contextlib.nullcontext()
+
+
+def test_an_unreachable_redis_costs_one_timeout_per_interval_not_one_per_event() -> None:
+    down = redis.Redis(host="10.255.255.1", port=6379, socket_timeout=0.3, socket_connect_timeout=0.3)
+    dedup = RedisDedup(down, 900, EventDedup(900))
+    started = time.monotonic()
+    results = [dedup.first_time(f"event:E{i}") for i in range(20)]
+    assert results == [True] * 20
+    assert time.monotonic() - started < 1.5, "after the first timeout, Redis is skipped for a while"
+
+
+def test_the_rate_limit_falls_back_to_this_process_when_redis_is_down() -> None:
+    limiter = SharedRateLimiter("redis://127.0.0.1:1/0", 2, 30, timeout=0.2)
+    assert [limiter.check("U"), limiter.check("U")] == [0.0, 0.0]
+    assert limiter.check("U") > 0
