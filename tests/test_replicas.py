@@ -158,6 +158,17 @@ async def test_a_vote_on_an_answer_given_by_a_is_recorded_when_it_lands_on_b(pai
     assert "noted as helpful" in reply["text"]
 
 
+async def test_a_signed_command_replayed_to_the_other_replica_runs_once(pair: Pair) -> None:
+    fake = pair.fake
+    payload = fake.command_payload(f"ask {ON_TOPIC}", user=pair.user())
+    signed_at = int(time.time())  # the same body and timestamp: the same signature
+    for replica in (pair.a, pair.b):
+        assert (await fake.post_command(replica.url, payload, timestamp=signed_at))[0] == 200
+    await fake.wait_responses(payload["response_url"], timeout=15)
+    await asyncio.sleep(2.0)  # time for a second run, if one were coming
+    assert len(fake.responses_to(payload["response_url"])) == 1
+
+
 async def test_the_rate_limit_holds_across_both_replicas(pair: Pair) -> None:
     user = pair.user()
     replies = [await pair.ask(r, ON_TOPIC, user) for r in [pair.a, pair.b] * RATE]
