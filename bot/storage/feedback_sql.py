@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, and_, case, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.sql.selectable import CTE
 
 from bot.ops.feedback import (
     _GAP_ROWS,
@@ -114,7 +115,7 @@ class SqlFeedbackStore(FeedbackStore):
             return f"Thanks — noted as {_label(helpful)}."
         return f"Thanks — changed your vote to {_label(helpful)}."
 
-    def _per_answer(self):  # type: ignore[no-untyped-def]
+    def _per_answer(self) -> CTE:
         return (
             select(
                 votes.c.answer_id,
