@@ -16,7 +16,6 @@ import pytest
 
 from tests.conftest import KNOWLEDGE, REPO
 from tests.fakes.discord_server import FakeDiscord
-from tests.support.server_fixtures import pg_url, postgres_server, redis_server, redis_url  # noqa: F401
 from tests.test_discord_adapter import ANSWERABLE, posts_to, wait_posts
 from tests.test_slack_shutdown import Lines
 

@@ -35,7 +35,6 @@ from tests.fakes.slack_server import (
     all_text,
 )
 from tests.support.replicas import Replica, callbot_cli, install, replica_env, start_replica, stop_replica
-from tests.support.server_fixtures import postgres_server, redis_server  # noqa: F401
 from tests.support.servers import Postgres, Redis
 from tests.test_slack_feedback import click_of
 

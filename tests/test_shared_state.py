@@ -21,7 +21,6 @@ from bot.types import Question
 from tests.conftest import make_settings
 from tests.fake_embedder import FakeEmbedder
 from tests.helpers_knowledge import ACTOR, CABLES, NO_EVAL
-from tests.support.server_fixtures import pg_url, postgres_server, redis_server, redis_url  # noqa: F401
 
 
 def _settings(redis_url: str, **more: object) -> Settings:

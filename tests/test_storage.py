@@ -17,7 +17,6 @@ from bot.storage.engine import get_engine
 from bot.storage.migrations import MIGRATIONS, current_version, migrate
 from bot.storage.stores import open_audit, open_feedback
 from bot.types import Actor, Answer
-from tests.support.server_fixtures import pg_url, postgres_server  # noqa: F401
 
 
 def _answer(question: str = "What is the Paris Call?", answered: bool = True) -> Answer:

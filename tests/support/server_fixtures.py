@@ -1,7 +1,5 @@
-"""Session fixtures for the real servers; import them into a test module to use them.
-
-from tests.support.server_fixtures import pg_url, postgres_server, redis_server, redis_url  # noqa: F401
-"""
+"""Session fixtures for the real servers. `tests/conftest.py` imports them, so every test
+module shares one PostgreSQL and one Redis per session (started on first use)."""
 
 from __future__ import annotations
 
