@@ -148,3 +148,32 @@ def test_slack_installations_and_states_are_shared(pg_url: str) -> None:
 def test_a_bad_database_url_is_one_clear_line() -> None:
     with pytest.raises(ConfigError, match="not a database URL"):
         get_engine("not a url")
+
+
+def test_a_replica_without_the_salt_refuses_to_start_with_one_line(pg_url: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CALLBOT_", "SLACK_"))}
+    env.update(
+        PYTHONPATH=str(REPO),
+        SLACK_BOT_TOKEN="xoxb-x",
+        SLACK_SIGNING_SECRET="s",
+        CALLBOT_SLACK__MODE="http",
+        CALLBOT_INDEX_DIR=str(tmp_path / "index"),
+        CALLBOT_STORAGE__DATABASE_URL=pg_url,
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.support.replica_child", "cli", "run", "slack"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "CALLBOT_FEEDBACK_SALT is not set" in done.stderr
+    assert "Traceback" not in done.stderr

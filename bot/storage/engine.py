@@ -7,6 +7,7 @@ the environment so that every replica hashes user ids alike.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -41,6 +42,8 @@ def get_engine(url: str) -> Engine:
         except ArgumentError:
             raise ConfigError("storage.database_url is not a database URL (e.g. postgresql+psycopg://…).") from None
         if parsed.drivername.startswith("sqlite"):
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(parsed)
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
