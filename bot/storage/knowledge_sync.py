@@ -6,7 +6,7 @@ team already knows how to back up, and needs no blob code. What the volume canno
 handled here: the build lock across machines (a Redis lock with a TTL, renewed while the
 build runs, so a killed builder frees it within the TTL), a notice on `callbot:index` when
 CURRENT moves so every replica reloads at once instead of at its next poll, and the serving
-version recorded in the database (what operators query, and a check the file agrees).
+version recorded in the database (`index_pointer`: what operators query).
 """
 
 from __future__ import annotations
