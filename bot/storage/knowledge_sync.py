@@ -101,11 +101,15 @@ class PointerNotices:
 
         def run() -> None:
             backoff = 0.5
+            missed = False
             while True:
                 try:
                     pubsub = client.pubsub(ignore_subscribe_messages=True)
                     pubsub.subscribe(CHANNEL)
                     backoff = 0.5
+                    if missed:  # a notice may have gone out while Redis was away
+                        missed = False
+                        reload()
                     while True:
                         message = pubsub.get_message(timeout=5.0)
                         if message is None:
@@ -117,6 +121,7 @@ class PointerNotices:
                             log.info("reloaded the index on a notice from another replica")
                 except Exception as err:  # noqa: BLE001 - Redis restarts: keep polling meanwhile
                     log.debug("index notices interrupted (%s); reconnecting", err)
+                    missed = True
                     time.sleep(backoff)
                     backoff = min(10.0, backoff * 2)
 
