@@ -10,12 +10,14 @@ from rich.console import Console
 from bot.app import App
 from bot.errors import CallbotError
 from bot.render.console import answer_plain, answer_renderable, principles_text, sources_text
-from bot.types import Actor, Question
+from bot.types import Actor, Question, Turn
 
 HELP = (
-    "Ask a question about the Paris Call for Trust and Security in Cyberspace, or type:\n"
-    "  principles | principle N | sources | help | quit"
+    "Ask a question about the Paris Call for Trust and Security in Cyberspace (follow-ups such as\n"
+    '"and when?" read the chat so far), or type:\n'
+    "  principles | principle N | sources | /new (start over) | help | quit"
 )
+NEW_CONVERSATION = ("/new", "new", "/reset", "reset")
 
 
 class ConsoleAdapter:
@@ -26,6 +28,7 @@ class ConsoleAdapter:
         self.stdin = stdin or sys.stdin
         self.console = console or Console(soft_wrap=True, highlight=False)
         self.actor = Actor(platform="console", user_id="local", display_name="console")
+        self.turns: list[Turn] = []  # the running chat, for follow-ups (`/new` clears it)
 
     @property
     def interactive(self) -> bool:
@@ -54,7 +57,10 @@ class ConsoleAdapter:
         words = text.split()
         command = words[0].lower()
         try:
-            if command == "help" and len(words) == 1:
+            if text.lower() in NEW_CONVERSATION:
+                self.turns.clear()
+                self.console.print("Starting a new conversation.", markup=False)
+            elif command == "help" and len(words) == 1:
                 self.console.print(HELP, markup=False)
             elif command == "principles" and len(words) == 1:
                 self.console.print(principles_text(self.core.principles(), markup=self.interactive))
@@ -68,7 +74,10 @@ class ConsoleAdapter:
             self.console.print(f"Sorry: {err}", markup=False)
 
     def _answer(self, text: str) -> None:
-        answer = self.core.ask(Question(text, actor=self.actor))
+        keep = self.core.settings.conversation.max_turns
+        context = tuple(self.turns[-keep:]) if keep else ()
+        answer = self.core.ask(Question(text, actor=self.actor, context=context))
+        self.turns = [*self.turns, Turn(text, answer.lead or answer.message)][-max(keep, 1) :]
         if self.interactive:
             self.console.print(answer_renderable(answer))
         else:
