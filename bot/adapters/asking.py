@@ -27,6 +27,7 @@ from bot.ops.feedback import FeedbackUnavailableError
 from bot.ops.shutdown import InFlight, ShuttingDown
 from bot.ratelimit import RateLimiter
 from bot.render.common import find_passages
+from bot.storage.redis_state import rate_limiter
 from bot.types import Actor, Answer, Principle, Question, ScoredPassage, Turn
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class Asking:
         self.ops = ops
         self.platform = platform
         self.max_chars = limits.max_question_chars
-        self.limiter = limiter or RateLimiter(limits.rate_limit_questions, limits.rate_limit_seconds)
+        self.limiter = limiter or rate_limiter(core.settings)  # shared through Redis when configured
         self._in_flight = in_flight or (ops.in_flight if ops is not None else InFlight())
 
     @property

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from bot.adapters.asking import Asking
 from bot.adapters.slack import PLATFORM
 from bot.adapters.slack.admin_check import AdminCheck
-from bot.adapters.slack.dedup import EventDedup
+from bot.adapters.slack.dedup import event_dedup
 from bot.config import Settings
 from bot.ops.shutdown import InFlight
 from bot.ratelimit import RateLimiter
+from bot.storage.redis_state import Dedup, rate_limiter
 from bot.types import Actor
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class SlackDeps:
     settings: Settings
     knowledge: KnowledgeOps
     limiter: RateLimiter
-    dedup: EventDedup
+    dedup: Dedup
     admins: AdminCheck
     ops: OpsKit | None = None
     in_flight: InFlight = field(init=False)
@@ -48,13 +49,12 @@ class SlackDeps:
     @classmethod
     def create(cls, app: App, ops: OpsKit | None = None) -> SlackDeps:
         settings = app.settings
-        limits = settings.limits
         return cls(
             core=app.core,
             settings=settings,
             knowledge=app.knowledge,
-            limiter=RateLimiter(limits.rate_limit_questions, limits.rate_limit_seconds),
-            dedup=EventDedup(settings.slack.dedup_ttl_seconds),
+            limiter=rate_limiter(settings),
+            dedup=event_dedup(settings, settings.slack.dedup_ttl_seconds),
             admins=AdminCheck(settings.slack),
             ops=ops,
         )
