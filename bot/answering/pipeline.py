@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from bot import i18n
+from bot.answering.crosslingual import CrossLingual
 from bot.answering.lead import LEAD_DEPTH, Lead, choose_lead
 from bot.answering.spans import NUMBER_WORDS, asked_kind, counted_noun, defined_subject
 from bot.answering.vocabulary import unknown_words
@@ -22,14 +24,16 @@ from bot.config import RetrievalConfig
 from bot.embedding.base import Embedder
 from bot.retrieval.batch import rank_batch
 from bot.retrieval.decision import compose_answer, reply_without_answer
-from bot.retrieval.hybrid import HybridRetriever, Ranked
+from bot.retrieval.french import english_reading
+from bot.retrieval.hybrid import Extra, HybridRetriever, Ranked
+from bot.retrieval.language import ENGLISH, FRENCH, detect_language
 from bot.retrieval.principle_refs import (
     PrincipleRefs,
     out_of_range,
     principle_refs_of,
     search_text,
 )
-from bot.retrieval.small_talk import small_talk_reply
+from bot.retrieval.small_talk import small_talk
 from bot.types import Answer, Principle, ScoredPassage
 
 log = logging.getLogger(__name__)
@@ -41,30 +45,60 @@ _NAME_WORDS = 4  # longest "what is X" subject read as a name
 class AnswerPipeline:
     """Answers a batch of cleaned questions against one index version; holds no state."""
 
-    def __init__(self, cfg: RetrievalConfig, embedder: Embedder, principles: Callable[[], Sequence[Principle]]) -> None:
+    def __init__(
+        self,
+        cfg: RetrievalConfig,
+        embedder: Embedder,
+        principles: Callable[[], Sequence[Principle]],
+        crosslingual: CrossLingual | None = None,
+    ) -> None:
+        """`crosslingual`: the multilingual signal for questions not in English (None: their
+        English reading alone is searched)."""
         self.cfg = cfg
         self.embedder = embedder
         self._principles = principles
+        self.crosslingual = crosslingual
 
     def answer_batch(self, retriever: HybridRetriever, items: Sequence[tuple[str, int]]) -> list[Answer]:
-        """`items` are (cleaned question, top_k); one Answer each, in order."""
+        """`items` are (cleaned question, top_k); one Answer each, in order.
+
+        A French question is searched as its English reading (`bot.retrieval.french`), with
+        the multilingual model's match of the question as typed blended in; the reply
+        carries `language="fr"` and the bot's own words in French."""
         version = retriever.data.version
         principles = tuple(self._principles())
-        refs = [principle_refs_of(text, len(principles)) for text, _ in items]
+        languages = [detect_language(text) for text, _ in items]
+        readings = [english_reading(text) if lang == FRENCH else text for (text, _), lang in zip(items, languages)]
+        refs = [principle_refs_of(reading, len(principles)) for reading in readings]
         answers: list[Answer | None] = []
-        for (text, _), ref in zip(items, refs):
-            reply = small_talk_reply(text) or out_of_range(ref, len(principles))
-            replied = reply_without_answer(text, reply, version) if reply else None
-            if replied is not None and not small_talk_reply(text):  # "principle 12"
-                replied = replace(replied, suggestion_kind="principles")
-            answers.append(replied)
+        for (text, _), ref, lang in zip(items, refs, languages):
+            kind = small_talk(text)
+            missing = out_of_range(ref, len(principles))
+            if kind:
+                answers.append(reply_without_answer(text, i18n.text(kind, lang), version))
+            elif missing:  # "principle 12"
+                words = i18n.text("out_of_range", lang, count=len(principles), missing=ref.numbers[-1])
+                replied = reply_without_answer(text, missing if lang == ENGLISH else words, version)
+                answers.append(replace(replied, suggestion_kind="principles"))
+            else:
+                answers.append(None)
         todo = [n for n, answer in enumerate(answers) if answer is None]
         if todo:
-            searches = [search_text(items[n][0], principles, refs[n]) for n in todo]
-            wide = [(items[n][0], max(items[n][1], LEAD_DEPTH)) for n in todo]
-            for n, ranked in zip(todo, rank_batch(retriever, self.embedder, wide, self.cfg, searches)):
-                answers[n] = self._compose(items[n][0], items[n][1], ranked, refs[n], principles, retriever)
-        return answers  # type: ignore[return-value]
+            searches = [search_text(readings[n], principles, refs[n]) for n in todo]
+            wide = [(readings[n], max(items[n][1], LEAD_DEPTH)) for n in todo]
+            extras = self._extras(retriever, [items[n][0] if languages[n] != ENGLISH else None for n in todo])
+            ranks = rank_batch(retriever, self.embedder, wide, self.cfg, searches, extras)
+            for n, ranked in zip(todo, ranks):
+                answers[n] = self._compose(readings[n], items[n][1], ranked, refs[n], principles, retriever, languages[n])
+        return [_in_language(a, text, lang) for a, (text, _), lang in zip(answers, items, languages) if a is not None]
+
+    def _extras(self, retriever: HybridRetriever, others: Sequence[str | None]) -> list[Extra | None] | None:
+        """The multilingual signal for the questions not in English (None for the others)."""
+        wanted = [text for text in others if text is not None]
+        if not wanted or self.crosslingual is None:
+            return None
+        found = iter(self.crosslingual.extras(retriever, wanted))
+        return [next(found) if text is not None else None for text in others]
 
     def _compose(
         self,
@@ -74,8 +108,9 @@ class AnswerPipeline:
         ref: PrincipleRefs,
         principles: Sequence[Principle],
         retriever: HybridRetriever,
+        language: str = ENGLISH,
     ) -> Answer:
-        answer = compose_answer(text, ranked, retriever.data.version, self.cfg)
+        answer = compose_answer(text, ranked, retriever.data.version, self.cfg, language)
         structured = _principle_lead(text, ref, principles, ranked)
         lead = structured or choose_lead(text, ranked, retriever)
         answered = answer.answered or structured is not None
@@ -112,6 +147,15 @@ class AnswerPipeline:
         if ranked.unknown_names or ranked.unknown_years or not lead.span:
             return False
         return ranked.evidence >= self.cfg.min_evidence - self.cfg.tentative_margin
+
+
+def _in_language(answer: Answer, question: str, language: str) -> Answer:
+    """The answer to a question not in English: the question as typed (not its English
+    reading), the suggestions in its language."""
+    if language == ENGLISH:
+        return answer
+    suggestions = i18n.suggestions(language) if answer.suggestions else ()
+    return replace(answer, question=question, suggestions=suggestions, language=language, read_as="")
 
 
 def _unknown_subject(text: str, retriever: HybridRetriever) -> bool:

@@ -1,0 +1,120 @@
+"""The bot's own words in each language it answers in (English, French).
+
+Chosen by `Answer.language`, the question's language: the decline and tentative sentences,
+the suggestions, the small-talk replies, "Sources" and the help line. Quoted document text
+is never translated. A missing key or language falls back to English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+ENGLISH = "en"
+FRENCH = "fr"
+
+_TEXT: dict[str, dict[str, str]] = {
+    ENGLISH: {
+        "decline": "The documents I have do not cover that.",
+        "decline_years": "The documents I have do not cover {years}: none of them mentions that year.",
+        "decline_names": "The documents I have do not cover that: none of them mentions {names} (if that is "
+        "another name for something they do cover, ask with the name they use).",
+        "or": " or ",
+        "can_answer": " I can answer questions about {topics}.",
+        "tentative": "The closest the documents come is: ",
+        "gap": "The documents do not give {what}; the closest they come is: ",
+        "gap_count": "the number of {noun}",
+        "read_as": "(read as: {text})",
+        "sources": "Sources",
+        "out_of_range": "The Call has {count} principles, numbered 1 to {count}; there is no principle {missing}.",
+        "principles_hint": "{command} lists them all.",
+        "help": "Ask me about the Paris Call for Trust and Security in Cyberspace, in English or in French.",
+        "greeting": "Hello! I answer questions about the Paris Call for Trust and Security in Cyberspace from its "
+        "documents, quoting the passages I answer from.",
+        "thanks": "You're welcome.",
+        "identity": "I'm callbot: I answer questions about the Paris Call for Trust and Security in Cyberspace from "
+        "the documents I have, and cite the passage each answer comes from.",
+        "creative": "I only answer from the documents about the Paris Call, so I don't make up jokes, poems or "
+        "stories.",
+    },
+    FRENCH: {
+        "decline": "Les documents dont je dispose ne traitent pas de cette question.",
+        "decline_years": "Les documents dont je dispose ne couvrent pas {years} : aucun ne mentionne cette année.",
+        "decline_names": "Les documents dont je dispose ne traitent pas de cette question : aucun ne mentionne "
+        "{names} (si c'est un autre nom de ce qu'ils couvrent, reposez la question avec le nom qu'ils emploient).",
+        "or": " ou ",
+        "can_answer": " Je peux répondre à des questions sur {topics}.",
+        "tentative": "Ce qui s'en rapproche le plus dans les documents : ",
+        "gap": "Les documents ne donnent pas {what} ; ce qui s'en rapproche le plus : ",
+        "gap_count": "le nombre de {noun}",
+        "read_as": "(lu comme : {text})",
+        "sources": "Sources",
+        "out_of_range": "L'Appel compte {count} principes, numérotés de 1 à {count} ; il n'y a pas de principe "
+        "{missing}.",
+        "principles_hint": "{command} les liste tous.",
+        "help": "Posez-moi vos questions sur l'Appel de Paris pour la confiance et la sécurité dans le "
+        "cyberespace, en français ou en anglais.",
+        "greeting": "Bonjour ! Je réponds aux questions sur l'Appel de Paris pour la confiance et la sécurité "
+        "dans le cyberespace à partir de ses documents, en citant les passages d'où viennent mes réponses.",
+        "thanks": "Je vous en prie.",
+        "identity": "Je suis callbot : je réponds aux questions sur l'Appel de Paris pour la confiance et la "
+        "sécurité dans le cyberespace à partir des documents dont je dispose, et je cite le passage d'où vient "
+        "chaque réponse.",
+        "creative": "Je réponds uniquement à partir des documents sur l'Appel de Paris : je n'invente ni "
+        "blagues, ni poèmes, ni histoires.",
+    },
+}
+_SUGGESTIONS: dict[str, tuple[str, ...]] = {
+    ENGLISH: (
+        "the Call's nine principles (`principles`, `principle 8`)",
+        "who launched, joined or declined to sign the Call, and when",
+        "the sources I answer from (`sources`)",
+    ),
+    FRENCH: (
+        "les neuf principes de l'Appel (`principles`, `principe 8`)",
+        "qui a lancé, rejoint ou refusé de signer l'Appel, et quand",
+        "les sources d'où viennent mes réponses (`sources`)",
+    ),
+}
+_GAPS: dict[str, dict[str, str]] = {
+    ENGLISH: {
+        "since": "how long",
+        "day": "the day",
+        "date": "a date",
+        "place": "a place",
+        "list": "a list",
+        "person": "a name",
+        "number": "a number",
+        "": "that",
+    },
+    FRENCH: {
+        "since": "de durée",
+        "day": "le jour",
+        "date": "de date",
+        "place": "de lieu",
+        "list": "de liste",
+        "person": "de nom",
+        "number": "de nombre",
+        "": "cette information",
+    },
+}
+
+
+def text(key: str, language: str = ENGLISH, **values: object) -> str:
+    """The sentence `key` in `language` (English when it has none), with `values` filled in."""
+    table = _TEXT.get(language, _TEXT[ENGLISH])
+    return table.get(key, _TEXT[ENGLISH][key]).format(**values)
+
+
+def suggestions(language: str = ENGLISH) -> tuple[str, ...]:
+    """What the bot can answer, offered when it declines."""
+    return _SUGGESTIONS.get(language, _SUGGESTIONS[ENGLISH])
+
+
+def gap_word(kind: str, language: str = ENGLISH) -> str:
+    """What a missing answer type is called ("a date" / "de date")."""
+    table = _GAPS.get(language, _GAPS[ENGLISH])
+    return table.get(kind, table[""])
+
+
+def or_join(items: Sequence[str], language: str = ENGLISH) -> str:
+    return text("or", language).join(items)
