@@ -52,7 +52,7 @@ class RetrievalConfig(_Section):
     dedup_threshold: float = Field(0.92, ge=0, le=1)
     decline_unknown_names: bool = True
     cache_size: int = Field(1024, ge=0)
-    multilingual_weight: float = Field(0.5, ge=0, le=1)  # the multilingual model's share of the dense signal
+    multilingual_weight: float = Field(0.3, ge=0, le=1)  # the multilingual model's share of the dense signal
 
 
 class LimitsConfig(_Section):
