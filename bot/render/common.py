@@ -3,6 +3,7 @@ decline text."""
 
 from __future__ import annotations
 
+from bot import i18n
 from bot.answering.spans import counted_noun
 from bot.types import Answer, Passage, ScoredPassage
 
@@ -39,9 +40,12 @@ def split_on_best(scored: ScoredPassage) -> tuple[str, str, str]:
 
 
 def decline_text(answer: Answer) -> str:
-    """The plain sentence a declined question gets, with what the bot can answer instead."""
-    lead = answer.message or "The documents I have do not cover that."
-    return lead + " I can answer questions about " + "; ".join(answer.suggestions or DECLINE_SUGGESTIONS) + "."
+    """The plain sentence a declined question gets, with what the bot can answer instead
+    (in the question's language)."""
+    lang = answer.language
+    lead = answer.message or i18n.text("decline", lang)
+    default = DECLINE_SUGGESTIONS if lang == i18n.ENGLISH else i18n.suggestions(lang)
+    return lead + i18n.text("can_answer", lang, topics="; ".join(answer.suggestions or default))
 
 
 def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
@@ -86,12 +90,13 @@ def lead_parts(answer: Answer) -> tuple[str, str, str]:
 
 def lead_preface(answer: Answer) -> str:
     """What precedes the one-line answer: the tentative mark, or what the documents do not give."""
+    lang = answer.language
     if answer.lead_gap:
-        noun = counted_noun(answer.question) if answer.lead_gap == "number" else ""
-        what = f"the number of {noun}" if noun else _GAPS.get(answer.lead_gap, "that")
-        return f"The documents do not give {what}; the closest they come is: "
+        noun = counted_noun(answer.question) if answer.lead_gap == "number" and lang == i18n.ENGLISH else ""
+        what = i18n.text("gap_count", lang, noun=noun) if noun else i18n.gap_word(answer.lead_gap, lang)
+        return i18n.text("gap", lang, what=what)
     if answer.tentative:
-        return "The closest the documents come is: "
+        return i18n.text("tentative", lang)
     return ""
 
 
@@ -113,5 +118,5 @@ def supporting_passages(answer: Answer, limit: int = 2) -> list[ScoredPassage]:
 def hint_text(answer: Answer, principles_command: str) -> str:
     """The platform's command hint for a suggestion kind ("" when none applies)."""
     if answer.suggestion_kind == "principles":
-        return f"{principles_command} lists them all."
+        return i18n.text("principles_hint", answer.language, command=principles_command)
     return ""

@@ -14,7 +14,8 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
     `answer` (a sentence of the documents, "" when declined), `answer_span` (its part that
     answers, or ""), `answer_passage_id` ("" for a principle's wording from the principles
     file), `answer_citation` and `tentative` (borderline evidence); "read_as" is the question
-    as corrected for spelling ("" when nothing was). Extra keys may be added later; existing
+    as corrected for spelling ("" when nothing was); "language" the question's language ("en",
+    "fr"), which the bot's own words in `message` follow. Extra keys may be added later; existing
     ones never change meaning."""
     return {
         "question": answer.question,
@@ -40,6 +41,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "answer_passage_id": answer.lead_passage_id if answer.answered else "",
         "answer_citation": lead_citation(answer) if answer.answered and answer.lead else "",
         "tentative": bool(answer.answered and answer.tentative),
+        "language": answer.language,
     }
 
 

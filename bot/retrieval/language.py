@@ -24,7 +24,7 @@ _FR = frozenset(
     quels quelles quand ou où combien pourquoi comment dans pour sur avec par ce cette ces cet c il elle ils
     elles au aux pas ne n nous vous je j tu y se son sa ses leur leurs mais donc lequel laquelle
     lesquels est-ce qu'est-ce fait faire dit dire peut doit sont-ils ont-ils t-il t-elle selon entre chez
-    bonjour bonsoir salut merci svp stpplait cest quest",
+    principe principes appel cyberespace signataires bonjour bonsoir salut merci svp stp plait cest quest",
     """.split()
 )
 _EN = frozenset(
