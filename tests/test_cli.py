@@ -132,3 +132,17 @@ def test_reference_commands_load_no_model(make_core, argv):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "HEAVY []"
+
+
+def test_ask_json_a_french_question_is_answered_in_french(run_cli):
+    obj = json.loads(run_cli("ask", "--json", "Qui a lancé l'Appel de Paris ?").output)
+    assert obj["language"] == "fr" and obj["question"] == "Qui a lancé l'Appel de Paris ?"
+    assert obj["answered"] is True and obj["passages"]
+    english = json.loads(run_cli("ask", "--json", "Who launched the Paris Call?").output)
+    assert english["language"] == "en"
+
+
+def test_ask_a_french_off_topic_question_is_declined_in_french(run_cli):
+    result = run_cli("ask", "Quel temps fera-t-il à Paris demain ?")
+    assert result.exit_code == 0
+    assert result.output.startswith("Les documents dont je dispose") and "Je peux répondre" in result.output
