@@ -252,7 +252,9 @@ class BotCore:
         from bot.answering.crosslingual import make_crosslingual
 
         cross = make_crosslingual(
-            self.settings.embedding.multilingual_model, self.settings.retrieval.multilingual_weight, self.index.store.path
+            self.settings.embedding.multilingual_model,
+            self.settings.retrieval.multilingual_weight,
+            self.index.store.path,
         )
         return AnswerPipeline(self.settings.retrieval, self.embedder, self._principles_or_none, cross)
 

@@ -84,7 +84,10 @@ def test_every_question_of_the_sets_is_told_its_language(path, language):
         ("Où a été lancé l'Appel ?", "where launched Call"),
         ("l'appel interdit-il le hack-back ?", "Call prevent hack-back"),
         ("qu'est-ce que l'hygiène informatique ?", "what cyber hygiene"),
-        ("Appel de Paris pour la confiance et la sécurité dans le cyberespace", "Paris Call for Trust and Security in Cyberspace"),
+        (
+            "Appel de Paris pour la confiance et la sécurité dans le cyberespace",
+            "Paris Call for Trust and Security in Cyberspace",
+        ),
     ],
 )
 def test_the_english_reading_uses_the_documents_words_question_word_first(question, reading):

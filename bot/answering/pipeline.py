@@ -89,7 +89,9 @@ class AnswerPipeline:
             extras = self._extras(retriever, [items[n][0] if languages[n] != ENGLISH else None for n in todo])
             ranks = rank_batch(retriever, self.embedder, wide, self.cfg, searches, extras)
             for n, ranked in zip(todo, ranks):
-                answers[n] = self._compose(readings[n], items[n][1], ranked, refs[n], principles, retriever, languages[n])
+                answers[n] = self._compose(
+                    readings[n], items[n][1], ranked, refs[n], principles, retriever, languages[n]
+                )
         return [_in_language(a, text, lang) for a, (text, _), lang in zip(answers, items, languages) if a is not None]
 
     def _extras(self, retriever: HybridRetriever, others: Sequence[str | None]) -> list[Extra | None] | None:

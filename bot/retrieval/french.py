@@ -119,12 +119,11 @@ _WORDS = {
     "contre": "against", "veut": "want", "veulent": "want", "trouve": "is", "role": "role",
 }  # fmt: skip
 # French function words, dropped from the reading.
-_DROP = frozenset(
-    """le la les l un une des du d de a à au aux en dans pour sur par avec ce cette ces cet c il elle ils elles
+_DROP_WORDS = """le la les l un une des du d de a à au aux en dans pour sur par avec ce cette ces cet c il elle ils elles
     est sont ete etait a-t-il a-t-elle ont y se s son sa ses leur leurs ne n pas qu t-il t-elle on nous vous je
     j tu me moi svp stp merci bien alors donc mais fait faire peut-on peut peux-tu vraiment malgre tout
-    bon ok ca cela ceci quoi-""".split()
-)
+    bon ok ca cela ceci"""
+_DROP = frozenset(_DROP_WORDS.split())
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*|\d+")
 _PRONOUN = re.compile(r"-(?:t-)?(?:il|ils|elle|elles|on|moi|nous|vous|je|tu)$", re.I)
 _QUESTION = ("how many", "who", "when", "where", "which", "why", "how", "what")

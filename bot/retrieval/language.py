@@ -19,20 +19,18 @@ ENGLISH = "en"
 FRENCH = "fr"
 LANGUAGES = (ENGLISH, FRENCH)
 
-_FR = frozenset(
-    """le la les l un une des du d de et est sont été etait était ete a-t-il ont qui que qu quoi quel quelle
+_FR_WORDS = """le la les l un une des du d de et est sont été etait était ete a-t-il ont qui que qu quoi quel quelle
     quels quelles quand ou où combien pourquoi comment dans pour sur avec par ce cette ces cet c il elle ils
     elles au aux pas ne n nous vous je j tu y se son sa ses leur leurs mais donc lequel laquelle
     lesquels est-ce qu'est-ce fait faire dit dire peut doit sont-ils ont-ils t-il t-elle selon entre chez
     principe principes appel cyberespace signataires bonjour bonsoir salut merci svp stp plait cest quest",
-    """.split()
-)
-_EN = frozenset(
-    """the of and is are was were who whom whose what when where which how why did does do done in to for with
+    """
+_FR = frozenset(_FR_WORDS.split())
+_EN_WORDS = """the of and is are was were who whom whose what when where which how why did does do done in to for with
     by has have had it its this that these those an be been being can could would should will about from
     at as or not there their they them he she his her we you your our my me i any some many much
-    please tell show give list explain""".split()
-)
+    please tell show give list explain"""
+_EN = frozenset(_EN_WORDS.split())
 _TIE_FRENCH = 0.6  # lingua's confidence that a tied question is French
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 # A name: capitalised words, possibly joined by French particles ("Grande Halle de la Villette").
@@ -68,7 +66,7 @@ def _detector() -> Any:
 
 
 def detect_language(text: str) -> str:
-    """"fr" or "en" ("en" when unsure: a one-word question, a bare name)."""
+    """ "fr" or "en" ("en" when unsure: a one-word question, a bare name)."""
     french, english = function_word_counts(text)
     if french != english:
         return FRENCH if french > english else ENGLISH

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import discord
 
+from bot import i18n
 from bot.adapters.discord.limits import (
     AUTHOR_LIMIT,
     Outgoing,
@@ -22,7 +23,6 @@ from bot.adapters.discord.limits import (
     text_embeds,
 )
 from bot.ops.gaps import Gap
-from bot import i18n
 from bot.render.common import citation, split_on_best
 from bot.types import Answer, Principle, ScoredPassage, SourceInfo
 
@@ -104,7 +104,9 @@ def decline_messages(answer: Answer) -> list[Outgoing]:
         "who launched, joined or declined to sign the Call",
         "the sources I answer from (`/sources`)",
     ]
-    header = "I can answer questions about:" if answer.language == "en" else i18n.text("can_answer_list", answer.language)
+    header = (
+        "I can answer questions about:" if answer.language == "en" else i18n.text("can_answer_list", answer.language)
+    )
     lines = [lead, header] + [f"• {s}" for s in suggestions]
     return content_messages("\n".join(lines))
 
