@@ -9,7 +9,7 @@ import json
 import pytest
 
 from bot import i18n
-from bot.retrieval.french import english_reading
+from bot.retrieval.french import english_names, english_reading
 from bot.retrieval.language import detect_language, function_word_counts
 from bot.retrieval.principle_refs import PrincipleRefs, principle_refs_of
 from bot.retrieval.small_talk import small_talk
@@ -28,7 +28,7 @@ from tests.conftest import REPO
         "principes 4 et 5",
         "bonjour",
         "merci",
-        "Appel de Paris",
+        "Que dit l'Appel de Paris ?",
         "hygiène informatique",
     ],
 )
@@ -48,6 +48,8 @@ def test_french_questions_are_french(question):
         "Who is Jean-Yves Le Drian?",
         "What does the Call say on hack-back?",
         "Internet Governance Forum",
+        "Appel de Paris",  # a bare name
+        "Who signed the Appel de Paris pour la confiance et la sécurité dans le cyberespace?",
         "",
     ],
 )
@@ -92,6 +94,26 @@ def test_every_question_of_the_sets_is_told_its_language(path, language):
 )
 def test_the_english_reading_uses_the_documents_words_question_word_first(question, reading):
     assert english_reading(question) == reading
+
+
+@pytest.mark.parametrize(
+    "question, english",
+    [
+        ("What is the Appel de Paris?", "What is the Paris Call?"),
+        (
+            "Who signed the Appel de Paris pour la confiance et la securite dans le cyberespace?",
+            "Who signed the Paris Call for Trust and Security in Cyberspace?",
+        ),
+        ("Who launched the Paris Call?", "Who launched the Paris Call?"),
+    ],
+)
+def test_the_calls_french_names_are_read_as_its_english_names(question, english):
+    assert english_names(question) == english
+
+
+def test_an_english_question_naming_the_call_in_french_is_answered(make_core):
+    answer = make_core().ask(Question("When was the Appel de Paris launched?"))
+    assert answer.language == "en" and answer.answered and "Appel de Paris" not in answer.message
 
 
 def test_names_keep_their_capitals_in_the_reading():

@@ -24,7 +24,7 @@ from bot.config import RetrievalConfig
 from bot.embedding.base import Embedder
 from bot.retrieval.batch import rank_batch
 from bot.retrieval.decision import compose_answer, reply_without_answer
-from bot.retrieval.french import english_reading
+from bot.retrieval.french import english_names, english_reading
 from bot.retrieval.hybrid import Extra, HybridRetriever, Ranked
 from bot.retrieval.language import ENGLISH, FRENCH, detect_language
 from bot.retrieval.principle_refs import (
@@ -68,7 +68,10 @@ class AnswerPipeline:
         version = retriever.data.version
         principles = tuple(self._principles())
         languages = [detect_language(text) for text, _ in items]
-        readings = [english_reading(text) if lang == FRENCH else text for (text, _), lang in zip(items, languages)]
+        readings = [
+            english_reading(text) if lang == FRENCH else english_names(text)
+            for (text, _), lang in zip(items, languages)
+        ]
         refs = [principle_refs_of(reading, len(principles)) for reading in readings]
         answers: list[Answer | None] = []
         for (text, _), ref, lang in zip(items, refs, languages):

@@ -138,6 +138,25 @@ def plain(text: str) -> str:
 _PHRASE = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(_PHRASES, key=len, reverse=True)) + r")\b", re.I)
 
 
+# The Call's French names, accents optional: known names in a question in either language.
+CALL_NAME_FR = re.compile(
+    r"\b(?:l['’]\s*)?appel de paris(?:\s+pour la confiance et la s[ée]curit[ée] dans le cyberespace)?\b", re.I
+)
+
+
+def english_names(question: str) -> str:
+    """The question with the Call's French names in English ("What is the Appel de Paris?"
+    -> "What is the Paris Call?"); unchanged when it uses none."""
+    if "appel" not in question.casefold():
+        return question
+    return CALL_NAME_FR.sub(
+        lambda m: (
+            "Paris Call for Trust and Security in Cyberspace" if "confiance" in m.group().casefold() else "Paris Call"
+        ),
+        question,
+    )
+
+
 def english_reading(question: str) -> str:
     """The question in the documents' words, its question word first ("who launched Paris Call")."""
     where = question.strip().casefold().startswith(("où", "ou ")) or " où " in question.casefold()

@@ -3,7 +3,7 @@
 Questions are short, so a statistical detector alone is unreliable on them; French and
 English function words ("le", "quel", "combien" / "the", "what", "how") decide first, and
 the detector (lingua, which ships its language models, restricted to the two languages)
-settles ties. Names are left out of the count: "Where is La Grande Halle de La Villette?"
+settles ties. Names, the Call's French names included, are left out of the count: "Where is La Grande Halle de La Villette?"
 is English, and so are "Paris Call" and one-word questions; "hack-back" in a French question
 does not make it English. Accuracy on the question sets is in docs/quality.md.
 """
@@ -14,6 +14,8 @@ import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
+
+from bot.retrieval.french import CALL_NAME_FR
 
 ENGLISH = "en"
 FRENCH = "fr"
@@ -40,7 +42,7 @@ _NAME = re.compile(
 
 
 def _words(text: str) -> list[str]:
-    text = _NAME.sub(" ", text.strip())
+    text = _NAME.sub(" ", CALL_NAME_FR.sub(" ", text.strip()))
     return [w.casefold() for w in _WORD.findall(text.replace("’", "'").replace("'", " "))]
 
 
