@@ -7,7 +7,11 @@ is never translated. A missing key or language falls back to English.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.types import Answer
 
 ENGLISH = "en"
 FRENCH = "fr"
@@ -120,3 +124,53 @@ def gap_word(kind: str, language: str = ENGLISH) -> str:
 
 def or_join(items: Sequence[str], language: str = ENGLISH) -> str:
     return text("or", language).join(items)
+
+
+def _template(key: str) -> re.Pattern[str]:
+    """The English sentence `key` as a pattern whose fields are captured."""
+    parts = re.split(r"\{(\w+)\}", _TEXT[ENGLISH][key])
+    seen: set[str] = set()
+    pattern = ""
+    for n, part in enumerate(parts):
+        if n % 2 == 0:
+            pattern += re.escape(part)
+        else:
+            pattern += f"(?P={part})" if part in seen else f"(?P<{part}>.+?)"
+            seen.add(part)
+    return re.compile(f"^{pattern}$", re.S)
+
+
+def reword(message: str, language: str) -> str:
+    """An English reply of the bot's own (`Answer.message`) in `language`: for a reply language
+    the user chose (Discord's locale) rather than the question's. Unknown text is kept."""
+    if language == ENGLISH or language not in _TEXT or not message:
+        return message
+    for key in ("decline", "thanks", "greeting", "identity", "creative"):
+        if message == _TEXT[ENGLISH][key]:
+            return text(key, language)
+    found = _template("decline_names").match(message)
+    if found:
+        names = [f"« {n} »" for n in re.findall(r"“([^”]+)”", found["names"])]
+        return text("decline_names", language, names=or_join(names, language))
+    found = _template("decline_years").match(message)
+    if found:
+        return text("decline_years", language, years=or_join(found["years"].split(_TEXT[ENGLISH]["or"]), language))
+    found = _template("out_of_range").match(message)
+    if found:
+        return text("out_of_range", language, count=found["count"], missing=found["missing"])
+    return message
+
+
+def answer_in(answer: Answer, language: str) -> Answer:
+    """The answer with the bot's own words in `language` (the quoted documents unchanged)."""
+    if language == answer.language or language not in _TEXT:
+        return answer
+    message = reword(answer.message, language) if answer.language == ENGLISH else answer.message
+    chosen = suggestions(language) if answer.suggestions else ()
+    return replace(answer, language=language, message=message, suggestions=chosen)
+
+
+def locale_language(locale: object) -> str | None:
+    """The reply language a platform locale asks for ("fr", "fr-CA" -> "fr"), None for others."""
+    code = str(getattr(locale, "value", locale) or "").casefold()
+    return FRENCH if code.split("-")[0] == FRENCH else None

@@ -189,3 +189,24 @@ def test_a_french_decline_is_worded_in_french(make_core):
 def test_a_french_unknown_name_is_named_in_the_french_decline(make_core):
     answer = make_core().ask(Question("Que dit le RGPD sur les données personnelles ?"))
     assert not answer.answered and "« RGPD »" in answer.message
+
+
+@pytest.mark.parametrize(
+    "key, values",
+    [
+        ("decline", {}),
+        ("decline_names", {"names": "“Tallinn Manual” or “GDPR”"}),
+        ("decline_years", {"years": "2021 or 2022"}),
+        ("out_of_range", {"count": 9, "missing": 12}),
+        ("greeting", {}),
+    ],
+)
+def test_the_bots_english_sentences_are_reworded_in_french(key, values):
+    french = {k: str(v).replace("“", "« ").replace("”", " »").replace(" or ", " ou ") for k, v in values.items()}
+    assert i18n.reword(i18n.text(key, **values), "fr") == i18n.text(key, "fr", **french)
+
+
+def test_unknown_text_is_not_reworded():
+    assert i18n.reword("Something else.", "fr") == "Something else."
+    assert i18n.locale_language("fr") == "fr" and i18n.locale_language("fr-CA") == "fr"
+    assert i18n.locale_language("en-US") is None and i18n.locale_language(None) is None

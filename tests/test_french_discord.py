@@ -31,3 +31,17 @@ async def test_a_french_off_topic_question_is_declined_in_french(fake, start_bot
     assert reply["content"].startswith(answer.message)
     assert answer.message.startswith("Les documents")
     assert i18n.text("can_answer_list", "fr") in reply["content"]
+
+
+async def test_a_french_locale_gets_the_bots_words_in_french_for_an_english_slash_question(fake, start_bot) -> None:  # noqa: F811
+    bot = await start_bot()
+    off_topic = "How do I bake a chocolate sponge cake?"
+    english = bot.core.ask(Question(off_topic))
+    assert not english.answered and english.language == "en"
+    fake.locale = "fr"
+    reply = await fake.wait_answered(await fake.invoke("ask", {"question": off_topic}), 1)
+    content = reply.followups[0]["content"]
+    assert content.startswith(i18n.text("decline", "fr")) and i18n.text("can_answer_list", "fr") in content
+    fake.locale = "en-US"
+    reply = await fake.wait_answered(await fake.invoke("ask", {"question": off_topic}), 1)
+    assert reply.followups[0]["content"].startswith(english.message)

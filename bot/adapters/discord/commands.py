@@ -12,6 +12,7 @@ import logging
 import discord
 from discord import app_commands
 
+from bot import i18n
 from bot.adapters.discord import delivery, render
 from bot.adapters.discord.admin import is_admin
 from bot.adapters.discord.asking import Asker, Refusal, actor_for
@@ -59,6 +60,8 @@ def register_commands(
             if isinstance(result, Refusal):
                 messages = render.notice_messages(result.text)
             else:
+                chosen = i18n.locale_language(interaction.locale)  # a French user's locale: French words
+                result = i18n.answer_in(result, chosen) if chosen else result
                 log.info(
                     "answered /ask from user %s (answered=%s, private=%s)",
                     interaction.user.id,
