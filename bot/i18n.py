@@ -1,7 +1,7 @@
 """The bot's own words in each language it answers in (English, French).
 
 Chosen by `Answer.language`, the question's language: the decline and tentative sentences,
-the suggestions, the small-talk replies, "Sources" and the help line. Quoted document text
+the suggestions, the small-talk replies, "Sources" and the console help. Quoted document text
 is never translated. A missing key or language falls back to English.
 """
 
@@ -32,7 +32,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "sources": "Sources",
         "out_of_range": "The Call has {count} principles, numbered 1 to {count}; there is no principle {missing}.",
         "principles_hint": "{command} lists them all.",
-        "help": "Ask me about the Paris Call for Trust and Security in Cyberspace, in English or in French.",
+        "console_help": "Ask a question about the Paris Call for Trust and Security in Cyberspace, or type:\n"
+        "  principles | principle N | sources | help | quit",
         "greeting": "Hello! I answer questions about the Paris Call for Trust and Security in Cyberspace from its "
         "documents, quoting the passages I answer from.",
         "thanks": "You're welcome.",
@@ -57,8 +58,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "out_of_range": "L'Appel compte {count} principes, numérotés de 1 à {count} ; il n'y a pas de principe "
         "{missing}.",
         "principles_hint": "{command} les liste tous.",
-        "help": "Posez-moi vos questions sur l'Appel de Paris pour la confiance et la sécurité dans le "
-        "cyberespace, en français ou en anglais.",
+        "console_help": "Posez une question sur l'Appel de Paris pour la confiance et la sécurité dans le "
+        "cyberespace, en français ou en anglais, ou tapez :\n  principles | principle N | sources | aide | quit",
         "greeting": "Bonjour ! Je réponds aux questions sur l'Appel de Paris pour la confiance et la sécurité "
         "dans le cyberespace à partir de ses documents, en citant les passages d'où viennent mes réponses.",
         "thanks": "Je vous en prie.",

@@ -146,3 +146,11 @@ def test_ask_a_french_off_topic_question_is_declined_in_french(run_cli):
     result = run_cli("ask", "Quel temps fera-t-il à Paris demain ?")
     assert result.exit_code == 0
     assert result.output.startswith("Les documents dont je dispose") and "Je peux répondre" in result.output
+
+
+def test_chat_piped_french_help_and_question(run_cli):
+    result = run_cli("chat", input="aide\nQui a lancé l'Appel de Paris ?\nQuel temps fera-t-il à Paris demain ?\n")
+    assert result.exit_code == 0
+    assert "en français ou en anglais" in result.output and "aide" in result.output
+    assert "Q: Qui a lancé l'Appel de Paris ?" in result.output
+    assert "Les documents dont je dispose ne traitent pas de cette question." in result.output

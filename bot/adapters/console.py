@@ -7,15 +7,14 @@ from typing import TextIO
 
 from rich.console import Console
 
+from bot import i18n
 from bot.app import App
 from bot.errors import CallbotError
 from bot.render.console import answer_plain, answer_renderable, principles_text, sources_text
 from bot.types import Actor, Question
 
-HELP = (
-    "Ask a question about the Paris Call for Trust and Security in Cyberspace, or type:\n"
-    "  principles | principle N | sources | help | quit"
-)
+HELP = i18n.text("console_help")
+HELP_WORDS = {"help": i18n.ENGLISH, "aide": i18n.FRENCH}
 
 
 class ConsoleAdapter:
@@ -54,8 +53,8 @@ class ConsoleAdapter:
         words = text.split()
         command = words[0].lower()
         try:
-            if command == "help" and len(words) == 1:
-                self.console.print(HELP, markup=False)
+            if command in HELP_WORDS and len(words) == 1:
+                self.console.print(i18n.text("console_help", HELP_WORDS[command]), markup=False)
             elif command == "principles" and len(words) == 1:
                 self.console.print(principles_text(self.core.principles(), markup=self.interactive))
             elif command == "principle" and len(words) == 2 and words[1].isdigit():
