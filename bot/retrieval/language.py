@@ -60,8 +60,8 @@ def function_word_counts(text: str) -> tuple[int, int]:
 
 @lru_cache(maxsize=1)
 def _detector() -> Any:
-    """lingua's detector for English and French only. High-accuracy mode: the low-accuracy
-    one reads "cyber hygiene" as French (0.99); loading takes about 0.6 s, on the first tie."""
+    """lingua's detector for English and French only, loaded on the first tie. High-accuracy
+    mode: the low-accuracy one reads "cyber hygiene" as French (docs/languages.md)."""
     from lingua import Language, LanguageDetectorBuilder
 
     return LanguageDetectorBuilder.from_languages(Language.ENGLISH, Language.FRENCH).build()
