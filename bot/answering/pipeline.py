@@ -80,7 +80,8 @@ class AnswerPipeline:
             if kind:
                 answers.append(reply_without_answer(text, i18n.text(kind, lang), version))
             elif missing:  # "principle 12"
-                words = i18n.text("out_of_range", lang, count=len(principles), missing=ref.numbers[-1])
+                first = next(n for n in ref.numbers if not 1 <= n <= len(principles))
+                words = i18n.text("out_of_range", lang, count=len(principles), missing=first)
                 replied = reply_without_answer(text, missing if lang == ENGLISH else words, version)
                 answers.append(replace(replied, suggestion_kind="principles"))
             else:

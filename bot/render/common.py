@@ -7,16 +7,6 @@ from bot import i18n
 from bot.answering.spans import counted_noun
 from bot.types import Answer, Passage, ScoredPassage
 
-_GAPS = {
-    "since": "how long",
-    "day": "the day",
-    "date": "a date",
-    "place": "a place",
-    "list": "a list",
-    "person": "a name",
-    "number": "a number",
-}
-
 DECLINE_SUGGESTIONS = (
     "the Call's nine principles (try `principles` or `principle 8`)",
     "who launched, signed or declined to sign the Call",
