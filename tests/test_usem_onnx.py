@@ -48,3 +48,46 @@ def test_a_french_question_is_closer_to_its_english_answer_than_to_another_sente
         ["Qui a lancé l'Appel de Paris ?", "Emmanuel Macron launched the Paris Call.", "Geneva hosts the meeting."]
     )
     assert question @ answer > question @ other
+
+
+class _Counting:
+    """Stands in for the multilingual embedder: counts the texts it encodes."""
+
+    model_id = "counting@test"
+    dimension = 4
+
+    def __init__(self) -> None:
+        self.texts = 0
+
+    def embed_batch(self, texts):
+        self.texts += len(texts)
+        return np.ones((len(texts), 4), dtype=np.float32) / 2
+
+
+def test_the_corpus_vectors_are_stored_once_and_read_back(tmp_path):
+    from bot.embedding.multilingual import corpus_vectors
+
+    stored = tmp_path / "multilingual-test.npz"
+    first = _Counting()
+    made = corpus_vectors(first, ["p1", "p2"], ["s1", "s2", "s3"], stored)  # type: ignore[arg-type]
+    assert first.texts == 5 and stored.is_file()
+    again = _Counting()
+    read = corpus_vectors(again, ["p1", "p2"], ["s1", "s2", "s3"], stored)  # type: ignore[arg-type]
+    assert again.texts == 0 and np.array_equal(read.sentences, made.sentences)
+    changed = _Counting()
+    corpus_vectors(changed, ["p1", "p2 edited"], ["s1"], stored)  # type: ignore[arg-type]
+    assert changed.texts == 3  # other texts: encoded again, not read
+
+
+def test_damaged_or_unwritable_storage_still_gives_vectors(tmp_path):
+    from bot.embedding.multilingual import corpus_vectors
+
+    stored = tmp_path / "multilingual-test.npz"
+    for damaged in (b"not an npz file", b"PK\x03\x04 cut short"):
+        stored.write_bytes(damaged)
+        embedder = _Counting()
+        vectors = corpus_vectors(embedder, ["p"], ["s"], stored)  # type: ignore[arg-type]
+        assert embedder.texts == 2 and vectors.passages.shape == (1, 4)
+    missing_folder = tmp_path / "gone" / "multilingual-test.npz"
+    assert corpus_vectors(_Counting(), ["p"], ["s"], missing_folder).sentences.shape == (1, 4)  # type: ignore[arg-type]
+    assert not missing_folder.exists()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -102,7 +103,7 @@ def corpus_vectors(
             with np.load(stored, allow_pickle=False) as z:
                 if str(z["key"]) == key:
                     return CorpusVectors(z["passages"].astype(np.float32), z["sentences"].astype(np.float32))
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             log.warning("ignoring unreadable %s; encoding again", stored)
     vectors = CorpusVectors(embedder.embed_batch(passages), embedder.embed_batch(sentences))
     if stored is not None and stored.parent.is_dir():
