@@ -116,6 +116,19 @@ def test_an_english_question_naming_the_call_in_french_is_answered(make_core):
     assert answer.language == "en" and answer.answered and "Appel de Paris" not in answer.message
 
 
+@pytest.mark.parametrize(
+    "question, reading",
+    [
+        ("qui a lance lappel de paris", "who launched Paris Call"),
+        ("combien detats ont signe", "how many states signed"),
+        ("cest quoi le principe 3", "what is principle 3"),
+        ("quels pays nont pas signe", "which countries declined to sign"),
+    ],
+)
+def test_chat_style_french_without_accents_or_apostrophes(question, reading):
+    assert english_reading(question) == reading
+
+
 def test_names_keep_their_capitals_in_the_reading():
     assert english_reading("Qu'est-ce que la Convention de Budapest ?") == "what Convention Budapest"
 

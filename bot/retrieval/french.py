@@ -130,9 +130,16 @@ _QUESTION = ("how many", "who", "when", "where", "which", "why", "how", "what")
 
 
 def plain(text: str) -> str:
-    """Without accents, apostrophes as spaces ("l'Appel" -> "l Appel"); case kept."""
+    """Without accents, apostrophes as spaces ("l'Appel" -> "l Appel", and "lappel" typed
+    without one too); case kept."""
     text = unicodedata.normalize("NFD", text.replace("’", "'").replace("'", " "))
-    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return _GLUED.sub(r"\1 ", _GLUED_VERB.sub(r"\1 \2", text))
+
+
+# An elided article or pronoun typed without its apostrophe, before a glossary word.
+_GLUED = re.compile(r"\b(l|d|qu|n|s|c|j)(?=(?:" + "|".join(k for k in _WORDS if len(k) >= 4) + r")\b)", re.I)
+_GLUED_VERB = re.compile(r"\b(c|qu|n)(est|ont|a)\b", re.I)  # "cest", "quest-ce", "nont"
 
 
 _PHRASE = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(_PHRASES, key=len, reverse=True)) + r")\b", re.I)
