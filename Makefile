@@ -50,8 +50,13 @@ shell: $(STAMP) ## a shell with .venv activated (callbot on the PATH)
 eval: $(STAMP) ## score the question sets in tests/eval/
 	@for set in qa qa_holdout qa_blind qa_blind2 chat qa_fr french; do \
 		echo "== tests/eval/$$set.jsonl"; $(VENV)/bin/callbot eval tests/eval/$$set.jsonl || exit 1; done
+	@echo "== tests/eval/conversations.jsonl (follow-ups asked in their conversation)"
+	@$(VENV)/bin/callbot eval tests/eval/conversations.jsonl --unrelated-context
+	@for set in qa qa_holdout qa_blind qa_blind2 chat; do \
+		printf "== tests/eval/%s.jsonl after an unrelated earlier question: " $$set; \
+		$(VENV)/bin/callbot eval tests/eval/$$set.jsonl --unrelated-context | tail -1 || exit 1; done
 
-bench: $(STAMP) ## speed and footprint against the plain pipeline (minutes)
+bench: $(STAMP) ## speed and footprint against the plain pipeline, follow-ups included (minutes)
 	@$(PY) -m benchmarks.bench_core
 
 bench-knowledge: $(STAMP) ## full build versus adding one document (minutes)

@@ -6,10 +6,11 @@ backend (ONNX by default), hybrid retrieval, micro-batching.
 
 Prints: model load, cold start (process start to first printed answer), answer latency
 p50/p99 and its ratio to the bare encode of the same question, the same latency for the
-questions misspelled (one typo each), throughput with 32 concurrent questions, build times
+questions misspelled (one typo each) and for follow-up questions asked in their conversation
+(tests/eval/conversations.jsonl; the plain pipeline answers them alone), throughput with 32 concurrent questions, build times
 (knowledge/ and a synthetic 10,000-passage corpus), peak RSS of a serving process, and eval
 quality. Usage:
-    python -m benchmarks.bench_core [--quick]    (from the repository root)
+    python -m benchmarks.bench_core [--quick] [--followups-only]    (from the repository root)
 """
 
 from __future__ import annotations
@@ -57,6 +58,43 @@ def median_of_windows(burst, windows: int = 5) -> float:
     """Median rate over several measuring windows: a shared 2-vCPU VM's speed drifts by
     +-30% from second to second (measured), and one short window caught whichever."""
     return statistics.median(asyncio.run(burst()) for _ in range(windows))
+
+
+def load_followups(core) -> list[tuple[str, tuple]]:
+    """The conversation set's follow-ups with their earlier turns (the bot's own answers)."""
+    from bot.evaluation import conversation_turns, load_eval
+
+    items = load_eval(REPO / "tests" / "eval" / "conversations.jsonl")
+    turns = conversation_turns(core, items)
+    return [(i.question, t) for i, t in zip(items, turns) if i.followup]
+
+
+def followup_latency(core, followups: list[tuple[str, tuple]], rounds: int) -> dict:
+    """Answer latency of follow-ups asked in their conversation (at most one more encode)."""
+    from bot.types import Question
+
+    times = []
+    for _ in range(rounds):
+        for question, turns in followups:
+            s = time.perf_counter()
+            core.ask(Question(question, context=turns))
+            times.append((time.perf_counter() - s) * 1000)
+    return {"followup_p50_ms": percentile(times, 50), "followup_p99_ms": percentile(times, 99)}
+
+
+def callbot_core(workdir: Path, quantize: bool):
+    from bot.config import Settings
+    from bot.core import BotCore
+
+    settings = Settings.model_validate(
+        {
+            "knowledge_dir": str(workdir / "knowledge"),
+            "index_dir": str(workdir / "index"),
+            "retrieval": {"cache_size": 0},
+            "embedding": {"quantize": quantize},
+        }
+    )
+    return BotCore(settings)
 
 
 def bench_callbot(workdir: Path, questions: list[str], rounds: int, quantize: bool, misspelled: list[str]) -> dict:
@@ -111,7 +149,9 @@ def bench_callbot(workdir: Path, questions: list[str], rounds: int, quantize: bo
         return rounds * 4 * 32 / (time.perf_counter() - s)
 
     throughput = median_of_windows(burst)
+    followups = followup_latency(core, load_followups(core), rounds)
     return {
+        **followups,
         "model_load_s": model_load,
         "build_knowledge_s": build_seconds,
         "p50_ms": percentile(answer_ms, 50),
@@ -172,7 +212,9 @@ def print_french(row: dict, count: int, rounds: int) -> None:
     print(f"{'French question latency p99 (ms)':60} {row['french_p99_ms']:>8.2f}")
 
 
-def bench_baseline(workdir: Path, questions: list[str], rounds: int, misspelled: list[str]) -> dict:
+def bench_baseline(
+    workdir: Path, questions: list[str], rounds: int, misspelled: list[str], followups: list[str] | None = None
+) -> dict:
     import faiss
     import numpy as np
     from sentence_transformers import SentenceTransformer
@@ -218,6 +260,12 @@ def bench_baseline(workdir: Path, questions: list[str], rounds: int, misspelled:
             s = time.perf_counter()
             answer(q)
             typo_ms.append((time.perf_counter() - s) * 1000)
+    followup_ms = []
+    for _ in range(rounds):
+        for q in followups or []:  # the plain pipeline has no conversation: each alone
+            s = time.perf_counter()
+            answer(q)
+            followup_ms.append((time.perf_counter() - s) * 1000)
 
     async def burst() -> float:
         batch = [questions[i % len(questions)] for i in range(32)]
@@ -232,6 +280,8 @@ def bench_baseline(workdir: Path, questions: list[str], rounds: int, misspelled:
         "p99_ms": percentile(answer_ms, 99),
         "typo_p50_ms": percentile(typo_ms, 50),
         "typo_p99_ms": percentile(typo_ms, 99),
+        "followup_p50_ms": percentile(followup_ms, 50) if followup_ms else float("nan"),
+        "followup_p99_ms": percentile(followup_ms, 99) if followup_ms else float("nan"),
         "encode_p50_ms": percentile(encode_ms, 50),
         "throughput_qps": median_of_windows(burst, 3),
     }
@@ -265,6 +315,7 @@ def main() -> None:
     )
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic-corpus build")
     parser.add_argument("--french-only", action="store_true", help="only the French rows")
+    parser.add_argument("--followups-only", action="store_true", help="only the follow-up latency rows")
     args = parser.parse_args()
     rounds = 2 if args.quick else 5
     from bot.evaluation import load_eval
@@ -285,8 +336,11 @@ def main() -> None:
     config = work / "config.yaml"
     quantize = not args.fp32
     config.write_text(f"embedding:\n  quantize: {'true' if quantize else 'false'}\n")
+    if args.followups_only:
+        bench_followups_only(work, questions, rounds, quantize)
+        return
     ours = bench_callbot(work, questions, rounds, quantize, misspelled)
-    plain = bench_baseline(work, questions, rounds, misspelled)
+    plain = bench_baseline(work, questions, rounds, misspelled, followup_questions())
     python = sys.executable
     where = ["--config", str(config), "--knowledge", str(work / "knowledge"), "--index", str(work / "index")]
     ours["cold_start_s"] = cold_start([python, "-m", "bot", *where, "ask", "--json", QUESTION])
@@ -311,6 +365,8 @@ def main() -> None:
         ("answer latency p99 (ms)", "p99_ms", "{:.2f}"),
         ("misspelled question latency p50 (ms)", "typo_p50_ms", "{:.2f}"),
         ("misspelled question latency p99 (ms)", "typo_p99_ms", "{:.2f}"),
+        ("follow-up in its conversation latency p50 (ms)", "followup_p50_ms", "{:.2f}"),
+        ("follow-up in its conversation latency p99 (ms)", "followup_p99_ms", "{:.2f}"),
         ("bare encode of the question p50 (ms)", "encode_p50_ms", "{:.2f}"),
         ("throughput, 32 concurrent (questions/s)", "throughput_qps", "{:.0f}"),
         ("peak RSS serving knowledge/ (MB)", "peak_rss_mb", "{:.0f}"),
@@ -324,6 +380,42 @@ def main() -> None:
     if ours["build_synthetic_s"] is not None:
         print(f"build synthetic {synthetic:,}-passage corpus (s): {ours['build_synthetic_s']:.1f}")
     print_french(bench_french(work, french, rounds, quantize), len(french), rounds)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def followup_questions() -> list[str]:
+    from bot.evaluation import load_eval
+
+    return [i.question for i in load_eval(REPO / "tests" / "eval" / "conversations.jsonl") if i.followup]
+
+
+def bench_followups_only(work: Path, questions: list[str], rounds: int, quantize: bool) -> None:
+    """The follow-up rows alone: the same questions asked alone, then in their conversation."""
+    from bot.types import Question
+
+    core = callbot_core(work, quantize)
+    core.start()
+    followups = load_followups(core)
+    followup_latency(core, followups[:10], 1)  # warm up
+    alone = []
+    for _ in range(rounds):
+        for question, _turns in followups:
+            s = time.perf_counter()
+            core.ask(Question(question))
+            alone.append((time.perf_counter() - s) * 1000)
+    ours = followup_latency(core, followups, rounds)
+    encode = []
+    for _ in range(rounds):
+        for question, _turns in followups:
+            s = time.perf_counter()
+            core.embedder.embed_batch([question])
+            encode.append((time.perf_counter() - s) * 1000)
+    print(f"{len(followups)} follow-ups x {rounds} rounds, {os.cpu_count()} CPUs")
+    print(f"follow-up asked alone p50 / p99 (ms): {percentile(alone, 50):.2f} / {percentile(alone, 99):.2f}")
+    print(
+        f"follow-up in its conversation p50 / p99 (ms): {ours['followup_p50_ms']:.2f} / {ours['followup_p99_ms']:.2f}"
+    )
+    print(f"bare encode of the follow-up p50 (ms): {percentile(encode, 50):.2f}")
     shutil.rmtree(work, ignore_errors=True)
 
 

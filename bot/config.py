@@ -102,6 +102,7 @@ class SlackConfig(_Section):
     dedup_ttl_seconds: float = Field(900.0, ge=600, le=86_400)
     share_button: bool = True
     max_body_bytes: int = Field(1_048_576, ge=16_384, le=64 * 1_048_576)
+    answer_thread_replies: bool = False  # answer replies in the bot's own threads without a mention
 
 
 class MetricsConfig(_Section):
@@ -121,6 +122,13 @@ class FeedbackConfig(_Section):
     salt_env: str = "CALLBOT_FEEDBACK_SALT"
 
 
+class ConversationConfig(_Section):
+    """How much of a conversation a follow-up is read with (see docs/conversations.md)."""
+
+    max_turns: int = Field(4, ge=0, le=20)  # earlier turns read; 0 answers every question alone
+    max_age_minutes: float = Field(30.0, gt=0, le=24 * 60)  # older messages are not read
+
+
 class Settings(_Section):
     knowledge_dir: str = "knowledge"
     index_dir: str = "index"
@@ -135,6 +143,7 @@ class Settings(_Section):
     metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
     feedback: FeedbackConfig = FeedbackConfig()
+    conversation: ConversationConfig = ConversationConfig()
 
     @property
     def knowledge_path(self) -> Path:

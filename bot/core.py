@@ -28,7 +28,7 @@ from bot.index.versions import VersionStore
 from bot.principles import load_principles, pick
 from bot.questions import clean_question
 from bot.retrieval.hybrid import HybridRetriever
-from bot.types import Answer, Principle, Question, SourceInfo
+from bot.types import Answer, Principle, Question, SourceInfo, Turn
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Question, Answer, float], None]
@@ -199,6 +199,8 @@ class BotCore:
         limit = self.settings.limits.max_question_chars
         results: list[Answer | QuestionError | None] = [None] * len(questions)
         todo: list[tuple[int, str, int]] = []
+        keep = self.settings.conversation.max_turns
+        contexts = {i: _last(q.context, keep) for i, q in enumerate(questions) if q.context}
         for i, question in enumerate(questions):
             try:
                 text = clean_question(question.text, limit)
@@ -208,13 +210,14 @@ class BotCore:
                 results[i] = err
                 continue
             top_k = question.top_k or self.settings.retrieval.top_k
-            cached = self._cache.get((text.casefold(), top_k, serving.version))
+            cached = self._cache.get(_cache_key(text, top_k, serving.version, contexts.get(i, ())))
             if cached is not None:
                 results[i] = replace(cached, question=question.text.strip())
             else:
                 todo.append((i, text, top_k))
         if todo:
-            for (i, _, _), answer in zip(todo, self._search_and_compose(serving, [(t, k) for _, t, k in todo])):
+            turns = [contexts.get(i, ()) for i, _, _ in todo]
+            for (i, _, _), answer in zip(todo, self._search_and_compose(serving, [(t, k) for _, t, k in todo], turns)):
                 results[i] = replace(answer, question=questions[i].text.strip())
         seconds = (time.perf_counter() - started) / max(1, len(questions))
         for question, result in zip(questions, results):
@@ -240,11 +243,14 @@ class BotCore:
         except QuestionError as err:
             return [err]
 
-    def _search_and_compose(self, serving: Serving, items: list[tuple[str, int]]) -> list[Answer]:
+    def _search_and_compose(
+        self, serving: Serving, items: list[tuple[str, int]], contexts: list[tuple[Turn, ...]] | None = None
+    ) -> list[Answer]:
         """Answer a batch of cleaned questions with the answer pipeline, caching each answer."""
-        answers = self._pipeline.answer_batch(serving.retriever, items)
-        for (text, top_k), answer in zip(items, answers):
-            self._cache.put((text.casefold(), top_k, serving.version), answer)
+        contexts = contexts or [()] * len(items)
+        answers = self._pipeline.answer_batch(serving.retriever, items, contexts)
+        for (text, top_k), context, answer in zip(items, contexts, answers):
+            self._cache.put(_cache_key(text, top_k, serving.version, context), answer)
         return answers
 
     @cached_property
@@ -291,3 +297,14 @@ class BotCore:
         if version is None:
             raise IndexCorruptError("no index has been built yet; run `callbot index build`.")
         return sources_from_manifest(read_manifest(store.path(version)))
+
+
+def _cache_key(text: str, top_k: int, version: str, context: tuple[Turn, ...]) -> tuple:
+    """A follow-up's answer depends on its conversation; a lone question's key is unchanged."""
+    key: tuple = (text.casefold(), top_k, version)
+    return (*key, context) if context else key
+
+
+def _last(context: tuple[Turn, ...], turns: int) -> tuple[Turn, ...]:
+    """The conversation's last `turns` turns (none when 0)."""
+    return context[-turns:] if turns else ()

@@ -32,8 +32,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "sources": "Sources",
         "out_of_range": "The Call has {count} principles, numbered 1 to {count}; there is no principle {missing}.",
         "principles_hint": "{command} lists them all.",
-        "console_help": "Ask a question about the Paris Call for Trust and Security in Cyberspace, or type:\n"
-        "  principles | principle N | sources | help | quit",
+        "console_help": "Ask a question about the Paris Call for Trust and Security in Cyberspace (follow-ups "
+        'such as\n"and when?" read the chat so far), or type:\n'
+        "  principles | principle N | sources | /new (start over) | help | quit",
         "greeting": "Hello! I answer questions about the Paris Call for Trust and Security in Cyberspace from its "
         "documents, quoting the passages I answer from.",
         "thanks": "You're welcome.",
@@ -59,7 +60,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "{missing}.",
         "principles_hint": "{command} les liste tous.",
         "console_help": "Posez une question sur l'Appel de Paris pour la confiance et la sécurité dans le "
-        "cyberespace, en français ou en anglais, ou tapez :\n  principles | principle N | sources | aide | quit",
+        "cyberespace, en français ou en anglais, ou tapez :\n"
+        "  principles | principle N | sources | /new (recommencer) | aide | quit",
         "greeting": "Bonjour ! Je réponds aux questions sur l'Appel de Paris pour la confiance et la sécurité "
         "dans le cyberespace à partir de ses documents, en citant les passages d'où viennent mes réponses.",
         "thanks": "Je vous en prie.",

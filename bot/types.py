@@ -23,12 +23,22 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation: what was asked and the bot's reply text
+    ("" when unknown), so a follow-up ("and when?") can take its subject from it."""
+
+    question: str
+    answer: str = ""
+
+
+@dataclass(frozen=True)
 class Question:
     """A question as a user typed it, with who asked and where."""
 
     text: str
     actor: Actor = field(default_factory=Actor)
     top_k: int | None = None
+    context: tuple[Turn, ...] = ()  # the conversation's earlier turns, oldest first
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,7 @@ class Answer:
     tentative: bool = False  # borderline evidence: "the closest the documents come is ..."
     suggestion_kind: str = ""  # which suggestions apply ("topics", "principles"); renderers word them
     language: str = "en"  # the question's language ("en", "fr"): the bot's own words in the reply follow it
+    understood_as: str = ""  # how a follow-up was read with its conversation ("" when context unused)
 
     @property
     def outcome(self) -> str:

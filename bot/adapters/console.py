@@ -11,10 +11,11 @@ from bot import i18n
 from bot.app import App
 from bot.errors import CallbotError
 from bot.render.console import answer_plain, answer_renderable, principles_text, sources_text
-from bot.types import Actor, Question
+from bot.types import Actor, Question, Turn
 
 HELP = i18n.text("console_help")
 HELP_WORDS = {"help": i18n.ENGLISH, "aide": i18n.FRENCH}
+NEW_CONVERSATION = ("/new", "new", "/reset", "reset")
 
 
 class ConsoleAdapter:
@@ -25,6 +26,7 @@ class ConsoleAdapter:
         self.stdin = stdin or sys.stdin
         self.console = console or Console(soft_wrap=True, highlight=False)
         self.actor = Actor(platform="console", user_id="local", display_name="console")
+        self.turns: list[Turn] = []  # the running chat, for follow-ups (`/new` clears it)
 
     @property
     def interactive(self) -> bool:
@@ -53,7 +55,10 @@ class ConsoleAdapter:
         words = text.split()
         command = words[0].lower()
         try:
-            if command in HELP_WORDS and len(words) == 1:
+            if text.lower() in NEW_CONVERSATION:
+                self.turns.clear()
+                self.console.print("Starting a new conversation.", markup=False)
+            elif command in HELP_WORDS and len(words) == 1:
                 self.console.print(i18n.text("console_help", HELP_WORDS[command]), markup=False)
             elif command == "principles" and len(words) == 1:
                 self.console.print(principles_text(self.core.principles(), markup=self.interactive))
@@ -67,7 +72,10 @@ class ConsoleAdapter:
             self.console.print(f"Sorry: {err}", markup=False)
 
     def _answer(self, text: str) -> None:
-        answer = self.core.ask(Question(text, actor=self.actor))
+        keep = self.core.settings.conversation.max_turns
+        context = tuple(self.turns[-keep:]) if keep else ()
+        answer = self.core.ask(Question(text, actor=self.actor, context=context))
+        self.turns = [*self.turns, Turn(text, answer.lead or answer.message)][-max(keep, 1) :]
         if self.interactive:
             self.console.print(answer_renderable(answer))
         else:

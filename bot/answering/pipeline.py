@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from bot import i18n
 from bot.answering.crosslingual import CrossLingual
+from bot.answering.followup import Reading, resolve, with_prior
 from bot.answering.lead import LEAD_DEPTH, Lead, choose_lead
 from bot.answering.spans import NUMBER_WORDS, asked_kind, counted_noun, defined_subject
 from bot.answering.vocabulary import unknown_words
@@ -34,7 +35,7 @@ from bot.retrieval.principle_refs import (
     search_text,
 )
 from bot.retrieval.small_talk import small_talk
-from bot.types import Answer, Principle, ScoredPassage
+from bot.types import Answer, Principle, ScoredPassage, Turn
 
 log = logging.getLogger(__name__)
 _COUNT_WORDS = ["zero", *NUMBER_WORDS[:12]]  # "The Paris Call has nine principles"
@@ -59,12 +60,47 @@ class AnswerPipeline:
         self._principles = principles
         self.crosslingual = crosslingual
 
-    def answer_batch(self, retriever: HybridRetriever, items: Sequence[tuple[str, int]]) -> list[Answer]:
-        """`items` are (cleaned question, top_k); one Answer each, in order.
+    def answer_batch(
+        self,
+        retriever: HybridRetriever,
+        items: Sequence[tuple[str, int]],
+        contexts: Sequence[tuple[Turn, ...]] | None = None,
+    ) -> list[Answer]:
+        """`items` are (cleaned question, top_k); `contexts` each one's earlier turns (a
+        follow-up is read with them, see `bot.answering.followup`); one Answer each, in order.
 
         A French question is searched as its English reading (`bot.retrieval.french`), with
         the multilingual model's match of the question as typed blended in; the reply
         carries `language="fr"` and the bot's own words in French."""
+        principles = tuple(self._principles())
+        if contexts is not None and any(contexts):
+            readings = [resolve(text, ctx, retriever, principles) for (text, _), ctx in zip(items, contexts)]
+            if any(r.uses_context for r in readings):
+                return self._answer_readings(retriever, items, readings)
+        return self._answer_plain(retriever, items)
+
+    def _answer_readings(
+        self, retriever: HybridRetriever, items: Sequence[tuple[str, int]], readings: Sequence[Reading]
+    ) -> list[Answer]:
+        """Follow-ups answered as read in their conversation; the others as they are."""
+        plain = [n for n, r in enumerate(readings) if not r.uses_context or r.principle]
+        answers: list[Answer | None] = [None] * len(items)
+        asked = [(readings[n].question, items[n][1]) for n in plain]
+        for n, answer in zip(plain, self._answer_plain(retriever, asked)):
+            answers[n] = replace(answer, understood_as=readings[n].understood_as)
+        todo = [n for n in range(len(items)) if answers[n] is None]
+        if todo:
+            wide = [(readings[n].question, max(items[n][1], LEAD_DEPTH)) for n in todo]
+            searches = [readings[n].search for n in todo]
+            for n, ranked in zip(todo, rank_batch(retriever, self.embedder, wide, self.cfg, searches)):
+                reading = readings[n]
+                ranked = with_prior(ranked, reading.prior_doc)
+                answer = self._compose(reading.question, items[n][1], ranked, PrincipleRefs(), (), retriever)
+                answers[n] = replace(answer, understood_as=reading.understood_as)
+        return answers  # type: ignore[return-value]
+
+    def _answer_plain(self, retriever: HybridRetriever, items: Sequence[tuple[str, int]]) -> list[Answer]:
+        """Each question on its own."""
         version = retriever.data.version
         principles = tuple(self._principles())
         languages = [detect_language(text) for text, _ in items]

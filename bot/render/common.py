@@ -110,3 +110,9 @@ def hint_text(answer: Answer, principles_command: str) -> str:
     if answer.suggestion_kind == "principles":
         return i18n.text("principles_hint", answer.language, command=principles_command)
     return ""
+
+
+def about_line(answer: Answer) -> str:
+    """ "(about: when? — after “who launched the paris call?”)": how a follow-up was read
+    with its conversation, so a person sees why ("" when the conversation was not used)."""
+    return f"(about: {answer.understood_as})" if answer.understood_as else ""

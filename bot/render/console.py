@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.render.common import (
+    about_line,
     citation,
     decline_text,
     hint_text,
@@ -51,6 +52,8 @@ def answer_renderable(answer: Answer, verbose: bool = False) -> Group:
     that wrap rather than crop; scores only when `verbose`. "(read as: ...)" comes first
     when the question was corrected for spelling."""
     read_as = [Text(read_as_line(answer), style="dim italic")] if answer.read_as else []
+    if answer.understood_as:
+        read_as.append(Text(about_line(answer), style="dim italic"))
     if not answer.answered:
         return Group(*read_as, Text(decline_text(answer), style="yellow", overflow="fold"))
     parts: list = [*read_as, _lead_text(answer)] if answer.lead else [*read_as]
@@ -76,6 +79,8 @@ def answer_plain(answer: Answer, verbose: bool = False) -> str:
     corrected, the answer line with its span in **, its citation, then the supporting
     passages with their best sentence in **."""
     read_as = [read_as_line(answer)] if answer.read_as else []
+    if answer.understood_as:
+        read_as.append(about_line(answer))
     if not answer.answered:
         return "\n".join([*read_as, decline_text(answer)])
     lines = [*read_as]

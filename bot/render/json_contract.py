@@ -14,9 +14,10 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
     `answer` (a sentence of the documents, "" when declined), `answer_span` (its part that
     answers, or ""), `answer_passage_id` ("" for a principle's wording from the principles
     file), `answer_citation` and `tentative` (borderline evidence); "read_as" is the question
-    as corrected for spelling ("" when nothing was); "language" the question's language ("en",
-    "fr"), which the bot's own words in `message` follow. Extra keys may be added later; existing
-    ones never change meaning."""
+    as corrected for spelling ("" when nothing was); "understood_as" how a follow-up was read
+    with its conversation ("" when the conversation was not used); "language" the question's
+    language ("en", "fr"), which the bot's own words in `message` follow. Extra keys may be
+    added later; existing ones never change meaning."""
     return {
         "question": answer.question,
         "answered": answer.answered,
@@ -42,6 +43,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "answer_citation": lead_citation(answer) if answer.answered and answer.lead else "",
         "tentative": bool(answer.answered and answer.tentative),
         "language": answer.language,
+        "understood_as": answer.understood_as,
     }
 
 

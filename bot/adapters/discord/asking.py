@@ -20,7 +20,7 @@ from bot.errors import QuestionError
 from bot.ops.shutdown import InFlight, ShuttingDown
 from bot.ops.wiring import OpsKit
 from bot.ratelimit import RateLimiter
-from bot.types import Actor, Answer, Question
+from bot.types import Actor, Answer, Question, Turn
 
 
 @dataclass(frozen=True)
@@ -76,14 +76,15 @@ class Asker:
         """Count a question turned away before the core (metrics and question log)."""
         self.ops.refused(PLATFORM, text)
 
-    async def answer(self, text: str, actor: Actor) -> Answer | Refusal:
+    async def answer(self, text: str, actor: Actor, context: tuple[Turn, ...] = ()) -> Answer | Refusal:
         """The core's answer, computed off the event loop (the gateway heartbeat never waits).
 
-        An unexpected error is counted and re-raised: the caller tells the user.
+        An unexpected error is counted and re-raised: the caller tells the user. `context`:
+        the conversation's earlier turns (a reply chain's, a thread's, a DM's), for follow-ups.
         """
         started = time.monotonic()
         try:
-            return await self.core.ask_async(Question(text, actor))
+            return await self.core.ask_async(Question(text, actor, context=context))
         except QuestionError as err:
             self.refused(text)
             return Refusal(str(err))

@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 
 from bot import i18n
-from bot.adapters.discord import delivery, render
+from bot.adapters.discord import delivery, history, render
 from bot.adapters.discord.admin import is_admin
 from bot.adapters.discord.asking import Asker, Refusal, actor_for
 from bot.adapters.discord.feedback import FeedbackButtons, with_buttons
@@ -56,7 +56,8 @@ def register_commands(
             return
         with asker.in_flight:  # an error is counted by the Asker and told by `on_error` below
             await interaction.response.defer(ephemeral=private, thinking=True)
-            result = await asker.answer(question, actor)
+            turns = await history.slash_context(interaction, core.settings.conversation)
+            result = await asker.answer(question, actor, turns)
             if isinstance(result, Refusal):
                 messages = render.notice_messages(result.text)
             else:

@@ -14,7 +14,7 @@ import re
 
 import discord
 
-from bot.adapters.discord import delivery, render
+from bot.adapters.discord import delivery, history, render
 from bot.adapters.discord.asking import Asker, Refusal, actor_for
 from bot.adapters.discord.feedback import FeedbackButtons, with_buttons
 from bot.config import DiscordConfig
@@ -92,7 +92,9 @@ class Conversations:
 
     async def _answer(self, message: discord.Message, text: str, actor: Actor) -> None:
         try:
-            result = await self.asker.answer(text, actor)
+            me = self.client.user
+            turns = await history.context_for(message, me.id, self.asker.core.settings.conversation) if me else ()
+            result = await self.asker.answer(text, actor, turns)
         except Exception:  # counted by the Asker; the user hears about it, the log has the details
             log.exception(
                 "answering a message from user %s in %s failed", message.author.id, delivery.where(message.channel)

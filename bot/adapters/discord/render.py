@@ -23,7 +23,7 @@ from bot.adapters.discord.limits import (
     text_embeds,
 )
 from bot.ops.gaps import Gap
-from bot.render.common import citation, split_on_best
+from bot.render.common import about_line, citation, split_on_best
 from bot.types import Answer, Principle, ScoredPassage, SourceInfo
 
 EXCERPT_CHARS = 900  # per passage: the best sentence with its context, readable in chat
@@ -83,6 +83,8 @@ def answer_messages(answer: Answer, *, echo_question: bool = False) -> list[Outg
     if not answer.answered or not answer.passages:
         return decline_messages(answer)
     embeds = [passage_embed(i, sp) for i, sp in enumerate(answer.passages, start=1)]
+    if answer.understood_as:  # how a follow-up was read with its conversation
+        embeds[0].description = f"*{safe(about_line(answer))}*\n\n{embeds[0].description}"
     if echo_question:
         # Author names are not markdown (escaping would show backslashes); mentions are broken.
         question = discord.utils.escape_mentions(" ".join(answer.question.split()))
@@ -108,6 +110,8 @@ def decline_messages(answer: Answer) -> list[Outgoing]:
         "I can answer questions about:" if answer.language == "en" else i18n.text("can_answer_list", answer.language)
     )
     lines = [lead, header] + [f"• {s}" for s in suggestions]
+    if answer.understood_as:
+        lines.insert(0, f"*{safe(about_line(answer))}*")
     return content_messages("\n".join(lines))
 
 

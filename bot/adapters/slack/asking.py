@@ -19,7 +19,7 @@ from bot.adapters.slack import PLATFORM
 from bot.errors import QuestionError
 from bot.ops.feedback import FeedbackUnavailableError
 from bot.ops.shutdown import ShuttingDown
-from bot.types import Actor, Answer, Question
+from bot.types import Actor, Answer, Question, Turn
 
 if TYPE_CHECKING:
     from bot.adapters.slack.deps import SlackDeps
@@ -51,8 +51,9 @@ def answering(deps: SlackDeps, text: str) -> Iterator[None]:
         yield
 
 
-async def ask(deps: SlackDeps, who: Actor, team_id: str, text: str) -> Served | Refusal:
-    """The core's answer, or why there is none; the core runs off the event loop."""
+async def ask(deps: SlackDeps, who: Actor, team_id: str, text: str, context: tuple[Turn, ...] = ()) -> Served | Refusal:
+    """The core's answer, or why there is none; the core runs off the event loop. `context`:
+    the conversation's earlier turns (a thread's, a DM's), for follow-ups."""
     wait = deps.limiter.check(f"{team_id}:{who.user_id}")
     if wait > 0:
         log.info("rate limited %s for %.0f s", who.label(), wait)
@@ -60,7 +61,7 @@ async def ask(deps: SlackDeps, who: Actor, team_id: str, text: str) -> Served | 
         return Refusal(deps.limiter.notice(wait))
     started = time.monotonic()
     try:
-        answer = await deps.core.ask_async(Question(text, who))
+        answer = await deps.core.ask_async(Question(text, who, context=context))
     except QuestionError as err:
         deps.refused(text)
         return Refusal(str(err))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.slack.mrkdwn import bold, clip, escape, link
-from bot.render.common import citation, decline_text, split_on_best, truncate
+from bot.render.common import about_line, citation, decline_text, split_on_best, truncate
 from bot.types import Answer, Passage, Principle, SourceInfo
 
 if TYPE_CHECKING:  # bot.ops.gaps imports numpy; rendering needs only the type
@@ -126,14 +126,18 @@ def answer_message(
     asked = f":speech_balloon: {escape(truncate(question, 300))}"
     if shared_by:
         asked += f"  ·  shared by {mention(shared_by)}"
+    about = escape(truncate(about_line(answer), 300))  # how a follow-up was read, "" if alone
+    if about:
+        asked += f"\n{about}"
     version = f"Index version `{escape(answer.index_version)}`"
     row = action_row(share_value if answer.answered else None, feedback_id)
     buttons = [row] if row else []
     if not answer.answered:
         text = escape(decline_text(answer))
-        return Message(clip(text, MAX_TEXT), [context(asked), section(text), context(version), *buttons])
+        fallback_text = f"{about}\n{text}" if about else text
+        return Message(clip(fallback_text, MAX_TEXT), [context(asked), section(text), context(version), *buttons])
     blocks: list[Block] = [context(asked)]
-    lines, fallback = [], []
+    lines, fallback = [], [about] if about else []
     room = MAX_BLOCKS - 2 - len(buttons)  # the question above; the footer and buttons below
     for i, scored in enumerate(answer.passages[:room], 1):
         before, best, after = split_on_best(scored)

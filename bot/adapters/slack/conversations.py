@@ -15,7 +15,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import admin
+from bot.adapters.slack import admin, history
 from bot.adapters.slack.asking import Refusal, answering, ask
 from bot.adapters.slack.blocks import answer_message
 from bot.adapters.slack.dedup import event_keys
@@ -23,7 +23,7 @@ from bot.adapters.slack.deps import SlackDeps, actor
 from bot.adapters.slack.mrkdwn import plain_text
 from bot.adapters.slack.reply import Reply
 from bot.ops.shutdown import ShuttingDown
-from bot.types import Actor
+from bot.types import Actor, Turn
 
 log = logging.getLogger(__name__)
 ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
@@ -71,11 +71,15 @@ async def handle(
         return
     channel = str(event.get("channel", ""))
     is_dm = event.get("channel_type") == "im" or channel.startswith("D")
-    if not mention and (not is_dm or event.get("subtype") not in ANSWERED_SUBTYPES):
+    thread_reply = not mention and not is_dm and history.thread_reply(deps.settings, event, context.bot_user_id)
+    if not mention and not thread_reply and (not is_dm or event.get("subtype") not in ANSWERED_SUBTYPES):
         return  # channel chatter, edits, deletions: only mentions are for us
     if not deps.dedup.first_time(*event_keys(body, event)):
         log.info("duplicate delivery of %s ignored", body.get("event_id"))
         return
+    thread = await history.own_thread(client, event, context.bot_user_id) if thread_reply else None
+    if thread_reply and not thread:
+        return  # a reply in someone else's thread
     ts = event.get("ts")
     thread_ts = event.get("thread_ts") or (None if is_dm else ts)
     reply = Reply(client, channel, str(event["user"]), thread_ts, is_dm)
@@ -89,18 +93,23 @@ async def handle(
         elif wants_add:
             await reply.private(ADD_HINT)
         else:
-            await answer(deps, reply, who, str(body.get("team_id", "")), text)
+            turns = await history.context_for(
+                client, event, context.bot_user_id, deps.settings.conversation, is_dm, thread
+            )
+            await answer(deps, reply, who, str(body.get("team_id", "")), text, turns)
     except Exception:
         log.exception("failed to handle a Slack message from %s", who.label())
         with contextlib.suppress(Exception):
             await reply.private(SORRY)
 
 
-async def answer(deps: SlackDeps, reply: Reply, who: Actor, team_id: str, text: str) -> None:
+async def answer(
+    deps: SlackDeps, reply: Reply, who: Actor, team_id: str, text: str, context: tuple[Turn, ...] = ()
+) -> None:
     """Answer in public with feedback buttons; refusals (and "restarting") go privately."""
     try:
         with answering(deps, text):
-            result = await ask(deps, who, team_id, text)
+            result = await ask(deps, who, team_id, text, context)
             if isinstance(result, Refusal):
                 await reply.private(result)
                 return

@@ -24,7 +24,17 @@ from bot.config import Settings
 
 log = logging.getLogger(__name__)
 # The same scopes as slack-manifest.yaml (a test keeps them equal).
-BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "files:read", "im:history", "users:read")
+BOT_SCOPES = (
+    "app_mentions:read",
+    "chat:write",
+    "commands",
+    "files:read",
+    "im:history",
+    "channels:history",  # follow-ups: a thread's earlier messages (docs/conversations.md)
+    "groups:history",
+    "mpim:history",
+    "users:read",
+)
 STATE_SECONDS = 600
 
 

@@ -69,6 +69,7 @@ class DiscordBase:
     interactions: dict[str, FakeInteraction]
     attachments: dict[str, tuple[bytes, str]]
     bot_messages: dict[str, dict]
+    user_messages: dict[str, dict]  # what people posted (`send_message`), for message history
     _ephemeral_owner: dict[str, int]
     gateway_open: asyncio.Event
     failures: list[tuple[str, re.Pattern[str], int, dict]]

@@ -8,6 +8,7 @@ it is ready and after it lost Discord.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import Coroutine
@@ -98,18 +99,41 @@ class GatewayMixin(PayloadsMixin):
         self._seq += 1
         await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
 
-    async def send_message(self, author_id: int, channel_id: int, content: str) -> dict:
+    async def send_message(
+        self, author_id: int, channel_id: int, content: str, *, reply_to: dict | None = None
+    ) -> dict:
         """A user posts a message; delivered as MESSAGE_CREATE the way Discord would.
 
         Without the Message Content intent its content is blanked, unless it is a DM or
-        mentions the bot.
+        mentions the bot. `reply_to`: the message this one replies to (pinging its author,
+        as Discord's client does by default).
         """
         await asyncio.wait_for(self.ready.wait(), 10)
         in_dm = self._channel_kind(channel_id) == 1
         member = None if in_dm else self._partial_member(author_id)
-        data = self._message(channel_id=channel_id, author=self.users[author_id], content=content, member=member)
+        reference = None
+        if reply_to is not None:
+            reference = {
+                "message_id": reply_to["id"],
+                "channel_id": reply_to["channel_id"],
+                "fail_if_not_exists": False,
+            }
+            if not in_dm:
+                reference["guild_id"] = str(self.GUILD_ID)
+        data = self._message(
+            channel_id=channel_id, author=self.users[author_id], content=content, member=member, reference=reference
+        )
+        if reply_to is not None:
+            data["referenced_message"] = reply_to
+            if all(m["id"] != reply_to["author"]["id"] for m in data["mentions"]):
+                data["mentions"].append(reply_to["author"])
+        self.user_messages[data["id"]] = data
         mentions_bot = any(m["id"] == str(self.BOT_ID) for m in data["mentions"])
         if not (in_dm or mentions_bot or self.message_content_intent or author_id == self.BOT_ID):
-            data["content"] = ""  # what Discord sends without the Message Content intent
+            data = {**data, "content": ""}  # what Discord sends without the Message Content intent
         await self.dispatch("MESSAGE_CREATE", data)
         return data
+
+    def advance(self, minutes: float) -> None:
+        """Let time pass: later messages get ids (snowflakes) that many minutes later."""
+        self._ids = itertools.count(next(self._ids) + (int(minutes * 60_000) << 22))

@@ -91,6 +91,8 @@ class RestMixin(InteractionsMixin):
             return self._register(int(m.group(2)) if m.group(2) else None, body)
         if method == "POST" and (m := re.fullmatch(r"/channels/(\d+)/messages", path)):
             return self._create_message(int(m.group(1)), body)
+        if method == "GET" and (m := re.fullmatch(r"/channels/(\d+)/messages(?:/(\d+))?", path)):
+            return self._read_messages(int(m.group(1)), m.group(2), dict(request.query))
         if method == "POST" and path == "/users/@me/channels":
             cid = self.dm_channel(int(body["recipient_id"]))
             return json_response(
@@ -154,6 +156,31 @@ class RestMixin(InteractionsMixin):
         if self._ws is not None and not self._ws.closed:
             self._background(self.dispatch("MESSAGE_CREATE", message))
         return json_response(message)
+
+    def _read_messages(self, channel_id: int, message_id: str | None, query: dict[str, str]) -> web.Response:
+        """One message, or a channel's history (newest first, `before` / `after` / `limit`),
+        as Discord serves them with the Read Message History permission."""
+        stored = [
+            m for m in (*self.user_messages.values(), *self.bot_messages.values()) if m["channel_id"] == str(channel_id)
+        ]
+        stored = [self._as_read(m) for m in stored]
+        if message_id is not None:
+            found = next((m for m in stored if m["id"] == message_id), None)
+            return json_response(found) if found else error_response(404, 10008, "Unknown Message")
+        before, after = int(query.get("before") or 1 << 63), int(query.get("after") or 0)
+        limit = max(1, min(100, int(query.get("limit") or 50)))
+        chosen = sorted((m for m in stored if after < int(m["id"]) < before), key=lambda m: -int(m["id"]))
+        return json_response(chosen[:limit])
+
+    def _as_read(self, message: dict) -> dict:
+        """Without the Message Content intent, people's guild messages that do not mention
+        the bot are read with their content blanked, as Discord serves them."""
+        mine = message["author"]["id"] == str(self.BOT_ID) or any(
+            m["id"] == str(self.BOT_ID) for m in message["mentions"]
+        )
+        if mine or "guild_id" not in message or self.message_content_intent:
+            return message
+        return {**message, "content": ""}
 
     def _callback(self, token: str, body: dict) -> web.Response:
         interaction = self.interactions.get(token)

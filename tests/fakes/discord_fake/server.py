@@ -45,6 +45,7 @@ class FakeDiscord(RestMixin):
         # Every message the bot created (channel posts, interaction responses, follow-ups),
         # by id, as Discord stored it; and who may see (and click) each ephemeral one.
         self.bot_messages = {}
+        self.user_messages = {}
         self._ephemeral_owner = {}
         self.gateway_open = asyncio.Event()  # cleared: READY and RESUMED wait until it is set
         self.gateway_open.set()

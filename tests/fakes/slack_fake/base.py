@@ -68,6 +68,7 @@ class SlackBase:
     problems: list[str]
     users: dict[str, dict[str, Any]]
     files: dict[str, tuple[dict[str, Any], bytes]]
+    messages: list[dict[str, Any]]  # what people said (delivered events) and the bot posted
     bot_tokens: dict[str, _Identity]
     app_tokens: set[str]
     oauth_codes: dict[str, tuple[str, _Identity]]

@@ -18,7 +18,9 @@ class PayloadsMixin(SlackBase):
     def event_body(
         self, event: dict[str, Any], *, event_id: str | None = None, team_id: str = TEAM_ID
     ) -> dict[str, Any]:
-        """An Events API `event_callback` body around `event`."""
+        """An Events API `event_callback` body around `event` (a message is remembered, for
+        `conversations.replies` and `conversations.history`)."""
+        self.remember(event)
         return {
             "token": "legacy-verification-token",
             "team_id": team_id,
@@ -38,6 +40,12 @@ class PayloadsMixin(SlackBase):
                 }
             ],
         }
+
+    def remember(self, event: dict[str, Any]) -> None:
+        """Keep a message people posted (delivered to the bot or not), as Slack would."""
+        known = any(m["ts"] == event.get("ts") and m["channel"] == event.get("channel") for m in self.messages)
+        if event.get("type") in ("message", "app_mention") and event.get("ts") and event.get("channel") and not known:
+            self.messages.append(dict(event))
 
     def mention(
         self,

@@ -33,6 +33,7 @@ class FakeSlack(WebApiMixin, SocketModeMixin, PayloadsMixin, HttpModeMixin):
     problems: list[str] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, tuple[dict[str, Any], bytes]] = field(default_factory=dict)
+    messages: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.bot_tokens = {BOT_TOKEN: _Identity(TEAM_ID, BOT_USER_ID, BOT_ID)}

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .base import APP_ID, CLIENT_ID, CLIENT_SECRET, ApiCall, Response, SlackBase
+from .base import APP_ID, BOT_ID, BOT_USER_ID, CLIENT_ID, CLIENT_SECRET, ApiCall, Response, SlackBase
 from .blocks import validate_message
 
 RESPONSE_URL_USES = 5  # Slack accepts five posts to one response_url
@@ -25,8 +25,17 @@ KNOWN_METHODS = {
     "files.info",
     "users.info",
     "oauth.v2.access",
+    "conversations.replies",
+    "conversations.history",
 }
-BOT_TOKEN_METHODS = {"chat.postMessage", "chat.postEphemeral", "files.info", "users.info"}
+BOT_TOKEN_METHODS = {
+    "chat.postMessage",
+    "chat.postEphemeral",
+    "files.info",
+    "users.info",
+    "conversations.replies",
+    "conversations.history",
+}
 
 
 class WebApiMixin(SlackBase):
@@ -87,6 +96,10 @@ class WebApiMixin(SlackBase):
         if method == "files.info":
             entry = self.files.get(str(params.get("file", "")))
             return {"ok": True, "file": entry[0]} if entry else {"ok": False, "error": "file_not_found"}
+        if method == "conversations.replies":
+            return self._replies(params)
+        if method == "conversations.history":
+            return self._history(params)
         if method == "users.info":
             user = self.users.get(str(params.get("user", "")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
@@ -108,6 +121,12 @@ class WebApiMixin(SlackBase):
             self._problem(f"{method} refused: {errors}")
             return {"ok": False, "error": "invalid_blocks" if blocks else "no_text", "errors": errors}
         ts = self.next_ts()
+        if method == "chat.postMessage":
+            message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "text": params.get("text") or ""}
+            thread = params.get("thread_ts")
+            self.messages.append(
+                {**message, "ts": ts, "channel": params["channel"], **({"thread_ts": thread} if thread else {})}
+            )
         return {
             "ok": True,
             "channel": params["channel"],
@@ -115,6 +134,29 @@ class WebApiMixin(SlackBase):
             "message_ts": ts,
             "message": {"text": params.get("text"), "ts": ts},
         }
+
+    def _in(self, channel: str) -> list[dict[str, Any]]:
+        return sorted((m for m in self.messages if m["channel"] == channel), key=lambda m: float(m["ts"]))
+
+    def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent, then its replies, oldest first (Slack's order)."""
+        root = str(params.get("ts", ""))
+        found = [m for m in self._in(str(params.get("channel", ""))) if m["ts"] == root or m.get("thread_ts") == root]
+        if not found:
+            return {"ok": False, "error": "thread_not_found"}
+        limit = int(params.get("limit") or 1000)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A channel's top-level messages between `oldest` and `latest`, newest first."""
+        oldest, latest = float(params.get("oldest") or 0), float(params.get("latest") or 1e12)
+        top = [
+            m
+            for m in self._in(str(params.get("channel", "")))
+            if m.get("thread_ts") in (None, m["ts"]) and oldest < float(m["ts"]) < latest
+        ]
+        limit = int(params.get("limit") or 100)
+        return {"ok": True, "messages": list(reversed(top))[:limit], "has_more": len(top) > limit}
 
     def _oauth_access(self, params: dict[str, Any], request: web.Request) -> dict[str, Any]:
         client_id, client_secret = params.get("client_id"), params.get("client_secret")
