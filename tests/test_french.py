@@ -223,3 +223,23 @@ def test_unknown_text_is_not_reworded():
     assert i18n.reword("Something else.", "fr") == "Something else."
     assert i18n.locale_language("fr") == "fr" and i18n.locale_language("fr-CA") == "fr"
     assert i18n.locale_language("en-US") is None and i18n.locale_language(None) is None
+
+
+def test_a_french_follow_up_is_read_with_its_conversation(make_core):
+    from bot.types import Turn
+
+    core = make_core()
+    answer = core.ask(Question("et le suivant ?", context=(Turn("Quel est le troisième principe ?"),)))
+    assert answer.language == "fr" and answer.question == "et le suivant ?"
+    assert answer.answered and answer.understood_as == "principle 4"
+    assert core.principle(4).text[:40] in answer.lead
+
+
+def test_a_french_question_that_stands_alone_ignores_the_conversation(make_core):
+    from bot.types import Turn
+
+    core = make_core()
+    alone = core.ask(Question("Qui a lancé l'Appel de Paris ?"))
+    after = core.ask(Question("Qui a lancé l'Appel de Paris ?", context=(Turn("principe 8"),)))
+    assert after.language == "fr" and not after.understood_as
+    assert [p.passage.passage_id for p in after.passages] == [p.passage.passage_id for p in alone.passages]

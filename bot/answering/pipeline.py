@@ -74,9 +74,19 @@ class AnswerPipeline:
         carries `language="fr"` and the bot's own words in French."""
         principles = tuple(self._principles())
         if contexts is not None and any(contexts):
-            readings = [resolve(text, ctx, retriever, principles) for (text, _), ctx in zip(items, contexts)]
+            languages = [detect_language(text) for text, _ in items]
+            readings = [
+                resolve(_in_english(text, lang), tuple(map(_turn_in_english, ctx)), retriever, principles)
+                for (text, _), ctx, lang in zip(items, contexts, languages)
+            ]
+            # a question that stands alone is answered as typed, in its own language
+            readings = [r if r.uses_context else Reading(text) for r, (text, _) in zip(readings, items)]
             if any(r.uses_context for r in readings):
-                return self._answer_readings(retriever, items, readings)
+                answers = self._answer_readings(retriever, items, readings)
+                return [
+                    i18n.answer_in(replace(a, question=text), lang) if r.uses_context and lang != ENGLISH else a
+                    for a, r, (text, _), lang in zip(answers, readings, items, languages)
+                ]
         return self._answer_plain(retriever, items)
 
     def _answer_readings(
@@ -189,6 +199,15 @@ class AnswerPipeline:
         if ranked.unknown_names or ranked.unknown_years or not lead.span:
             return False
         return ranked.evidence >= self.cfg.min_evidence - self.cfg.tentative_margin
+
+
+def _in_english(text: str, language: str) -> str:
+    """A follow-up's words for the (English) follow-up rules: "et quand ?" -> "and when"."""
+    return english_reading(text, question_first=False) if language == FRENCH else text
+
+
+def _turn_in_english(turn: Turn) -> Turn:
+    return replace(turn, question=_in_english(turn.question, detect_language(turn.question)))
 
 
 def _in_language(answer: Answer, question: str, language: str) -> Answer:

@@ -116,7 +116,8 @@ _WORDS = {
     "deuxieme": "second", "second": "second", "troisieme": "third", "quatrieme": "fourth",
     "cinquieme": "fifth", "sixieme": "sixth", "septieme": "seventh", "huitieme": "eighth",
     "neuvieme": "ninth", "dernier": "last", "et": "and", "ou": "or",
-    "contre": "against", "veut": "want", "veulent": "want", "trouve": "is", "role": "role",
+    "suivant": "next", "suivante": "next", "precedent": "previous", "precedente": "previous",
+    "avant": "before", "apres": "after", "contre": "against", "veut": "want", "veulent": "want", "trouve": "is", "role": "role",
 }  # fmt: skip
 # French function words, dropped from the reading.
 _DROP_WORDS = """le la les l un une des du d de a à au aux en dans pour sur par avec ce cette ces cet c il elle ils elles
@@ -164,8 +165,9 @@ def english_names(question: str) -> str:
     )
 
 
-def english_reading(question: str) -> str:
-    """The question in the documents' words, its question word first ("who launched Paris Call")."""
+def english_reading(question: str, question_first: bool = True) -> str:
+    """The question in the documents' words, its question word first ("who launched Paris Call");
+    in the typed order with `question_first=False` ("et quand ?" -> "and when")."""
     where = question.strip().casefold().startswith(("où", "ou ")) or " où " in question.casefold()
     parts: list[str] = []
     for n, chunk in enumerate(_PHRASE.split(plain(question))):
@@ -180,7 +182,7 @@ def english_reading(question: str) -> str:
     text = " ".join(p for p in parts if p)
     if where:
         text = re.sub(r"^or\b|\bor\b", "where", text, count=1) if "where" not in text else text
-    for word in _QUESTION:
+    for word in _QUESTION if question_first else ():
         if re.search(rf"\b{word}\b", text):
             text = word + " " + re.sub(rf"\s*\b{word}\b", "", text, count=1).strip()
             break
