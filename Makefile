@@ -36,6 +36,7 @@ run: $(STAMP) ## run the bot (Discord or Slack when their token is set, else the
 	@$(VENV)/bin/callbot run
 
 test: $(STAMP) ## run the test suite (PYTEST_ARGS=... to pass options)
+	@sh tests/support/ensure-servers.sh
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff (lint and format check) and mypy

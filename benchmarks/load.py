@@ -6,6 +6,7 @@ what is measured and what counts as an error. Run from the repository root:
     python -m benchmarks.load                      # 50 x 20, both platforms, the real model (ONNX)
     python -m benchmarks.load --fake-embedder      # quick: the tests' hashed bag-of-words embedder
     python -m benchmarks.load --users 8 --questions 5 --platform slack
+    python -m benchmarks.load --replicas           # one process vs two replicas (PostgreSQL + Redis)
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def parse_args(argv: list[str] | None = None) -> LoadConfig:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if "--replicas" in args:  # its own driver: separate processes, real PostgreSQL and Redis
+        from benchmarks.load_replicas import main as replicas_main
+
+        return replicas_main([a for a in args if a != "--replicas"])
     cfg = parse_args(argv)
     try:
         cfg.check()

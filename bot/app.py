@@ -23,12 +23,15 @@ from bot.index.builder import Progress
 from bot.knowledge.operations import KnowledgeOps
 from bot.knowledge.wiring import knowledge_ops
 from bot.ops.wiring import OpsKit, setup_ops
+from bot.storage.wiring import attach_shared_state
 
 
 def build_knowledge_ops(core: BotCore) -> KnowledgeOps:
     """The admin knowledge operations for `core`: they serve each new version on it at once,
     record recovery after a crash, and run its audited rebuild of a stale index."""
-    return knowledge_ops(core)
+    ops = knowledge_ops(core)
+    attach_shared_state(core)  # several replicas: build lock across them, reload notices
+    return ops
 
 
 @dataclass

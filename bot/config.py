@@ -1,7 +1,8 @@
 """Configuration: one validated pydantic model, loaded from YAML.
 
 Lookup order: `--config FILE`, then `$CALLBOT_CONFIG`, then `./config.yaml`, else the defaults
-(the bot works with no config at all). Secrets are never in the file: the config names the
+(the bot works with no config at all); then `CALLBOT_SECTION__KEY` variables override keys
+(`bot/config_env.py`). Secrets are never in the file: the config names the
 environment variables that hold them. Unknown keys and wrong types are errors naming the key.
 """
 
@@ -80,6 +81,7 @@ class DiscordConfig(_Section):
     admin_user_ids: list[int] = []
     admin_role_ids: list[int] = []
     shard_count: int | Literal["auto"] | None = None
+    shard_ids: list[int] | None = None  # this process's shards (needs an int shard_count); None: all
     api_base_url: str = Field("https://discord.com/api/v10", pattern=r"^https?://\S+$")
     gateway_url: str = Field("wss://gateway.discord.gg", pattern=r"^wss?://\S+$")
 
@@ -122,6 +124,14 @@ class FeedbackConfig(_Section):
     salt_env: str = "CALLBOT_FEEDBACK_SALT"
 
 
+class StorageConfig(_Section):
+    """Where shared state lives: None keeps the SQLite files and in-process guards of one process."""
+
+    database_url: str | None = None  # e.g. postgresql+psycopg://callbot@db/callbot (password: use the env)
+    redis_url: str | None = None  # e.g. redis://redis:6379/0: dedupe, rate limits, build lock, reload notices
+    redis_timeout_seconds: float = Field(0.5, gt=0, le=10)
+
+
 class ConversationConfig(_Section):
     """How much of a conversation a follow-up is read with (see docs/conversations.md)."""
 
@@ -143,6 +153,7 @@ class Settings(_Section):
     metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
     feedback: FeedbackConfig = FeedbackConfig()
+    storage: StorageConfig = StorageConfig()
     conversation: ConversationConfig = ConversationConfig()
 
     @property
@@ -207,14 +218,20 @@ def load_settings(explicit: str | None = None) -> Settings:
     """Load and validate the configuration by the documented lookup order."""
     import yaml
 
+    from bot.config_env import env_overrides, merge
+
     path = find_config_file(explicit)
-    if path is None:
-        return Settings()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path}: not valid YAML ({err.__class__.__name__}).") from None
-    return parse_settings(data, str(path))
+    data: object = {}
+    if path is not None:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{path}: not valid YAML ({err.__class__.__name__}).") from None
+    overrides = env_overrides(Settings)
+    if overrides and isinstance(data, dict | None):
+        source = f"{path or 'config'} with CALLBOT_* variables"
+        return parse_settings(merge(data or {}, overrides), source)
+    return parse_settings(data, str(path or "config"))
 
 
 def secret(env_name: str) -> str | None:

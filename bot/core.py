@@ -63,6 +63,9 @@ class BotCore:
         self.rebuilder: Callable[[bool], object] | None = None
         self.stale: str | None = None  # why the serving version is stale, if it is
         self._background = BackgroundRebuild(self._rebuild_now, lambda: self.index_version)
+        # Started with the watcher: each gets `reload_if_changed` to call when told a new
+        # version was promoted (e.g. a Redis notice from another replica) instead of polling.
+        self.reload_triggers: list[Callable[[Callable[[], bool]], None]] = []
 
     # -- wiring -------------------------------------------------------------------------
     @cached_property
@@ -179,6 +182,8 @@ class BotCore:
 
         self._watcher = threading.Thread(target=watch, name="callbot-index-watch", daemon=True)
         self._watcher.start()
+        for trigger in self.reload_triggers:
+            trigger(self.reload_if_changed)
 
     def stop_watcher(self) -> None:
         self._stop_watch.set()

@@ -1,8 +1,9 @@
 """The bot's own words in each language it answers in (English, French).
 
-Chosen by `Answer.language`, the question's language: the decline and tentative sentences,
-the suggestions, the small-talk replies, "Sources" and the console help. Quoted document text
-is never translated. A missing key or language falls back to English.
+Chosen by `Answer.language`, the question's language: the decline sentences, the small-talk
+replies, "principle 12", the console help, and the words each platform's renderer adds around
+an answer (`hint_words`, applied to the platform's `Hints` in bot/render/common.py). Quoted
+document text is never translated. A missing key or language falls back to English.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from bot.types import Answer
 
@@ -23,15 +25,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "decline_names": "The documents I have do not cover that: none of them mentions {names} (if that is "
         "another name for something they do cover, ask with the name they use).",
         "or": " or ",
-        "can_answer": " I can answer questions about {topics}.",
-        "can_answer_list": "I can answer questions about:",
         "tentative": "The closest the documents come is: ",
-        "gap": "The documents do not give {what}; the closest they come is: ",
-        "gap_count": "the number of {noun}",
         "read_as": "(read as: {text})",
-        "sources": "Sources",
         "out_of_range": "The Call has {count} principles, numbered 1 to {count}; there is no principle {missing}.",
-        "principles_hint": "{command} lists them all.",
         "console_help": "Ask a question about the Paris Call for Trust and Security in Cyberspace (follow-ups "
         'such as\n"and when?" read the chat so far), or type:\n'
         "  principles | principle N | sources | /new (start over) | help | quit",
@@ -49,16 +45,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "decline_names": "Les documents dont je dispose ne traitent pas de cette question : aucun ne mentionne "
         "{names} (si c'est un autre nom de ce qu'ils couvrent, reposez la question avec le nom qu'ils emploient).",
         "or": " ou ",
-        "can_answer": " Je peux répondre à des questions sur {topics}.",
-        "can_answer_list": "Je peux répondre à des questions sur :",
         "tentative": "Ce qui s'en rapproche le plus dans les documents : ",
-        "gap": "Les documents ne donnent pas {what} ; ce qui s'en rapproche le plus : ",
-        "gap_count": "le nombre de {noun}",
         "read_as": "(lu comme : {text})",
-        "sources": "Sources",
         "out_of_range": "L'Appel compte {count} principes, numérotés de 1 à {count} ; il n'y a pas de principe "
         "{missing}.",
-        "principles_hint": "{command} les liste tous.",
         "console_help": "Posez une question sur l'Appel de Paris pour la confiance et la sécurité dans le "
         "cyberespace, en français ou en anglais, ou tapez :\n"
         "  principles | principle N | sources | /new (recommencer) | aide | quit",
@@ -119,12 +109,6 @@ def suggestions(language: str = ENGLISH) -> tuple[str, ...]:
     return _SUGGESTIONS.get(language, _SUGGESTIONS[ENGLISH])
 
 
-def gap_word(kind: str, language: str = ENGLISH) -> str:
-    """What a missing answer type is called ("a date" / "de date")."""
-    table = _GAPS.get(language, _GAPS[ENGLISH])
-    return table.get(kind, table[""])
-
-
 def or_join(items: Sequence[str], language: str = ENGLISH) -> str:
     return text("or", language).join(items)
 
@@ -177,3 +161,41 @@ def locale_language(locale: object) -> str | None:
     """The reply language a platform locale asks for ("fr", "fr-CA" -> "fr"), None for others."""
     code = str(getattr(locale, "value", locale) or "").casefold()
     return FRENCH if code.split("-")[0] == FRENCH else None
+
+
+# The answer words of every platform's `Hints` (bot/render/common.py) in each other language;
+# the platform's command names ({principles}, {principle}, {sources}) are kept.
+_HINT_WORDS: dict[str, dict[str, Any]] = {
+    FRENCH: {
+        "not_covered": _TEXT[FRENCH]["decline"],
+        "can_answer": "Je peux répondre à des questions sur",
+        "topics": (
+            "les neuf principes de l'Appel ({principles}, {principle})",
+            "qui a lancé, rejoint ou refusé de signer l'Appel, et quand",
+            "les sources d'où viennent mes réponses ({sources})",
+        ),
+        "list_principles": "{principles} les liste tous.",
+        "closest": _TEXT[FRENCH]["tentative"],
+        "not_given": "Les documents ne donnent pas {what} ; ce qui s'en rapproche le plus : ",
+        "number_of": "le nombre de {noun}",
+        "gaps": tuple((kind, word) for kind, word in _GAPS[FRENCH].items() if kind),
+        "show_passages": "Voir les passages",
+        "passages_title": "Passages à l'appui",
+        "no_passages": "Ces passages ne sont plus dans les documents d'où viennent mes réponses ; reposez la "
+        "question pour en avoir de nouveaux.",
+        "index_version": "Version de l'index {version}",
+        "discussed": "Passages qui en traitent · version de l'index {version}",
+        "read_as": _TEXT[FRENCH]["read_as"],
+        "about": "(à propos de : {text})",
+        "asked": "Q : {question}",
+        "helpful": "Utile",
+        "not_helpful": "Pas utile",
+        "share": "Partager dans le canal",
+        "shared_by": "partagé par {who}",
+    }
+}
+
+
+def hint_words(language: str) -> dict[str, Any]:
+    """The platform words to replace for an answer in `language` ({} for English)."""
+    return _HINT_WORDS.get(language, {})

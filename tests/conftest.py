@@ -12,6 +12,7 @@ from bot.app import App, create_app
 from bot.config import Settings
 from bot.core import BotCore
 from tests.fake_embedder import FakeEmbedder
+from tests.support.server_fixtures import pg_url, postgres_server, redis_server, redis_url  # noqa: F401  (real servers, once per session)
 
 REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"

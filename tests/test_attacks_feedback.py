@@ -17,6 +17,7 @@ import pytest
 
 from bot.adapters.slack.blocks import FEEDBACK_UP
 from bot.adapters.slack.feedback import NOT_SAVED
+from tests.fakes.slack_server import all_text
 from tests.test_slack_e2e import ON_TOPIC, fake, start_bot  # noqa: F401  (fixtures)
 from tests.test_slack_feedback import buttons, click_of, votes
 
@@ -94,7 +95,7 @@ async def test_slack_answers_during_a_lock_go_without_buttons_and_the_loop_keeps
     posts = [p.params for p in await bot.fake.wait_posts(5, timeout=30)]
     assert beat.stop() < MAX_LATE, "the event loop stalled while the database was locked"
     assert max(acks) < MAX_LATE
-    assert all("[1]" in str(p) for p in posts), "every question was answered"
+    assert all("\n— " in all_text(p) for p in posts), "every question was answered, cited"
     assert [FEEDBACK_UP in buttons(p) for p in posts] == [False] * 5, "buttons on answers that were not stored"
     await locks[0].release()
     await bot.event(bot.fake.dm(ON_TOPIC, user="U0LATER", channel="D0LATER"))

@@ -67,6 +67,7 @@ def test_principles_and_sources_commands(run_cli):
     out = run_cli("principles").output
     assert out.count("\n") >= 9 and "8." in out
     assert "hacking-back" in run_cli("principles", "8").output
+    assert run_cli("principle", "8").output == run_cli("principles", "8").output  # what people type
     assert "World Economic Forum" in run_cli("sources").output
 
 
@@ -154,3 +155,15 @@ def test_chat_piped_french_help_and_question(run_cli):
     assert "en français ou en anglais" in result.output and "aide" in result.output
     assert "Q: Qui a lancé l'Appel de Paris ?" in result.output
     assert "Les documents dont je dispose ne traitent pas de cette question." in result.output
+
+
+def test_every_terminal_hint_names_a_callbot_command_that_exists() -> None:
+    import re
+
+    from bot.cli.main import cli
+    from bot.render.common import CONSOLE_HINTS
+
+    said = " ".join([*CONSOLE_HINTS.suggestions(), CONSOLE_HINTS.fill(CONSOLE_HINTS.list_principles)])
+    named = re.findall(r"`callbot ([a-z-]+)", said)
+    assert {"principles", "sources"} <= set(named)
+    assert all(cli.get_command(None, name) is not None for name in named)  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from bot.adapters.discord.render import safe
 from bot.app import App
 from bot.core import BotCore
 from bot.knowledge.operations import KnowledgeOps
+from bot.render.common import lead_citation, supporting_passages
 from bot.types import Question
 from tests.fakes.discord_serve import serve_on_fake
 from tests.fakes.discord_server import EPHEMERAL, MESSAGE_CONTENT_INTENT, FakeDiscord
@@ -107,21 +108,34 @@ async def mention(fake: FakeDiscord, text: str, *, user: int | None = None, chan
     return await fake.send_message(user or fake.ALICE, channel or fake.GENERAL, f"<@{fake.BOT_ID}> {text}")
 
 
+def unmarked(markdown: str) -> str:
+    """What a person reads: Discord's bold markers and escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
+
+
 def assert_cited_answer(core: BotCore, question: str, messages: list[dict]) -> None:
-    """The embeds are the core's passages, in order, best sentence bold, cited, version in footer."""
+    """What a person sees: one embed whose description starts with the core's one-line answer,
+    the part that answers in bold, the citation on its own line under it, the index version
+    in the footer, and under it a Sources button and the two vote buttons."""
     answer = core.ask(Question(question))
-    assert answer.answered
-    embeds = [e for m in messages for e in m["embeds"]]
-    assert len(embeds) == len(answer.passages)
-    for i, (embed, scored) in enumerate(zip(embeds, answer.passages), start=1):
-        p = scored.passage
-        assert embed["title"].startswith(f"{i}. ")
-        best = " ".join(scored.best_sentence.split())
-        assert f"**{safe(best)}**" in embed["description"] or f"**{safe(best)[:200]}" in embed["description"]
-        citation_line = embed["description"].rsplit("\n", 1)[-1]
-        for part in (p.title, p.publisher, p.date):
-            assert safe(part) in citation_line
-    assert answer.index_version in embeds[-1]["footer"]["text"]
+    assert answer.answered and answer.lead
+    [message] = messages
+    [embed] = message["embeds"]
+    paragraphs = embed["description"].split("\n\n")
+    assert unmarked(paragraphs[0]).endswith(answer.lead)  # a tentative mark may precede it
+    if answer.lead_span:
+        assert f"**{answer.lead_span.strip()}**" in unmarked_but_bold(paragraphs[0])
+    cited = lead_citation(answer)
+    assert paragraphs[1].startswith("— *") and unmarked(paragraphs[1].split(" · <")[0]) == f"— *{cited}*"
+    assert unmarked(embed["description"]).count(cited.split(" — ")[0]) == 1  # the title once
+    assert answer.index_version in embed["footer"]["text"]
+    labels = [b["label"] for row in message["components"] for b in row["components"]]
+    sources = supporting_passages(answer)
+    assert labels == (["Sources"] if sources else []) + ["Helpful", "Not helpful"]
+
+
+def unmarked_but_bold(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 async def audited_refusals(knowledge: KnowledgeOps, count: int) -> list:
@@ -196,22 +210,16 @@ async def test_everyone_in_a_question_pings_nobody(fake: FakeDiscord, start_bot)
     assert "everyone" in echoed and "@everyone" not in echoed  # echoed, but inert
 
 
-async def test_long_answer_is_split_within_limits(fake: FakeDiscord, start_bot) -> None:
+async def test_an_answer_from_long_passages_stays_one_message_within_limits(fake: FakeDiscord, start_bot) -> None:
     bot = await start_bot(chunking={"sentences": 12, "overlap": 0, "max_chars": 10000}, retrieval={"top_k": 12})
     await mention(fake, ANSWERABLE)
     answer = bot.core.ask(Question(ANSWERABLE))
     total = sum(len(sp.passage.text) for sp in answer.passages)
-    assert total > 6000, "precondition: the answer must not fit in one message"
-    deadline = time.monotonic() + 10
-    while sum(len(m["embeds"]) for m in posts_to(fake, fake.GENERAL)) < len(answer.passages):
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.01)
-    messages = posts_to(fake, fake.GENERAL)
-    assert len(messages) >= 2  # the fake refuses (and records) anything over Discord's limits
-    assert "message_reference" in messages[0]
-    assert_cited_answer(bot.core, ANSWERABLE, messages)
-    for embed in (e for m in messages for e in m["embeds"]):
-        assert embed["description"].count("**") % 2 == 0
+    assert total > 6000, "precondition: the passages would not fit in one message"
+    [reply] = await wait_posts(fake, fake.GENERAL, 1)  # the fake refuses anything over Discord's limits
+    assert "message_reference" in reply
+    assert_cited_answer(bot.core, ANSWERABLE, [reply])
+    assert reply["embeds"][0]["description"].count("**") % 2 == 0
 
 
 async def test_rate_limit_sends_a_private_notice(fake: FakeDiscord, start_bot) -> None:
@@ -421,8 +429,8 @@ async def test_admin_adds_a_document_then_it_answers_from_it(fake: FakeDiscord, 
     question = "What does the Quokka Island Pledge commit signatories to do about submarine cables?"
     await mention(fake, question)
     [reply] = await wait_posts(fake, fake.GENERAL, 1)
-    assert reply["embeds"][0]["title"] == "1. Quokka Island Pledge on Submarine Cable Resilience"
-    assert "Quokka Institute" in reply["embeds"][0]["description"]
+    cited = unmarked(reply["embeds"][0]["description"]).split("\n\n")[1]
+    assert cited == "— *Quokka Island Pledge on Submarine Cable Resilience — Quokka Institute, 2024-03-01*"
 
 
 async def test_add_document_refusals_say_why(fake: FakeDiscord, start_bot) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import parse_qs, urlparse
 
 import discord
@@ -109,13 +110,17 @@ def test_decline_names_slash_commands() -> None:
         (),
         "v1",
         message="Not covered.",
-        suggestions=("the principles (`principles`, `principle 8`)", "the sources (`sources`)"),
+        suggestion_kind="topics",
     )
     [message] = render.decline_messages(answer)
     assert message.content.startswith("Not covered.")
     assert (
         "`/principles`" in message.content and "`/principle 8`" in message.content and "`/sources`" in message.content
     )
+    assert "`principles`" not in message.content  # no CLI or Slack wording on Discord
+    twelve = replace(answer, message="The Call has 9 principles.", suggestion_kind="principles")
+    [message] = render.decline_messages(twelve)
+    assert message.content == "The Call has 9 principles. `/principles` lists them all."
 
 
 def test_question_detection_and_mention_stripping() -> None:
@@ -166,3 +171,38 @@ def test_endpoints_are_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     configure_endpoints(DiscordConfig(api_base_url="http://127.0.0.1:9/api/v10/", gateway_url="ws://127.0.0.1:9/gw"))
     assert discord.http.Route("GET", "/users/@me").url == "http://127.0.0.1:9/api/v10/users/@me"
     assert yarl.URL("ws://127.0.0.1:9/gw") == DiscordWebSocket.DEFAULT_GATEWAY
+
+
+def _answered(**kw) -> Answer:
+    sp = scored("Intro. The Call was launched by **Macron** in Paris.\n- next bullet", "The Call was launched")
+    fields = dict(lead="The Call was launched by Emmanuel Macron in Paris.", lead_span="Emmanuel Macron")
+    fields.update(kw)
+    return Answer("who launched it?", True, (sp,), "v7", lead_passage_id="d#0", **fields)
+
+
+def test_the_answer_embed_leads_with_the_answer_then_its_citation() -> None:
+    [message] = render.answer_messages(_answered(), echo_question=True)
+    [embed] = message.embeds
+    answer_line, cited = embed.description.split("\n\n")
+    assert answer_line == "The Call was launched by **Emmanuel Macron** in Paris."
+    assert cited == "— *A title — Pub, 2018-11-12* · <https://example.org/a>"
+    assert embed.footer.text == "Index version v7" and embed.author.name == "Q: who launched it?"
+    assert embed.title is None  # the title is shown once, in the citation
+    tentative = render.answer_embed(_answered(tentative=True))
+    assert tentative.description.startswith(render.HINTS.closest + "The Call")
+
+
+def test_a_bullet_after_the_bold_sentence_keeps_its_own_line() -> None:
+    text = "The Call lists:\n- Preventing attacks on infrastructure;\n- Preventing interference in elections;"
+    shown = render.excerpt(scored(text, "Preventing attacks on infrastructure;"))
+    assert (
+        shown
+        == "The Call lists:\n\\- **Preventing attacks on infrastructure;**\n\\- Preventing interference in elections;"
+    )
+
+
+def test_a_giant_answer_line_is_cut_without_leaving_bold_open() -> None:
+    giant = "word " * 1500 + "the answer"
+    embed = render.answer_embed(_answered(lead=giant, lead_span="the answer"))
+    assert len(embed.description) <= limits.DESCRIPTION_LIMIT and embed.description.count("**") == 0
+    assert "— *A title — Pub, 2018-11-12*" in embed.description  # the citation survives the cut

@@ -196,7 +196,9 @@ def test_a_french_decline_is_worded_in_french(make_core):
     assert answer.language == "fr" and answer.question == "Quel temps fera-t-il à Paris demain ?"
     assert not answer.answered
     assert answer.message.startswith("Les documents dont je dispose")
-    assert answer.suggestions == i18n.suggestions("fr")
+    from bot.render.common import decline_text
+
+    assert "Je peux répondre à des questions sur les neuf principes de l'Appel" in decline_text(answer)
 
 
 def test_a_french_unknown_name_is_named_in_the_french_decline(make_core):
@@ -243,3 +245,15 @@ def test_a_french_question_that_stands_alone_ignores_the_conversation(make_core)
     after = core.ask(Question("Qui a lancé l'Appel de Paris ?", context=(Turn("principe 8"),)))
     assert after.language == "fr" and not after.understood_as
     assert [p.passage.passage_id for p in after.passages] == [p.passage.passage_id for p in alone.passages]
+
+
+def test_every_french_platform_word_is_a_field_of_the_platforms_hints():
+    from dataclasses import fields
+
+    from bot.render.common import CONSOLE_HINTS, Hints, in_language
+
+    names = {f.name for f in fields(Hints)}
+    assert set(i18n.hint_words("fr")) <= names
+    french = in_language(CONSOLE_HINTS, "fr")
+    assert french.principles == CONSOLE_HINTS.principles  # the commands stay as typed
+    assert french.can_answer.startswith("Je peux") and in_language(CONSOLE_HINTS, "en") is CONSOLE_HINTS

@@ -71,7 +71,7 @@ async def test_admin_shares_a_document_in_a_dm_then_questions_use_it(start_bot) 
     await bot.event(fake.dm(NEW_QUESTION))
     answer = (await fake.wait_posts(2))[1].params
     assert "Quokka Accord on Undersea Cable Resilience" in all_text(answer)
-    assert "*" + "The Quokka Accord commits its signatories" in all_text(answer)
+    assert answer["text"].startswith("The Quokka Accord commits its signatories")  # the answer leads
 
 
 async def test_admin_adds_with_a_mention_and_add(start_bot) -> None:

@@ -18,12 +18,13 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.slack.blocks import hints_for
 from bot.adapters.slack.mrkdwn import escape
 from bot.adapters.slack.run import SlackSecrets, SlackService
 from bot.app import App
 from bot.core import BotCore
 from bot.errors import QuestionError
-from bot.render.common import citation
+from bot.render.common import lead_citation, supporting_passages
 from bot.types import Question
 from tests.fakes.slack_server import (
     APP_TOKEN,
@@ -158,17 +159,31 @@ def contexts(payload: dict[str, Any]) -> str:
     return "\n".join(e["text"] for b in payload.get("blocks", []) if b["type"] == "context" for e in b["elements"])
 
 
+def read(mrkdwn: str) -> str:
+    """What a person reads in a mrkdwn text: bold markers gone, escapes shown as characters."""
+    return mrkdwn.replace("*", "").replace("∗", "*").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def assert_cited_answer(payload: dict[str, Any], core: BotCore, question: str) -> None:
-    """The payload renders the core's own answer: best sentences bold, each citation, version."""
+    """What a person sees: the question, then a section led by the core's one-line answer (the
+    part that answers in bold), its citation in a context block right under it, the index
+    version, then Show passages (when there are other documents) and the vote buttons."""
     expected = core.ask(Question(question))
-    assert expected.answered and expected.passages
-    body = "\n".join(sections(payload))
-    for scored in expected.passages:
-        best = " ".join(escape(scored.best_sentence).replace("*", "∗").split())
-        assert f"*{best}*" in body
-        assert escape(citation(scored.passage)) in contexts(payload)
+    assert expected.answered and expected.lead
+    blocks = payload["blocks"]
+    at = next(i for i, b in enumerate(blocks) if b["type"] == "section")
+    assert [b["type"] for b in blocks[: at + 2]][-2:] == ["section", "context"] and blocks[0]["type"] == "context"
+    lead = blocks[at]["text"]["text"]
+    assert read(lead).endswith(expected.lead)  # a tentative mark may precede it
+    if expected.lead_span.strip():
+        assert f"*{' '.join(escape(expected.lead_span).split())}*" in lead
+    cited = blocks[at + 1]["elements"][0]["text"]
+    assert read(re.sub(r"<[^|>]+\|([^>]+)>", r"\1", cited)) == f"— {lead_citation(expected)}"
+    assert all_text(payload).count(lead_citation(expected).split(" — ")[0]) == 1  # the title once
     assert expected.index_version in contexts(payload)
-    assert expected.passages[0].best_sentence.split()[0] in payload["text"]
+    assert expected.lead.split()[0] in payload["text"]
+    ids = [el["action_id"] for b in blocks if b["type"] == "actions" for el in b["elements"]]
+    assert ids[0] == ("callbot_passages" if supporting_passages(expected) else ids[0])
 
 
 async def settle(bot: Bot) -> None:
@@ -261,7 +276,9 @@ async def test_an_off_topic_question_is_declined(start_bot, mode: str) -> None:
     await bot.event(bot.fake.mention(OFF_TOPIC))
     post = (await bot.fake.wait_posts(1))[0].params
     assert escape(expected.message) in post["text"]
-    assert escape(expected.suggestions[0]) in "\n".join(sections(post))
+    suggestions = hints_for(bot.app.settings.slack.command).suggestions()
+    assert all(escape(s) in "\n".join(sections(post)) for s in suggestions)
+    assert f"`{bot.app.settings.slack.command} principles`" in suggestions[0]  # a command that works on Slack
     assert "[1]" not in all_text(post)
 
 
@@ -364,14 +381,18 @@ async def test_sources_and_ask(start_bot, mode: str) -> None:
 async def test_share_button_posts_the_answer_in_the_channel(start_bot, mode: str) -> None:
     bot = await start_bot(mode)
     answer = await bot.answer_to(f"ask {ON_TOPIC}")
-    button = [b for b in answer["blocks"] if b["type"] == "actions"][0]["elements"][0]
+    [button] = [
+        el for b in answer["blocks"] if b["type"] == "actions" for el in b["elements"] if "share" in el["action_id"]
+    ]
     url = await bot.click({"action_id": button["action_id"], "value": button["value"]})
     shared, delete = await bot.fake.wait_responses(url, 2)
     assert shared.body["response_type"] == "in_channel" and delete.body.get("delete_original") is True
     assert_cited_answer(shared.body, bot.core, ON_TOPIC)
     assert "<@U0ALICE>" in contexts(shared.body)
     buttons = [el["action_id"] for b in shared.body["blocks"] if b["type"] == "actions" for el in b["elements"]]
-    assert buttons == ["feedback_up", "feedback_down"], "no second Share button; the channel can vote"
+    assert buttons == ["callbot_passages", "feedback_up", "feedback_down"], (
+        "no second Share button; the channel can vote"
+    )
 
 
 async def test_bad_signature_and_stale_timestamp_get_401_and_nothing_is_posted(start_bot) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP, SHARE_ACTION
+from bot.adapters.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP, PASSAGES_ACTION, SHARE_ACTION
 from bot.adapters.slack.mrkdwn import escape
 from bot.types import Question
 from tests.fakes.slack_server import all_text
@@ -75,7 +75,7 @@ async def test_every_answer_carries_helpful_and_not_helpful_buttons(start_bot, m
     declined = posts[2]
     assert declined.get("thread_ts") and not bot.core.ask(Question(OFF_TOPIC)).answered
     assert SHARE_ACTION not in buttons(declined), "declined answers have nothing to share"
-    assert list(buttons(private)) == [SHARE_ACTION, FEEDBACK_UP, FEEDBACK_DOWN]
+    assert list(buttons(private)) == [PASSAGES_ACTION, SHARE_ACTION, FEEDBACK_UP, FEEDBACK_DOWN]
     assert_cited_answer(posts[0], bot.core, ON_TOPIC)
     assert served(bot) == (4, 1)
 
@@ -163,7 +163,7 @@ async def test_gaps_lists_badly_answered_questions_for_admins_only(start_bot, mo
         await bot.event(fake.mention(OFF_TOPIC, user=user))
     await bot.event(fake.mention(ON_TOPIC, user="U0CAROL"))
     posts = await fake.wait_posts(3)
-    answered = next(p for p in posts if FEEDBACK_UP in buttons(p.params) and "[1]" in all_text(p.params))
+    answered = next(p for p in posts if FEEDBACK_UP in buttons(p.params) and escape(ON_TOPIC) in all_text(p.params))
     url = await bot.click(click_of(answered.params, FEEDBACK_DOWN), user="U0CAROL", message=answered)
     await fake.wait_responses(url)
 
@@ -184,7 +184,7 @@ async def test_gaps_lists_badly_answered_questions_for_admins_only(start_bot, mo
 async def test_gaps_with_nothing_recorded_says_so(start_bot) -> None:
     bot = await start_bot()
     reply = await bot.answer_to("gaps 5", user=ADMIN)
-    assert "No declined or unhelpful answers" in reply["text"]
+    assert "No gaps so far" in reply["text"]
 
 
 async def test_votes_run_off_the_event_loop(start_bot) -> None:

@@ -19,7 +19,7 @@ from bot.adapters.slack.run import SlackSecrets, SlackService, serve
 from bot.app import create_app
 from tests.conftest import make_settings
 from tests.fake_embedder import FakeEmbedder
-from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, all_text
 from tests.test_slack_e2e import ADMIN, OFF_TOPIC, ON_TOPIC, fake, start_bot  # noqa: F401  (fixtures)
 from tests.test_slack_feedback import click_of
 
@@ -171,7 +171,7 @@ async def test_metrics_count_slack_questions_by_outcome(start_bot) -> None:
     sorry = (await fake.wait_posts(3))[2].params
     assert sorry["channel"] == "D0BOB" and "went wrong" in sorry["text"]
 
-    answered = next(p for p in posts if "[1]" in p.params["text"])
+    answered = next(p for p in posts if "Index version" in all_text(p.params) and "pizza" not in all_text(p.params))
     url = await bot.click(click_of(answered.params, "feedback_up"), message=answered)
     await fake.wait_responses(url)
 

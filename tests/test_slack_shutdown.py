@@ -120,8 +120,9 @@ async def test_sigterm_lets_the_answer_in_flight_finish_then_exits_0(tmp_path: P
     alice_posts = [p for p in fake.posts() if p.params["channel"] == "D0ALICE"]
     alice = [p.params for p in alice_posts]
     bob = [p for p in fake.posts() if p.params["channel"] == "D0BOB"]
-    assert len(alice) == 1 and "[1]" in all_text(alice[0]), "the answer in flight was posted"
+    assert len(alice) == 1 and "\n— " in all_text(alice[0]), "the answer in flight was posted, cited"
     assert {el["action_id"] for b in alice[0]["blocks"] if b["type"] == "actions" for el in b["elements"]} == {
+        "callbot_passages",
         "feedback_up",
         "feedback_down",
     }

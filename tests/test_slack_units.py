@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.adapters.slack.answers import answer_message, passages_message
 from bot.adapters.slack.blocks import (
     FEEDBACK_DOWN,
     FEEDBACK_UP,
     SHARE_ACTION,
-    answer_message,
     gaps_message,
     principles_message,
     sources_message,
@@ -98,7 +98,7 @@ def test_gaps_message_escapes_questions_and_fits_slack() -> None:
     assert "<!channel>" not in text and "<@U0OTHER>" not in text and "@channel" not in text
     assert "*100×*" in text and "declined 0 · voted not helpful 1" in text
     assert message.blocks[-1]["type"] == "context" and "gaps N" in message.blocks[-1]["elements"][0]["text"]
-    assert "No declined" in gaps_message([], "/paris-call").text
+    assert "No gaps so far" in gaps_message([], "/paris-call").text
 
 
 def test_answer_bolds_the_best_sentence_and_cites_each_passage() -> None:
@@ -207,3 +207,32 @@ def test_manifest_matches_what_the_adapter_uses() -> None:
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
+
+
+def test_an_answer_leads_with_its_line_then_citation_version_and_buttons() -> None:
+    passage = Passage(
+        "d:0001:abcd1234", "d", 1, "Intro.\nThe Call was launched by Macron.\n- a bullet", "T", "P", "2018", "x.md"
+    )
+    other = Passage("e:0002:beef0001", "e", 2, "Other text.\n- one\n- two", "U", "Q", "2019", "https://e.org/u")
+    answer = Answer(
+        "who?",
+        True,
+        (ScoredPassage(passage, 1.0, "The Call was launched by Macron."), ScoredPassage(other, 0.5, "- one")),
+        "v9",
+        lead="The Call was launched by Macron.",
+        lead_span="Macron",
+        lead_passage_id=passage.passage_id,
+    )
+    message = answer_message(answer, "who?", feedback_id="abcdefghijkl")
+    kinds = [b["type"] for b in message.blocks]
+    assert kinds == ["context", "section", "context", "context", "actions"]
+    assert message.blocks[1]["text"]["text"] == "The Call was launched by *Macron*."
+    assert message.blocks[2]["elements"][0]["text"] == "— T — P, 2018"
+    assert "v9" in message.blocks[3]["elements"][-1]["text"]
+    [passages, up, down] = message.blocks[4]["elements"]
+    assert (passages["action_id"], passages["value"]) == ("callbot_passages", "0002-beef0001~12+5")
+    assert validate_message(message.text, message.blocks) == []
+    shown = passages_message([other])
+    assert [b["type"] for b in shown.blocks] == ["context", "section", "context"]
+    assert shown.blocks[1]["text"]["text"] == "Other text.\n- one\n- two"  # newlines kept
+    assert shown.blocks[2]["elements"][0]["text"] == "— <https://e.org/u|U> — Q, 2019"

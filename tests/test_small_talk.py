@@ -62,7 +62,7 @@ def test_the_core_replies_without_searching(make_core, fake_embedder):
         assert not answer.answered
         assert answer.message == REPLIES[kind]
         assert answer.passages == ()
-        assert answer.suggestions  # what the bot can answer instead
+        assert answer.suggestion_kind == "topics"  # renderers add what the bot can answer instead
     assert fake_embedder.calls == calls  # nothing was embedded for them
 
 

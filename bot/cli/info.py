@@ -1,4 +1,5 @@
-"""`callbot principles [N]` and `callbot sources`: no model is loaded for these."""
+"""`callbot principles [N]` (also `callbot principle N`) and `callbot sources`: no model is
+loaded for these."""
 
 from __future__ import annotations
 
@@ -19,6 +20,14 @@ def principles(app: AppContext, number: int | None) -> None:
     Console(soft_wrap=True).print(principles_text(chosen), highlight=False)
 
 
+@click.command(hidden=True)
+@click.argument("number", type=int)
+@click.pass_context
+def principle(ctx: click.Context, number: int) -> None:
+    """`callbot principle 8`: what people type for `callbot principles 8` (same output)."""
+    ctx.invoke(principles, number=number)
+
+
 @click.command()
 @pass_app
 def sources(app: AppContext) -> None:
@@ -28,4 +37,5 @@ def sources(app: AppContext) -> None:
 
 def register(group: click.Group) -> None:
     group.add_command(principles)
+    group.add_command(principle)
     group.add_command(sources)

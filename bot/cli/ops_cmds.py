@@ -15,6 +15,10 @@ from bot.ops.feedback import FeedbackStore, feedback_db_path
 def _open_store(app: AppContext) -> FeedbackStore | None:
     from bot.config import secret
 
+    if app.settings.storage.database_url:
+        from bot.storage.stores import open_feedback
+
+        return open_feedback(app.settings)
     path = feedback_db_path(app.settings)
     if not path.is_file():
         click.echo(f"No feedback recorded yet ({path} does not exist).")

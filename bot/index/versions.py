@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, ContextManager, Iterator
 
 from bot.errors import BuildInProgressError
 
@@ -25,6 +25,11 @@ TMP_PREFIX = ".tmp-"
 
 class VersionStore:
     """Knows where versions live and which one serves; holds no index data itself."""
+
+    # Set by the storage wiring when several replicas share the folder: a lock held across
+    # machines (Redis) around the local flock, and who to tell when CURRENT moves.
+    shared_lock: Callable[[bool], ContextManager[None]] | None = None
+    on_pointer_moved: Callable[[str], None] | None = None
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -110,6 +115,8 @@ class VersionStore:
             os.fsync(fh.fileno())
         os.replace(tmp, self.root / POINTER)
         _fsync_dir(self.root)
+        if self.on_pointer_moved is not None:
+            self.on_pointer_moved(version)  # never raises: other replicas still poll
 
     def prune(self, keep: int) -> list[str]:
         """Delete the oldest versions beyond `keep`, never the serving one, and leftovers of
@@ -128,7 +135,16 @@ class VersionStore:
 
     @contextlib.contextmanager
     def build_lock(self, wait: bool = False) -> Iterator[None]:
-        """One build at a time across processes (flock: released even on kill -9)."""
+        """One build at a time across processes (flock: released even on kill -9), and across
+        replicas when a shared lock is set (taken first; it expires if its holder dies)."""
+        with contextlib.ExitStack() as held:
+            if self.shared_lock is not None:
+                held.enter_context(self.shared_lock(wait))
+            held.enter_context(self._local_lock(wait))
+            yield
+
+    @contextlib.contextmanager
+    def _local_lock(self, wait: bool) -> Iterator[None]:
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".build.lock", "a+") as fh:
             flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)

@@ -60,6 +60,8 @@ class AuditUnavailableError(CallbotError):
 class AuditLog:
     """Append-only; one short-lived connection per call so threads and processes share it."""
 
+    db_errors: tuple[type[Exception], ...] = (sqlite3.Error,)  # what queues an entry instead of failing
+
     def __init__(self, path: Path, wait_seconds: float = WAIT_SECONDS) -> None:
         self.path = Path(path)
         self.pending_path = self.path.with_name(self.path.name + ".pending.jsonl")
@@ -86,13 +88,13 @@ class AuditLog:
         (written by the next record that gets through); never raises for a database error."""
         at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         entry = AuditEntry(at, actor.platform, actor.user_id, actor.display_name, action, target, outcome, detail)
-        problem: sqlite3.Error | None = None
+        problem: Exception | None = None
         with self._lock:
             if not self.pending_path.exists():
                 try:
                     self._write([entry])
                     return True
-                except sqlite3.Error as err:
+                except self.db_errors as err:
                     problem = err
             with _PendingFile(self.pending_path) as pending:
                 if problem is None:  # earlier entries wait: write them first, in one transaction
@@ -100,7 +102,7 @@ class AuditLog:
                         self._write([*_read_pending(pending), entry])
                         pending.truncate(0)
                         return True
-                    except sqlite3.Error as err:
+                    except self.db_errors as err:
                         problem = err
                 pending.write(json.dumps(astuple(entry), ensure_ascii=False) + "\n")
         log.warning("the audit log %s could not be written (%s); the %s entry waits in %s",
@@ -128,13 +130,13 @@ class AuditLog:
             try:
                 if rows:
                     self._write(rows)
-            except sqlite3.Error:
+            except self.db_errors:
                 return  # still locked: they stay queued
             pending.truncate(0)
 
     def entries(self, limit: int = 50) -> list[AuditEntry]:
         """Newest first."""
-        if not self.path.exists():
+        if not self._exists():
             return []
         return self._read(self._entries, limit)
 
@@ -148,7 +150,7 @@ class AuditLog:
                     return query(conn, *args)
                 finally:
                     conn.close()
-        except sqlite3.Error as err:
+        except self.db_errors as err:
             raise AuditUnavailableError(
                 f"the audit log {self.path} cannot be read just now ({err}); try again later."
             ) from None
@@ -164,9 +166,13 @@ class AuditLog:
 
     def last_added(self) -> dict[str, AuditEntry]:
         """The latest successful add of each file name (for `index list`)."""
-        if not self.path.exists():
+        if not self._exists():
             return {}
         return self._read(self._last_added)
+
+    def _exists(self) -> bool:
+        """Whether there is a database to read (reading never creates one)."""
+        return self.path.exists()
 
     @staticmethod
     def _last_added(conn: sqlite3.Connection) -> dict[str, AuditEntry]:

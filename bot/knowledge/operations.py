@@ -25,6 +25,7 @@ from bot.index.journal import COMPLETED, Intent, Recovery
 from bot.index.manager import DocumentChanges, IndexManager
 from bot.index.sources import SIDECAR_SUFFIX, is_document_file, scan_sources, sidecar_for
 from bot.index.store import IndexData
+from bot.storage.stores import open_audit
 from bot.knowledge.audit import AuditEntry, AuditLog
 from bot.knowledge.filenames import safe_filename
 from bot.knowledge.gate import QualityGate
@@ -57,8 +58,7 @@ class KnowledgeOps:
         self.embedder = embedder
         self._serve = serve
         self._serving = serving
-        audit_path = settings.knowledge_ops.audit_db or str(settings.index_path / "audit.sqlite3")
-        self.audit = AuditLog(Path(audit_path))
+        self.audit: AuditLog = open_audit(settings)
 
     @property
     def folder(self) -> Path:

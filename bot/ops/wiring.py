@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.ops.feedback import FeedbackStore, open_feedback_store
+from bot.ops.feedback import FeedbackStore
 from bot.ops.health import HealthServer, Ready, start_from_config
 from bot.ops.metrics import Metrics
 from bot.ops.question_log import QuestionLog
 from bot.ops.shutdown import InFlight
+from bot.storage.stores import open_feedback
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -62,7 +63,7 @@ def setup_ops(core: BotCore, settings: Settings) -> OpsKit:
     """Create the ops pieces and attach them to `core` (every answer is counted and logged)."""
     metrics = Metrics()
     questions = QuestionLog(settings.logging.question_text)
-    feedback = open_feedback_store(settings)
+    feedback = open_feedback(settings)
     metrics.attach(core)
     metrics.attach_feedback(feedback)
     questions.attach(core)

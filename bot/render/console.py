@@ -8,10 +8,12 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.render.common import (
+    CONSOLE_HINTS,
     about_line,
     citation,
     decline_text,
     hint_text,
+    in_language,
     lead_citation,
     lead_parts,
     lead_passage,
@@ -22,14 +24,14 @@ from bot.render.common import (
 )
 from bot.types import Answer, Principle, SourceInfo
 
-PRINCIPLES_COMMAND = "`callbot principles` (or `callbot principles 8` for one)"
+HINTS = CONSOLE_HINTS  # the terminal's words (commands as typed in a shell)
 
 
 def _lead_text(answer: Answer) -> Text:
     """The one-line answer with its span bold, then its citation (and link) dimmed."""
     before, span, after = lead_parts(answer)
     text = Text(overflow="fold")
-    preface = lead_preface(answer)
+    preface = lead_preface(answer, HINTS)
     if preface:
         text.append(preface, style="yellow")
     text.append(before)
@@ -41,7 +43,7 @@ def _lead_text(answer: Answer) -> Text:
     scored = lead_passage(answer)
     if scored and link(scored.passage):
         text.append(f"\n  {link(scored.passage)}", style="dim")
-    hint = hint_text(answer, PRINCIPLES_COMMAND)
+    hint = hint_text(answer, HINTS)
     if hint:
         text.append(f"\n{hint}", style="dim")
     return text
@@ -53,9 +55,9 @@ def answer_renderable(answer: Answer, verbose: bool = False) -> Group:
     when the question was corrected for spelling."""
     read_as = [Text(read_as_line(answer), style="dim italic")] if answer.read_as else []
     if answer.understood_as:
-        read_as.append(Text(about_line(answer), style="dim italic"))
+        read_as.append(Text(about_line(answer, in_language(HINTS, answer.language)), style="dim italic"))
     if not answer.answered:
-        return Group(*read_as, Text(decline_text(answer), style="yellow", overflow="fold"))
+        return Group(*read_as, Text(decline_text(answer, HINTS), style="yellow", overflow="fold"))
     parts: list = [*read_as, _lead_text(answer)] if answer.lead else [*read_as]
     shown = supporting_passages(answer) if answer.lead else list(answer.passages)
     for rank, scored in enumerate(shown, 1):
@@ -70,7 +72,7 @@ def answer_renderable(answer: Answer, verbose: bool = False) -> Group:
             body.append(f"\n  {link(scored.passage)}", style="dim")
         title = f"passage {rank} · score {scored.score:.2f}" if verbose else f"passage {rank}"
         parts.append(Panel(body, title=title, title_align="left"))
-    parts.append(Text(f"index {answer.index_version}", style="dim"))
+    parts.append(Text(HINTS.index_version.format(version=answer.index_version), style="dim"))
     return Group(*parts)
 
 
@@ -80,16 +82,16 @@ def answer_plain(answer: Answer, verbose: bool = False) -> str:
     passages with their best sentence in **."""
     read_as = [read_as_line(answer)] if answer.read_as else []
     if answer.understood_as:
-        read_as.append(about_line(answer))
+        read_as.append(about_line(answer, in_language(HINTS, answer.language)))
     if not answer.answered:
-        return "\n".join([*read_as, decline_text(answer)])
+        return "\n".join([*read_as, decline_text(answer, HINTS)])
     lines = [*read_as]
     if answer.lead:
         before, span, after = lead_parts(answer)
-        lines.append(f"{lead_preface(answer)}{before}**{span}**{after}".replace("****", ""))
+        lines.append(f"{lead_preface(answer, HINTS)}{before}**{span}**{after}".replace("****", ""))
         if lead_citation(answer):
             lines.append(f"    — {lead_citation(answer)}")
-        hint = hint_text(answer, PRINCIPLES_COMMAND)
+        hint = hint_text(answer, HINTS)
         if hint:
             lines.append(hint)
     shown = supporting_passages(answer) if answer.lead else list(answer.passages)

@@ -8,7 +8,6 @@ from bot.retrieval.hybrid import Ranked
 from bot.types import Answer
 
 DECLINE_MESSAGE = i18n.text("decline")
-SUGGESTIONS = i18n.suggestions()
 _QUOTES = {i18n.ENGLISH: "“{}”", i18n.FRENCH: "« {} »"}
 
 
@@ -48,8 +47,8 @@ def compose_answer(
         passages=ranked.passages,
         index_version=version,
         message=decline_message(ranked, language),
-        suggestions=SUGGESTIONS,
         read_as=ranked.read_as,
+        suggestion_kind="topics",  # each renderer words what it can answer instead
     )
 
 
@@ -61,6 +60,6 @@ def reply_without_answer(question: str, message: str, version: str) -> Answer:
         passages=(),
         index_version=version,
         message=message,
-        suggestions=SUGGESTIONS,
         searched=False,
+        suggestion_kind="topics",
     )

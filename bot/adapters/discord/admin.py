@@ -18,8 +18,9 @@ from pathlib import PurePath
 import discord
 from discord import app_commands
 
-from bot.adapters.discord import delivery, render
-from bot.adapters.discord.asking import actor_for
+from bot.adapters.asking import audit_refusal
+from bot.adapters.discord import delivery, listings, render
+from bot.adapters.discord.client import actor_for
 from bot.adapters.discord.limits import CHOICE_NAME_LIMIT, CHOICES_LIMIT, clip
 from bot.config import DiscordConfig
 from bot.core import BotCore
@@ -92,12 +93,7 @@ class AdminCommands:
     async def _audit_refusal(
         self, interaction: discord.Interaction, command: str, reason: str, target: str = ""
     ) -> None:
-        try:
-            await asyncio.to_thread(
-                self.knowledge.record_refusal, actor_for(interaction.user), AUDIT_ACTIONS[command], reason, target
-            )
-        except Exception:  # the refusal stands even if the audit log cannot be written
-            log.exception("could not record the refused /%s in the audit log", command)
+        await audit_refusal(self.knowledge, actor_for(interaction.user), AUDIT_ACTIONS[command], reason, target)
 
     async def run(self, interaction: discord.Interaction, action: str, operation: Callable[[Actor], object]) -> None:
         """Defer privately, then run the blocking operation and report its sentence."""
@@ -116,7 +112,7 @@ class AdminCommands:
         except CallbotError as err:
             text = str(err)
             log.info("/%s by user %s refused: %s", action, interaction.user.id, text)
-        await delivery.followup(interaction, render.report_messages(text), ephemeral=True)
+        await delivery.followup(interaction, listings.report_messages(text), ephemeral=True)
 
     async def add_document(self, interaction: discord.Interaction, attachment: discord.Attachment) -> None:
         """Validate the attachment, download it, then add it (the core validates and rebuilds)."""
@@ -151,7 +147,7 @@ class AdminCommands:
             )
             return
         log.info("/gaps by user %s: %d group(s)", interaction.user.id, len(found))
-        await delivery.followup(interaction, render.gaps_messages(found), ephemeral=True)
+        await delivery.followup(interaction, listings.gaps_messages(found), ephemeral=True)
 
     def document_choices(self, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for /remove-document: documents whose title or id matches."""

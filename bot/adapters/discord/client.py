@@ -9,13 +9,20 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
+from bot.adapters.discord import PLATFORM
 from bot.config import DiscordConfig
 from bot.errors import ConfigError
+from bot.types import Actor
 
 log = logging.getLogger(__name__)
 
 # Nothing the bot sends may ping anyone: set on the client and on every send.
 NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def actor_for(user: discord.abc.User) -> Actor:
+    """The neutral Actor for a Discord user (id for limits and audit, name for logs)."""
+    return Actor(PLATFORM, str(user.id), user.name)
 
 
 def configure_endpoints(cfg: DiscordConfig) -> None:
@@ -64,9 +71,21 @@ def build_client(cfg: DiscordConfig, *, guild_ready_timeout: float = 2.0) -> dis
         activity=discord.CustomActivity(name="Ask me about the Paris Call · /help"),
     )
     if cfg.shard_count is None:
+        if cfg.shard_ids is not None:
+            raise ConfigError("discord.shard_ids needs discord.shard_count (the total number of shards).")
         return discord.Client(**options)
     shard_count = None if cfg.shard_count == "auto" else cfg.shard_count
     if shard_count is not None and shard_count < 1:
         raise ConfigError("discord.shard_count must be 'auto' or a number of shards from 1 up.")
+    if cfg.shard_ids is not None:  # this process takes a range; others take the rest
+        if shard_count is None:
+            raise ConfigError("discord.shard_ids needs a number for discord.shard_count, not 'auto'.")
+        bad = [i for i in cfg.shard_ids if not 0 <= i < shard_count]
+        if bad or not cfg.shard_ids or len(set(cfg.shard_ids)) != len(cfg.shard_ids):
+            raise ConfigError(
+                f"discord.shard_ids must be distinct shard numbers from 0 to {shard_count - 1} (got {cfg.shard_ids})."
+            )
+        log.info("sharding: shards %s of %d in this process", cfg.shard_ids, shard_count)
+        return discord.AutoShardedClient(shard_count=shard_count, shard_ids=list(cfg.shard_ids), **options)
     log.info("sharding: %s", "as many shards as Discord recommends" if shard_count is None else f"{shard_count} shards")
     return discord.AutoShardedClient(shard_count=shard_count, **options)

@@ -13,15 +13,16 @@ import discord
 from discord import app_commands
 
 from bot import i18n
-from bot.adapters.discord import delivery, history, render
+from bot.adapters.asking import Asking, Refusal
+from bot.adapters.discord import delivery, history, listings, render
 from bot.adapters.discord.admin import is_admin
-from bot.adapters.discord.asking import Asker, Refusal, actor_for
-from bot.adapters.discord.feedback import FeedbackButtons, with_buttons
+from bot.adapters.discord.client import actor_for
+from bot.adapters.discord.feedback import with_buttons
 from bot.adapters.discord.limits import CHOICE_NAME_LIMIT, CHOICES_LIMIT, clip
+from bot.adapters.discord.sources import answer_view
 from bot.config import DiscordConfig
 from bot.core import BotCore
-from bot.errors import QuestionError
-from bot.types import Principle, Question
+from bot.types import Principle
 
 log = logging.getLogger(__name__)
 STRING_OPTION_LIMIT = 6000  # Discord's maximum max_length for a string option
@@ -37,9 +38,7 @@ def principle_choices(principles: tuple[Principle, ...], current: object) -> lis
     ]
 
 
-def register_commands(
-    tree: app_commands.CommandTree, core: BotCore, asker: Asker, cfg: DiscordConfig, feedback: FeedbackButtons
-) -> None:
+def register_commands(tree: app_commands.CommandTree, core: BotCore, asking: Asking, cfg: DiscordConfig) -> None:
     """Add the public commands to `tree` (global; run.py copies them to guilds when syncing)."""
     max_chars = min(core.settings.limits.max_question_chars, STRING_OPTION_LIMIT)
     count = len(core.principles())
@@ -50,27 +49,21 @@ def register_commands(
         interaction: discord.Interaction, question: app_commands.Range[str, 1, max_chars], private: bool = False
     ) -> None:
         actor = actor_for(interaction.user)
-        refusal = asker.check(question, actor)
+        refusal = asking.check(question, actor)
         if refusal is not None:
             await delivery.respond_privately(interaction, refusal.text)
             return
-        with asker.in_flight:  # an error is counted by the Asker and told by `on_error` below
+        with asking.in_flight:  # an error is counted by `asking` and told by `on_error` below
             await interaction.response.defer(ephemeral=private, thinking=True)
             turns = await history.slash_context(interaction, core.settings.conversation)
-            result = await asker.answer(question, actor, turns)
+            result = await asking.serve(question, actor, turns)
             if isinstance(result, Refusal):
                 messages = render.notice_messages(result.text)
             else:
                 chosen = i18n.locale_language(interaction.locale)  # a French user's locale: French words
-                result = i18n.answer_in(result, chosen) if chosen else result
-                log.info(
-                    "answered /ask from user %s (answered=%s, private=%s)",
-                    interaction.user.id,
-                    result.answered,
-                    private,
-                )
-                view = await feedback.view_for(result, interaction.user)
-                messages = with_buttons(render.answer_messages(result, echo_question=True), view)
+                answer = i18n.answer_in(result.answer, chosen) if chosen else result.answer
+                view = answer_view(answer, result.feedback_id)
+                messages = with_buttons(render.answer_messages(answer, echo_question=True), view)
             await delivery.followup(interaction, messages, ephemeral=private)
 
     @tree.command(name="principles", description="The nine principles of the Paris Call")
@@ -81,17 +74,17 @@ def register_commands(
     @tree.command(name="principle", description="One principle: its full wording and the passages that discuss it")
     @app_commands.describe(number=f"The principle's number, 1 to {count}")
     async def principle(interaction: discord.Interaction, number: app_commands.Range[int, 1, count]) -> None:
-        try:
-            chosen = core.principle(number)
-        except QuestionError as err:
-            await delivery.respond_privately(interaction, str(err))
+        missing = asking.no_such_principle(number)  # private, before the public "thinking…"
+        if missing is not None:
+            await delivery.respond_privately(interaction, missing.text)
             return
         await interaction.response.defer(thinking=True)
-        try:
-            answer = await core.ask_async(Question(f"{chosen.title}. {chosen.text}", actor_for(interaction.user)))
-        except QuestionError:
-            answer = None
-        await delivery.followup(interaction, render.principle_messages(chosen, answer), ephemeral=False)
+        shown = await asking.principle(number, actor_for(interaction.user))
+        if isinstance(shown, Refusal):
+            messages = render.notice_messages(shown.text)
+        else:
+            messages = render.principle_messages(shown.principle, shown.answer)
+        await delivery.followup(interaction, messages, ephemeral=False)
 
     @principle.autocomplete("number")
     async def principle_number(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
@@ -101,14 +94,14 @@ def register_commands(
     async def sources(interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True)
         await delivery.followup(
-            interaction, render.sources_messages(core.sources(), core.index_version), ephemeral=False
+            interaction, listings.sources_messages(core.sources(), core.index_version), ephemeral=False
         )
 
     @tree.command(name="help", description="What I can do and how to ask")
     async def help_(interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         admin = is_admin(interaction.user, cfg)
-        await delivery.followup(interaction, render.help_messages(core.index_version, admin=admin), ephemeral=True)
+        await delivery.followup(interaction, listings.help_messages(core.index_version, admin=admin), ephemeral=True)
 
 
 def install_error_handler(tree: app_commands.CommandTree) -> None:

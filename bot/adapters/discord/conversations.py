@@ -14,9 +14,11 @@ import re
 
 import discord
 
+from bot.adapters.asking import Asking, Refusal
 from bot.adapters.discord import delivery, history, render
-from bot.adapters.discord.asking import Asker, Refusal, actor_for
-from bot.adapters.discord.feedback import FeedbackButtons, with_buttons
+from bot.adapters.discord.client import actor_for
+from bot.adapters.discord.feedback import with_buttons
+from bot.adapters.discord.sources import answer_view
 from bot.config import DiscordConfig
 from bot.types import Actor
 
@@ -41,12 +43,11 @@ def strip_mentions_of(text: str, user_id: int) -> str:
 
 
 class Conversations:
-    """Decides whether a message is for the bot, and answers it through the `Asker`."""
+    """Decides whether a message is for the bot, and answers it through `Asking`."""
 
-    def __init__(self, client: discord.Client, asker: Asker, cfg: DiscordConfig, feedback: FeedbackButtons) -> None:
+    def __init__(self, client: discord.Client, asking: Asking, cfg: DiscordConfig) -> None:
         self.client = client
-        self.asker = asker
-        self.feedback = feedback
+        self.asking = asking
         self.auto_channels = frozenset(cfg.auto_answer_channel_ids)
 
     def _in_auto_channel(self, channel: object) -> bool:
@@ -74,7 +75,7 @@ class Conversations:
         if text is None:
             return
         if not text:
-            self.asker.refused(text)  # an empty question, counted like any refusal
+            self.asking.refused(text)  # an empty question, counted like any refusal
             await delivery.reply(
                 message,
                 render.notice_messages(
@@ -83,19 +84,19 @@ class Conversations:
             )
             return
         actor = actor_for(message.author)
-        refusal = self.asker.check(text, actor)
+        refusal = self.asking.check(text, actor)
         if refusal is not None:
             await self._refuse(message, refusal)
             return
-        with self.asker.in_flight:
+        with self.asking.in_flight:
             await self._answer(message, text, actor)
 
     async def _answer(self, message: discord.Message, text: str, actor: Actor) -> None:
         try:
             me = self.client.user
-            turns = await history.context_for(message, me.id, self.asker.core.settings.conversation) if me else ()
-            result = await self.asker.answer(text, actor, turns)
-        except Exception:  # counted by the Asker; the user hears about it, the log has the details
+            turns = await history.context_for(message, me.id, self.asking.core.settings.conversation) if me else ()
+            result = await self.asking.serve(text, actor, turns)
+        except Exception:  # counted by `asking`; the user hears about it, the log has the details
             log.exception(
                 "answering a message from user %s in %s failed", message.author.id, delivery.where(message.channel)
             )
@@ -104,15 +105,8 @@ class Conversations:
         if isinstance(result, Refusal):
             await self._refuse(message, result)
             return
-        log.info(
-            "answered a message from user %s in %s (answered=%s, version %s)",
-            message.author.id,
-            delivery.where(message.channel),
-            result.answered,
-            result.index_version,
-        )
-        view = await self.feedback.view_for(result, message.author)
-        await delivery.reply(message, with_buttons(render.answer_messages(result), view))
+        view = answer_view(result.answer, result.feedback_id)
+        await delivery.reply(message, with_buttons(render.answer_messages(result.answer), view))
 
     async def _refuse(self, message: discord.Message, refusal: Refusal) -> None:
         if refusal.rate_limited:
@@ -122,10 +116,8 @@ class Conversations:
             await delivery.reply(message, render.notice_messages(refusal.text))
 
 
-def attach_conversations(
-    client: discord.Client, asker: Asker, cfg: DiscordConfig, feedback: FeedbackButtons
-) -> Conversations:
+def attach_conversations(client: discord.Client, asking: Asking, cfg: DiscordConfig) -> Conversations:
     """Wire the message handler onto the client (explicitly, no subclassing)."""
-    conversations = Conversations(client, asker, cfg, feedback)
+    conversations = Conversations(client, asking, cfg)
     client.event(conversations.on_message)  # registered by its name, `on_message`
     return conversations

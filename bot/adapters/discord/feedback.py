@@ -26,8 +26,8 @@ import discord
 
 from bot.adapters.discord import PLATFORM, delivery
 from bot.adapters.discord.limits import Outgoing
+from bot.adapters.discord.render import HINTS
 from bot.ops.feedback import FeedbackStore, FeedbackUnavailableError
-from bot.types import Answer
 
 log = logging.getLogger(__name__)
 CUSTOM_ID = re.compile(r"fb:(?P<answer_id>[A-Za-z0-9_-]{12}):(?P<vote>up|down)")
@@ -52,7 +52,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=CUSTOM_ID):
     def __init__(self, answer_id: str, helpful: bool) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Helpful" if helpful else "Not helpful",
+                label=HINTS.helpful if helpful else HINTS.not_helpful,
                 emoji="👍" if helpful else "👎",
                 style=discord.ButtonStyle.secondary,
                 custom_id=custom_id(answer_id, helpful),
@@ -105,26 +105,10 @@ def with_buttons(messages: Sequence[Outgoing], view: discord.ui.View | None) -> 
 
 
 class FeedbackButtons:
-    """Records answers before they are sent, and stores the votes their buttons bring."""
+    """Stores the votes the buttons bring (answers are recorded by `adapters.asking`)."""
 
     def __init__(self, store: FeedbackStore) -> None:
         self.store = store
-
-    async def view_for(self, answer: Answer, user: discord.abc.User) -> discord.ui.View | None:
-        """Record the answer about to be sent to `user`; its buttons, or None if the store failed
-        or the answer is a reply to small talk (nothing to rate, no gap to report)."""
-        if not answer.searched:
-            return None
-        store = self.store
-        try:
-            answer_id = await asyncio.wrap_future(store.submit(store.record_answer, answer, PLATFORM, str(user.id)))
-        except FeedbackUnavailableError as err:
-            log.warning("%s; sending the answer without buttons", err)
-            return None
-        except Exception:
-            log.exception("could not record an answer in the feedback store; sending it without buttons")
-            return None
-        return feedback_view(answer_id)
 
     async def record_vote(self, interaction: discord.Interaction, answer_id: str, helpful: bool) -> None:
         """A click on a feedback button: store the vote, acknowledge it privately."""

@@ -1,18 +1,21 @@
 """Core results -> Discord messages: answer embeds, principles, sources, help, declines.
 
+An answer is one embed led by the one-line answer (the part that answers in bold), its
+citation under it and the index version in the footer; the supporting passages are one
+click away (the Sources button, `sources.py`), rendered by `passages_messages`.
+
 Pure functions, no I/O, so every message shape is testable without a connection. Text from
 documents and from users is escaped (markdown and mentions) before it is shown; only the
-markup added here is live. Sizes are kept within Discord's limits by `limits`.
+markup added here is live; newlines in documents are kept. Sizes are kept within Discord's
+limits by `limits`. Every sentence added here comes from `HINTS` (one table per language).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import discord
 
-from bot import i18n
 from bot.adapters.discord.limits import (
     AUTHOR_LIMIT,
     Outgoing,
@@ -22,12 +25,53 @@ from bot.adapters.discord.limits import (
     pack_embeds,
     text_embeds,
 )
-from bot.ops.gaps import Gap
-from bot.render.common import about_line, citation, split_on_best
-from bot.types import Answer, Principle, ScoredPassage, SourceInfo
+from bot.render.common import (
+    Hints,
+    about_line,
+    citation,
+    hint_text,
+    in_language,
+    lead_citation,
+    lead_parts,
+    lead_passage,
+    lead_preface,
+    one_per_document,
+    split_on_best,
+    supporting_passages,
+)
+from bot.types import Answer, Principle, ScoredPassage
 
 EXCERPT_CHARS = 900  # per passage: the best sentence with its context, readable in chat
-_CLI_COMMAND = re.compile(r"`(principles|principle \d+|sources|help)`")
+LEAD_CHARS = 3000  # the answer line; the citation and hint fit in the rest of the 4,096
+HINTS = Hints(
+    principles="`/principles`",
+    principle="`/principle 8`",
+    sources="`/sources`",
+    principle_more="/principle <number> for the passages that discuss one",  # a footer: no markdown
+    help=(
+        "I answer questions about the **Paris Call for Trust and Security in Cyberspace**, "
+        "quoting the documents I was given and citing each one.",
+        "",
+        "**Ask me**",
+        "• mention me with your question, or send me a direct message",
+        "• `/ask question` — add `private: True` to see the answer alone",
+        "",
+        "**Browse**",
+        "• `/principles` — the Call's nine principles",
+        "• `/principle number` — one principle with the passages that discuss it",
+        "• `/sources` — the documents I answer from",
+    ),
+    help_admin=(
+        "",
+        "**Admin**",
+        "• `/reindex` — rebuild the index from the knowledge folder",
+        "• `/add-document file` — add a .md, .txt, .html or .pdf document",
+        "• `/remove-document document` — remove a document",
+        "• `/rollback` — go back to the previous index version",
+        "• `/gaps` — what people asked that I could not answer well",
+    ),
+    gaps_footer="Most asked first · documents that cover these are worth adding (/add-document)",
+)
 
 
 def safe(text: str) -> str:
@@ -40,7 +84,7 @@ def bold(text: str) -> str:
     return "\n".join(f"**{line.strip()}**" if line.strip() else line for line in text.split("\n"))
 
 
-def _web_url(source: str) -> str | None:
+def web_url(source: str) -> str | None:
     return source if source.startswith(("https://", "http://")) else None
 
 
@@ -60,58 +104,136 @@ def _tail(text: str, n: int) -> str:
 def excerpt(scored: ScoredPassage, limit: int = EXCERPT_CHARS) -> str:
     """The passage around its best sentence, at most `limit` characters, best sentence bold."""
     before, best, after = split_on_best(scored)
-    best = clip(" ".join(best.split()), limit)
+    best = clip("\n".join(" ".join(line.split()) for line in best.strip().splitlines()), limit)
     room = max(0, limit - len(best))
     if len(before) + len(after) > room:
         # Half the room on each side; a short side leaves its spare to the other.
         keep_after = min(len(after), max(room // 2, room - len(before)))
         before = _tail(before, room - keep_after)
         after = clip(after, keep_after) if keep_after > 1 else ""
-    parts = [safe(before.rstrip()), bold(safe(best)), safe(after.lstrip())]
-    return " ".join(p for p in parts if p.strip())
+    head, tail = safe(before.rstrip()), safe(after.lstrip())
+    text = bold(safe(best))
+    if head.strip():
+        text = head + _gap(before[len(before.rstrip()) :]) + text
+    if tail.strip():
+        text = text + _gap(after[: len(after) - len(after.lstrip())]) + tail
+    return text
+
+
+def _gap(whitespace: str) -> str:
+    """The separator a stripped run of whitespace stands for: a line break stays a line
+    break (a bullet after a bold sentence starts its own line), anything else one space."""
+    return "\n" if "\n" in whitespace else " "
+
+
+def _bold_span(span: str) -> str:
+    """`span` in bold, its edge spaces kept outside the markers."""
+    core = span.strip()
+    if not core:
+        return safe(span)
+    start = span.find(core)
+    return span[:start] + bold(safe(core)) + span[start + len(core) :]
+
+
+def lead_markdown(answer: Answer, hints: Hints = HINTS) -> str:
+    """The one-line answer, escaped, with the part that answers in bold (its preface first
+    when the answer is tentative)."""
+    before, span, after = lead_parts(answer)
+    return safe(lead_preface(answer, hints)) + safe(before) + _bold_span(span) + safe(after)
+
+
+def cited_line(title_and_rest: str, url: str | None) -> str:
+    """'— *Title — Publisher, Date*', then the source's address when it has one."""
+    if url is None:
+        return f"— *{safe(title_and_rest)}*"
+    return f"— *{safe(title_and_rest)}* · <{url}>"
+
+
+def answer_embed(answer: Answer, hints: Hints = HINTS, *, echo_question: bool = False) -> discord.Embed:
+    """One embed led by the answer: the answer line, its citation under it, a hint when
+    one applies, the index version in the footer."""
+    hints = in_language(hints, answer.language)
+    lines = []
+    if answer.read_as:
+        lines.append(f"*{safe(hints.read_as.format(text=answer.read_as))}*")
+    if answer.understood_as:  # how a follow-up was read with its conversation
+        lines.append(f"*{safe(about_line(answer, hints))}*")
+    line = lead_markdown(answer, hints)
+    if len(line) > LEAD_CHARS:  # a giant "sentence" (a table, a list): cut, not bold, so no span is left open
+        line = clip(safe(lead_preface(answer, hints) + answer.lead), LEAD_CHARS)
+    lines.append(line)
+    cited = lead_citation(answer)
+    if cited:
+        scored = lead_passage(answer)
+        lines += ["", cited_line(cited, web_url(scored.passage.source) if scored else None)]
+    hint = hint_text(answer, hints)
+    if hint:
+        lines += ["", hint]
+    embed = make_embed(description="\n".join(lines), footer=hints.index_version.format(version=answer.index_version))
+    if echo_question:
+        # Author names are not markdown (escaping would show backslashes); mentions are broken.
+        question = discord.utils.escape_mentions(" ".join(answer.question.split()))
+        embed.set_author(name=clip(hints.asked.format(question=question), AUTHOR_LIMIT))
+    return embed
+
+
+def source_passages(answer: Answer) -> list[ScoredPassage]:
+    """The passages the Sources button shows: at most two, each from a different document
+    than the answer's and than each other."""
+    return supporting_passages(answer) if answer.answered and answer.lead else []
+
+
+def passage_block(scored: ScoredPassage, limit: int = EXCERPT_CHARS) -> str:
+    """One passage for the Sources reply: its text around the best sentence (bold, newlines
+    kept) and its citation once."""
+    passage = scored.passage
+    text = excerpt(scored, limit) if scored.best_sentence else safe(clip(passage.text.strip(), limit))
+    return f"{text}\n{cited_line(citation(passage), web_url(passage.source))}"
+
+
+def passages_messages(passages: Sequence[ScoredPassage], hints: Hints = HINTS) -> list[Outgoing]:
+    """The supporting passages behind an answer's Sources button, one block each."""
+    embeds = text_embeds((passage_block(p) for p in passages), title=hints.passages_title)
+    return pack_embeds(embeds)
 
 
 def passage_embed(number: int, scored: ScoredPassage) -> discord.Embed:
     """One cited passage: title links to the source, citation line under the excerpt."""
     passage = scored.passage
     description = f"{excerpt(scored)}\n\n— *{safe(citation(passage))}*"
-    return make_embed(title=f"{number}. {passage.title}", description=description, url=_web_url(passage.source))
+    return make_embed(title=f"{number}. {passage.title}", description=description, url=web_url(passage.source))
 
 
-def answer_messages(answer: Answer, *, echo_question: bool = False) -> list[Outgoing]:
-    """An answered question: one embed per passage, index version in the last footer."""
-    if not answer.answered or not answer.passages:
-        return decline_messages(answer)
-    embeds = [passage_embed(i, sp) for i, sp in enumerate(answer.passages, start=1)]
+def answer_messages(answer: Answer, *, echo_question: bool = False, hints: Hints = HINTS) -> list[Outgoing]:
+    """An answered question: one embed led by the answer (see `answer_embed`); an answer
+    without a one-line lead (none today) falls back to one embed per passage."""
+    hints = in_language(hints, answer.language)
+    if not answer.answered or not answer.passages and not answer.lead:
+        return decline_messages(answer, hints)
+    if answer.lead:
+        return [Outgoing(embeds=(answer_embed(answer, hints, echo_question=echo_question),))]
+    shown = one_per_document(answer.passages, limit=len(answer.passages))  # each document cited once
+    embeds = [passage_embed(i, sp) for i, sp in enumerate(shown, start=1)]
     if answer.understood_as:  # how a follow-up was read with its conversation
-        embeds[0].description = f"*{safe(about_line(answer))}*\n\n{embeds[0].description}"
+        embeds[0].description = f"*{safe(about_line(answer, hints))}*\n\n{embeds[0].description}"
     if echo_question:
         # Author names are not markdown (escaping would show backslashes); mentions are broken.
         question = discord.utils.escape_mentions(" ".join(answer.question.split()))
-        embeds[0].set_author(name=clip(f"Q: {question}", AUTHOR_LIMIT))
-    embeds[-1].set_footer(text=f"Index version {answer.index_version} · /sources lists my documents")
+        embeds[0].set_author(name=clip(hints.asked.format(question=question), AUTHOR_LIMIT))
+    embeds[-1].set_footer(text=hints.index_version.format(version=answer.index_version))
     return pack_embeds(embeds)
 
 
-def _discord_commands(text: str) -> str:
-    """The core's suggestions name CLI commands; on Discord they are slash commands."""
-    return _CLI_COMMAND.sub(lambda m: f"`/{m.group(1)}`", text)
-
-
-def decline_messages(answer: Answer) -> list[Outgoing]:
-    """A short, helpful reply for a question the documents do not cover."""
-    lead = answer.message or "The documents I have do not cover that."
-    suggestions = [_discord_commands(s) for s in answer.suggestions] or [
-        "the Call's nine principles (`/principles`, `/principle 8`)",
-        "who launched, joined or declined to sign the Call",
-        "the sources I answer from (`/sources`)",
-    ]
-    header = (
-        "I can answer questions about:" if answer.language == "en" else i18n.text("can_answer_list", answer.language)
-    )
-    lines = [lead, header] + [f"• {s}" for s in suggestions]
-    if answer.understood_as:
-        lines.insert(0, f"*{safe(about_line(answer))}*")
+def decline_messages(answer: Answer, hints: Hints = HINTS) -> list[Outgoing]:
+    """A short, helpful reply for a question the documents do not cover: what the bot can
+    answer instead, or (for "principle 12") the command that lists the principles; in the
+    answer's language."""
+    hints = in_language(hints, answer.language)
+    lead = safe(answer.message or hints.not_covered)
+    about = [f"*{safe(about_line(answer, hints))}*"] if answer.understood_as else []
+    if answer.suggestion_kind == "principles":
+        return content_messages("\n".join([*about, f"{lead} {hint_text(answer, hints)}"]))
+    lines = [*about, lead, f"{hints.can_answer}:"] + [f"• {s}" for s in hints.suggestions()]
     return content_messages("\n".join(lines))
 
 
@@ -126,110 +248,30 @@ def _principle_block(p: Principle) -> str:
 
 def _principle_source(p: Principle) -> str:
     date = f", {p.source_date}" if p.source_date else ""
-    return f"Wording quoted from: {p.source_title} — {p.source_publisher}{date}"
+    return HINTS.wording_from.format(source=f"{p.source_title} — {p.source_publisher}{date}")
 
 
 def principles_messages(principles: Sequence[Principle]) -> list[Outgoing]:
     """All principles, numbered, with short titles and the Call's wording."""
-    footer = _principle_source(principles[0]) + " · /principle <number> for passages" if principles else None
+    footer = _principle_source(principles[0]) + " · " + HINTS.fill(HINTS.principle_more) if principles else None
     embeds = text_embeds(
         (_principle_block(p) for p in principles),
-        title=f"The {len(principles)} principles of the Paris Call",
+        title=HINTS.principles_title.format(count=len(principles)),
         footer=footer,
     )
     return pack_embeds(embeds)
 
 
-def principle_messages(principle: Principle, answer: Answer | None) -> list[Outgoing]:
+def principle_messages(principle: Principle, answer: Answer | None, hints: Hints = HINTS) -> list[Outgoing]:
     """One principle's full wording, then the passages that discuss it (if any)."""
     head = make_embed(
-        title=f"Principle {principle.number} — {principle.title}",
+        title=hints.principle_title.format(number=principle.number, title=principle.title),
         description=safe(principle.text),
         footer=_principle_source(principle),
     )
     embeds = [head]
     if answer is not None and answer.answered:
-        embeds += [passage_embed(i, sp) for i, sp in enumerate(answer.passages, start=1)]
-        embeds[-1].set_footer(text=f"Passages that discuss it · index version {answer.index_version}")
+        shown = one_per_document(answer.passages)
+        embeds += [passage_embed(i, sp) for i, sp in enumerate(shown, start=1)]
+        embeds[-1].set_footer(text=hints.discussed.format(version=answer.index_version))
     return pack_embeds(embeds)
-
-
-def _source_block(s: SourceInfo) -> str:
-    title = safe(s.title)
-    url = _web_url(s.source)
-    linked = f"[{title}]({url})" if url else title
-    date = f", {safe(s.date)}" if s.date else ""
-    plural = "s" if s.passages != 1 else ""
-    return f"**{linked}**\n{safe(s.publisher)}{date} · {s.passages} passage{plural}"
-
-
-def sources_messages(sources: Sequence[SourceInfo], version: str) -> list[Outgoing]:
-    """The documents in the serving index, with publisher and date."""
-    ordered = sorted(sources, key=lambda s: (s.date or "", s.title))
-    embeds = text_embeds(
-        (_source_block(s) for s in ordered),
-        title=f"My sources ({len(ordered)} documents)",
-        footer=f"Index version {version}",
-    )
-    return pack_embeds(embeds)
-
-
-def help_messages(version: str, *, admin: bool) -> list[Outgoing]:
-    """What the bot does and how to use it; admin commands only for admins."""
-    lines = [
-        "I answer questions about the **Paris Call for Trust and Security in Cyberspace**, "
-        "quoting the documents I was given and citing each one.",
-        "",
-        "**Ask me**",
-        "• mention me with your question, or send me a direct message",
-        "• `/ask question` — add `private: True` to see the answer alone",
-        "",
-        "**Browse**",
-        "• `/principles` — the Call's nine principles",
-        "• `/principle number` — one principle with the passages that discuss it",
-        "• `/sources` — the documents I answer from",
-    ]
-    if admin:
-        lines += [
-            "",
-            "**Admin**",
-            "• `/reindex` — rebuild the index from the knowledge folder",
-            "• `/add-document file` — add a .md, .txt, .html or .pdf document",
-            "• `/remove-document document` — remove a document",
-            "• `/rollback` — go back to the previous index version",
-            "• `/gaps` — what people asked that I could not answer well",
-        ]
-    embeds = text_embeds(
-        ["\n".join(lines)],
-        title="callbot — the Paris Call, with sources",
-        footer=f"Index version {version}",
-        separator="\n",
-    )
-    return pack_embeds(embeds)
-
-
-def _gap_block(number: int, gap: Gap) -> str:
-    plural = "s" if gap.count != 1 else ""
-    lines = [
-        bold(f"{number}. {safe(gap.question)}"),
-        f"asked {gap.count} time{plural} · declined {gap.declined} · voted not helpful {gap.not_helpful}",
-    ]
-    lines += [f"• also: {safe(variant)}" for variant in gap.variants]
-    return "\n".join(lines)
-
-
-def gaps_messages(gaps: Sequence[Gap]) -> list[Outgoing]:
-    """Knowledge gaps for admins: each group's most asked phrasing, counts, other wordings."""
-    if not gaps:
-        return content_messages("No gaps so far: no question was declined or voted not helpful.")
-    embeds = text_embeds(
-        (_gap_block(i, g) for i, g in enumerate(gaps, start=1)),
-        title="What people asked that I could not answer well",
-        footer="Most asked first · documents that cover these are worth adding (/add-document)",
-    )
-    return pack_embeds(embeds)
-
-
-def report_messages(text: str) -> list[Outgoing]:
-    """The result of an admin operation (names in it come from users: escaped)."""
-    return content_messages(safe(text))

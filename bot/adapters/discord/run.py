@@ -20,13 +20,15 @@ import aiohttp
 import discord
 from discord import app_commands
 
+from bot.adapters.asking import Asking
+from bot.adapters.discord import PLATFORM
 from bot.adapters.discord.admin import register_admin_commands
-from bot.adapters.discord.asking import Asker
 from bot.adapters.discord.client import build_client, configure_endpoints
 from bot.adapters.discord.commands import install_error_handler, register_commands
 from bot.adapters.discord.connection import Connection
 from bot.adapters.discord.conversations import attach_conversations
 from bot.adapters.discord.feedback import attach_feedback
+from bot.adapters.discord.sources import attach_sources
 from bot.config import DiscordConfig, secret
 from bot.errors import ConfigError
 from bot.knowledge.operations import KnowledgeOps
@@ -76,12 +78,13 @@ def build_app(parts: App, *, guild_ready_timeout: float = 2.0) -> DiscordApp:
     configure_endpoints(cfg)
     client = build_client(cfg, guild_ready_timeout=guild_ready_timeout)
     tree = app_commands.CommandTree(client)
-    asker = Asker(core, ops)
-    feedback = attach_feedback(client, ops.feedback)
-    register_commands(tree, core, asker, cfg, feedback)
+    asking = Asking(core, ops, PLATFORM)
+    attach_feedback(client, ops.feedback)
+    attach_sources(client, asking)
+    register_commands(tree, core, asking, cfg)
     register_admin_commands(tree, core, knowledge, cfg, ops.feedback)
     install_error_handler(tree)
-    attach_conversations(client, asker, cfg, feedback)
+    attach_conversations(client, asking, cfg)
     connection = Connection(ops.in_flight)
 
     def on_ready() -> None:

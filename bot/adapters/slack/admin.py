@@ -3,8 +3,8 @@ gaps people ran into (who is an admin: `admin_check`).
 
 Every knowledge operation blocks (it may rebuild the index), so it runs in a worker thread
 and the event loop keeps acking other requests. A refused attempt changes nothing, is logged
-and recorded in the audit log, and is answered privately. `gaps` only reads, so a
-refusal there is logged but not audited.
+and recorded in the audit log, and is answered privately; so is a refused `gaps`, as on
+Discord (both go through `bot.adapters.asking.audit_refusal`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.asking import audit_refusal
 from bot.adapters.slack.blocks import Message, gaps_message, notice
 from bot.adapters.slack.files import fetch_shared_file
 from bot.errors import CallbotError
@@ -36,18 +37,16 @@ AUDIT_ACTIONS = {
     "reindex": ("build", "rebuild the index"),
     "remove": ("remove", "remove documents"),
     "rollback": ("rollback", "roll the index back"),
+    "gaps": ("gaps", "see the knowledge gaps"),
 }
 
 
 async def refuse(knowledge: KnowledgeOps, who: Actor, op: str, target: str = "") -> str:
     """Log and audit a non-admin attempt (`op`: add or one of ADMIN_OPS); the private reply."""
     action, phrase = AUDIT_ACTIONS[op]
-    reason = "not a bot admin"
-    log.warning("refused Slack %s %r for %s: %s", op, target, who.label(), reason)
-    try:
-        await asyncio.to_thread(knowledge.record_refusal, who, action, reason, target)
-    except Exception:  # the refusal stands even if the audit log is unavailable
-        log.exception("could not record the refusal in the audit log")
+    await audit_refusal(knowledge, who, action, "not a bot admin", target)
+    if op == "gaps":
+        return f"Only the bot's admins can {phrase}."
     return f"Only the bot's admins can {phrase}; nothing was changed."
 
 
@@ -96,8 +95,7 @@ async def add_shared_files(
 async def gaps(deps: SlackDeps, client: AsyncWebClient, who: Actor, arg: str = "") -> Message:
     """`gaps [N]` for admins: the N most frequent groups of badly answered questions."""
     if not await deps.admins.is_admin(client, who.user_id):
-        log.warning("refused Slack gaps for %s: not a bot admin", who.label())
-        return notice("Only the bot's admins can see the knowledge gaps.")
+        return notice(await refuse(deps.knowledge, who, "gaps"))
     if deps.ops is None:
         return notice("Feedback is not recorded by this bot, so there are no gaps to show.")
     try:

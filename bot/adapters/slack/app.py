@@ -17,7 +17,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import command, conversations, feedback
+from bot.adapters.slack import command, conversations, feedback, passages
 from bot.adapters.slack.deps import SlackDeps
 from bot.adapters.slack.http_server import ShortRecords
 from bot.config import Settings
@@ -81,4 +81,5 @@ def register_listeners(app: AsyncApp, parts: App, ops: OpsKit | None = None) -> 
     conversations.register(app, deps)
     command.register(app, deps)
     feedback.register(app, deps)
+    passages.register(app, deps)
     return deps

@@ -1,5 +1,11 @@
 """Core results to Block Kit messages, each with a plain `text` fallback, within Slack's limits.
 
+An answer is led by its one-line answer (the part that answers in bold), then its citation
+(a context block), a hint and the index version; a "Show passages" button posts the
+supporting passages (at most two, each from another document, each cited once). Newlines in
+documents are kept (a bullet list stays a list). Every sentence added here comes from
+`HINTS` (one table per language).
+
 Slack refuses a section over 3,000 characters or a message over 50 blocks, and shows the
 `text` fallback in notifications; every builder here returns a `Message` that respects both.
 Trailing blocks (footer, buttons) are reserved first, so cutting a long message never drops
@@ -10,12 +16,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.slack.mrkdwn import bold, clip, escape, link
-from bot.render.common import about_line, citation, decline_text, split_on_best, truncate
-from bot.types import Answer, Passage, Principle, SourceInfo
+from bot.render.common import (
+    Hints,
+    citation,
+    truncate,
+)
+from bot.types import Passage, Principle, SourceInfo
 
 if TYPE_CHECKING:  # bot.ops.gaps imports numpy; rendering needs only the type
     from bot.ops.gaps import Gap
@@ -25,6 +35,35 @@ MAX_TEXT = 3000  # section and context text, and our fallback text
 MAX_HEADER = 150
 MAX_BUTTON_VALUE = 2000
 SHARE_ACTION = "callbot_share"
+PASSAGES_ACTION = "callbot_passages"
+HINTS = Hints(
+    principles="`/paris-call principles`",
+    principle="`/paris-call principle 8`",
+    sources="`/paris-call sources`",
+    principle_more="`{command} principle N` shows one in full, with the passages that discuss it.",
+    sources_title="Documents I answer from",
+    help=(
+        "`{command} ask QUESTION` — answer a question about the Paris Call, with sources",
+        "`{command} principles` — the Call's nine principles",
+        "`{command} principle N` — one principle in full (1–9), with the passages that discuss it",
+        "`{command} sources` — the documents I answer from",
+        "`{command} help` — this help",
+        "You can also mention me in a channel (I answer in the thread) or send me a direct message; "
+        "there, saying just `principles`, `principle N`, `sources` or `help` works too.",
+    ),
+    help_admin=(
+        "*Admin:*",
+        "`{command} reindex` — rebuild the index from the knowledge folder",
+        "`{command} remove DOC` — remove a document, then rebuild",
+        "`{command} rollback` — serve the previous index version",
+        "`{command} gaps [N]` — what people asked that I could not answer well, most frequent first",
+        "Share a file with me in a direct message (or mention me with `add` and a file) to add a document.",
+    ),
+    gaps_footer=(
+        "Declined questions and answers voted not helpful, grouped by meaning. "
+        "Share a document with me to fill a gap; `{command} gaps N` shows N groups."
+    ),
+)
 FEEDBACK_UP = "feedback_up"
 FEEDBACK_DOWN = "feedback_down"
 Block = dict[str, Any]
@@ -69,11 +108,31 @@ def notice(text: str) -> Message:
     return Message(safe, [section(safe)])
 
 
-def _passage_mrkdwn(before: str, best: str, after: str) -> str:
-    def esc(part: str) -> str:
-        return escape(" ".join(part.split())).replace("*", "∗")
+def hints_for(command: str) -> Hints:
+    """The Slack words with the configured slash command in every hint."""
+    c = escape(command)
+    return replace(HINTS, principles=f"`{c} principles`", principle=f"`{c} principle 8`", sources=f"`{c} sources`")
 
-    return " ".join(p for p in (esc(before), bold(escape(best)), esc(after)) if p)
+
+def tidy_lines(text: str) -> str:
+    """Spaces tidied within each line; line breaks kept (a bullet list stays a list)."""
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines() if line.strip())
+
+
+def _gap(whitespace: str) -> str:
+    return "\n" if "\n" in whitespace else " "
+
+
+def passage_mrkdwn(before: str, best: str, after: str) -> str:
+    def esc(part: str) -> str:
+        return escape(tidy_lines(part)).replace("*", "∗")
+
+    text = "\n".join(bold(escape(line)) for line in tidy_lines(best).splitlines())
+    if before.strip():
+        text = esc(before) + _gap(before[len(before.rstrip()) :]) + text
+    if after.strip():
+        text = text + _gap(after[: len(after) - len(after.lstrip())]) + esc(after)
+    return text
 
 
 def cite(passage: Passage | SourceInfo) -> str:
@@ -102,85 +161,43 @@ def button(action_id: str, label: str, value: str) -> Block:
     }
 
 
-def action_row(share_value: str | None = None, feedback_id: str | None = None) -> Block | None:
-    """One row of buttons: Share (when its value fits), then helpful / not helpful."""
+def action_row(
+    share_value: str | None = None, feedback_id: str | None = None, passages_value: str | None = None
+) -> Block | None:
+    """One row of buttons: Show passages, Share (when its value fits), helpful / not helpful."""
     elements = []
+    if passages_value:
+        elements.append(button(PASSAGES_ACTION, HINTS.show_passages, passages_value))
     if share_value and len(share_value) <= MAX_BUTTON_VALUE:
-        elements.append(button(SHARE_ACTION, "Share in channel", share_value))
+        elements.append(button(SHARE_ACTION, HINTS.share, share_value))
     if feedback_id:
-        elements.append(button(FEEDBACK_UP, "👍 Helpful", feedback_id))
-        elements.append(button(FEEDBACK_DOWN, "👎 Not helpful", feedback_id))
+        elements.append(button(FEEDBACK_UP, f"👍 {HINTS.helpful}", feedback_id))
+        elements.append(button(FEEDBACK_DOWN, f"👎 {HINTS.not_helpful}", feedback_id))
     return {"type": "actions", "elements": elements} if elements else None
-
-
-def answer_message(
-    answer: Answer,
-    question: str,
-    *,
-    share_value: str | None = None,
-    shared_by: str = "",
-    feedback_id: str | None = None,
-) -> Message:
-    """The cited answer: passages with the best sentence in bold, citations, index version;
-    with `feedback_id`, helpful / not helpful buttons (declined answers too)."""
-    asked = f":speech_balloon: {escape(truncate(question, 300))}"
-    if shared_by:
-        asked += f"  ·  shared by {mention(shared_by)}"
-    about = escape(truncate(about_line(answer), 300))  # how a follow-up was read, "" if alone
-    if about:
-        asked += f"\n{about}"
-    version = f"Index version `{escape(answer.index_version)}`"
-    row = action_row(share_value if answer.answered else None, feedback_id)
-    buttons = [row] if row else []
-    if not answer.answered:
-        text = escape(decline_text(answer))
-        fallback_text = f"{about}\n{text}" if about else text
-        return Message(clip(fallback_text, MAX_TEXT), [context(asked), section(text), context(version), *buttons])
-    blocks: list[Block] = [context(asked)]
-    lines, fallback = [], [about] if about else []
-    room = MAX_BLOCKS - 2 - len(buttons)  # the question above; the footer and buttons below
-    for i, scored in enumerate(answer.passages[:room], 1):
-        before, best, after = split_on_best(scored)
-        blocks.append(section(f"*[{i}]* " + _passage_mrkdwn(before, best, after)))
-        lines.append(f"*[{i}]* {cite(scored.passage)}")
-        fallback.append(f"[{i}] {escape(' '.join((best or scored.passage.text).split()))} — {cite(scored.passage)}")
-    footer = context(clip("\n".join(lines), MAX_TEXT), version)
-    return Message(clip("\n".join(fallback), MAX_TEXT), fit(blocks, tail=[footer, *buttons]))
 
 
 def principles_message(principles: Sequence[Principle], command: str) -> Message:
     """All principles, short: title plus the start of the text; `principle N` gives the rest."""
-    blocks: list[Block] = [header(f"The {len(principles)} principles of the Paris Call")]
+    blocks: list[Block] = [header(HINTS.principles_title.format(count=len(principles)))]
     for p in principles:
         blocks.append(section(f"*{p.number}. {escape(p.title)}*\n{escape(truncate(p.text, 280))}"))
-    hint = f"`{escape(command)} principle N` shows one in full."
-    blocks = fit(blocks, tail=[context(_principle_source(principles[0]) if principles else "", hint)])
+    hint = HINTS.fill(HINTS.principle_more, command=escape(command))
+    blocks = fit(blocks, tail=[context(principle_source(principles[0]) if principles else "", hint)])
     text = "\n".join(f"{p.number}. {escape(p.title)}" for p in principles)
     return Message(clip(text, MAX_TEXT), blocks)
 
 
-def _principle_source(p: Principle) -> str:
+def principle_source(p: Principle) -> str:
     tail = f", {p.source_date}" if p.source_date else ""
-    return "Source: " + escape(f"{p.source_title} — {p.source_publisher}{tail}")
-
-
-def principle_message(p: Principle, *, share_value: str | None = None, shared_by: str = "") -> Message:
-    """One principle in full (split over several sections if it is long)."""
-    body = escape(p.text)
-    chunks = [body[i : i + MAX_TEXT - 10] for i in range(0, len(body), MAX_TEXT - 10)] or [" "]
-    blocks = [header(f"Principle {p.number}: {p.title}")] + [section(c) for c in chunks[:45]]
-    by = f"Shared by {mention(shared_by)}" if shared_by else ""
-    row = action_row(share_value)
-    tail = [context(_principle_source(p), by), *([row] if row else [])]
-    return Message(clip(f"Principle {p.number}: {escape(p.title)} — {body}", MAX_TEXT), fit(blocks, tail=tail))
+    return escape(HINTS.wording_from.format(source=f"{p.source_title} — {p.source_publisher}{tail}"))
 
 
 def sources_message(sources: Sequence[SourceInfo], index_version: str) -> Message:
     """The documents of the serving index, several per section."""
-    blocks: list[Block] = [header("Documents I answer from")]
+    blocks: list[Block] = [header(HINTS.sources_title.format(count=len(sources)))]
     chunk = ""
     for src in sources:
-        line = f"• {cite(src)} ({src.passages} passages)"
+        line = f"• {cite(src)} ({HINTS.passages_count.format(count=src.passages)})"
         if chunk and len(chunk) + len(line) + 1 > MAX_TEXT:
             blocks.append(section(chunk))
             chunk = ""
@@ -188,33 +205,17 @@ def sources_message(sources: Sequence[SourceInfo], index_version: str) -> Messag
     if chunk:
         blocks.append(section(chunk))
     if not sources:
-        blocks.append(section("No documents are indexed yet."))
-    footer = context(f"{len(sources)} documents · index version `{escape(index_version)}`")
-    blocks = fit(blocks, f"…and more: {len(sources)} documents in all.", tail=[footer])
+        blocks.append(section(HINTS.no_documents))
+    footer = context(HINTS.index_version.format(version=f"`{escape(index_version)}`"))
+    blocks = fit(blocks, HINTS.more_than_fits.format(count=len(sources)), tail=[footer])
     text = f"{len(sources)} documents: " + "; ".join(escape(s.title) for s in sources)
     return Message(clip(text, MAX_TEXT), blocks)
 
 
 def help_message(command: str, *, admin: bool) -> Message:
     """Usage of the slash command; the admin part only for admins."""
-    c = escape(command)
-    lines = [
-        f"`{c} ask QUESTION` — answer a question about the Paris Call, with sources",
-        f"`{c} principles` — the Call's nine principles",
-        f"`{c} principle N` — one principle in full (1–9)",
-        f"`{c} sources` — the documents I answer from",
-        f"`{c} help` — this help",
-        "You can also mention me in a channel (I answer in the thread) or send me a direct message.",
-    ]
-    if admin:
-        lines += [
-            "*Admin:*",
-            f"`{c} reindex` — rebuild the index from the knowledge folder",
-            f"`{c} remove DOC` — remove a document, then rebuild",
-            f"`{c} rollback` — serve the previous index version",
-            f"`{c} gaps [N]` — what people asked that I could not answer well, most frequent first",
-            "Share a file with me in a direct message (or mention me with `add` and a file) to add a document.",
-        ]
+    hints, c = hints_for(command), escape(command)
+    lines = [hints.fill(line, command=c) for line in (*hints.help, *(hints.help_admin if admin else ()))]
     text = "\n".join(lines)
     return Message(clip(text, MAX_TEXT), [section(text)])
 
@@ -222,19 +223,19 @@ def help_message(command: str, *, admin: bool) -> Message:
 def gaps_message(gaps: Sequence[Gap], command: str) -> Message:
     """Knowledge gaps for admins: each group of similar questions, most frequent first."""
     if not gaps:
-        return notice("No declined or unhelpful answers recorded yet.")
-    blocks: list[Block] = [header("Questions I could not answer well")]
+        return notice(HINTS.gaps_none)
+    blocks: list[Block] = [header(HINTS.gaps_title)]
     for gap in gaps:
         lines = [
             f"*{gap.count}×*  {escape(truncate(gap.question, 500))}",
-            f"declined {gap.declined} · voted not helpful {gap.not_helpful}",
+            escape(HINTS.gaps_counts.format(count=gap.count, declined=gap.declined, not_helpful=gap.not_helpful)),
         ]
         if gap.variants:
-            lines.append("also asked as: " + "; ".join(f"“{escape(truncate(v, 200))}”" for v in gap.variants))
+            variants = "; ".join(f"“{escape(truncate(v, 200))}”" for v in gap.variants)
+            lines.append(HINTS.gaps_also.format(variants=variants))
         blocks.append(section("\n".join(lines)))
-    hint = (
-        f"Declined questions and answers voted not helpful, grouped by meaning. "
-        f"Share a document with me to fill a gap; `{escape(command)} gaps N` shows N groups."
-    )
+    hint = HINTS.gaps_footer.format(command=escape(command))
     text = "Knowledge gaps: " + "; ".join(f"{g.count}× {escape(truncate(g.question, 200))}" for g in gaps)
-    return Message(clip(text, MAX_TEXT), fit(blocks, f"…and {len(gaps)} groups in all.", tail=[context(hint)]))
+    return Message(
+        clip(text, MAX_TEXT), fit(blocks, HINTS.more_than_fits.format(count=len(gaps)), tail=[context(hint)])
+    )

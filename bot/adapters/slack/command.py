@@ -8,7 +8,6 @@ shared answers) are held in flight so a graceful shutdown lets them finish.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -18,28 +17,15 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import admin
-from bot.adapters.slack.asking import Refusal, answering, ask
-from bot.adapters.slack.blocks import (
-    SHARE_ACTION,
-    Message,
-    answer_message,
-    help_message,
-    notice,
-    principle_message,
-    principles_message,
-    sources_message,
-)
-from bot.adapters.slack.conversations import ADD_HINT, SORRY
+from bot.adapters.slack.blocks import SHARE_ACTION, notice
 from bot.adapters.slack.deps import SlackDeps, actor
-from bot.adapters.slack.mrkdwn import plain_text
 from bot.adapters.slack.reply import Respond
-from bot.errors import CallbotError
+from bot.adapters.slack.subcommands import KNOWN, SHAREABLE, SORRY, parse, render
 from bot.ops.shutdown import ShuttingDown
 from bot.types import Actor
 
 log = logging.getLogger(__name__)
-KNOWN = ("ask", "principles", "principle", "sources", "help", "add", "gaps", *admin.ADMIN_OPS)
-SHAREABLE = ("ask", "principle")
+__all__ = ["KNOWN", "SHAREABLE", "handle_command", "handle_share", "parse", "register"]
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -61,15 +47,6 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.action(SHARE_ACTION)(on_share)
 
 
-def parse(text: str) -> tuple[str, str]:
-    """(subcommand, rest); text that starts with no known subcommand is a question."""
-    words = plain_text(text)
-    sub, _, rest = words.partition(" ")
-    if sub.lower() in KNOWN:
-        return sub.lower(), rest.strip()
-    return ("ask", words) if words else ("help", "")
-
-
 async def handle_command(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: AsyncWebClient) -> None:
     sub, rest = parse(str(command.get("text", "")))
     who = actor(str(command.get("user_id", "")), str(command.get("user_name", "")))
@@ -81,7 +58,7 @@ async def handle_command(deps: SlackDeps, command: dict[str, Any], respond: Resp
         if sub == "gaps":
             await respond(response_type="ephemeral", **(await admin.gaps(deps, client, who, rest)).kwargs())
             return
-        with answering(deps, rest) if sub == "ask" else contextlib.nullcontext():
+        with deps.asking.answering(rest) if sub == "ask" else contextlib.nullcontext():
             message, _ = await render(deps, who, team, sub, rest, client, share=deps.settings.slack.share_button)
             await respond(response_type="ephemeral", **message.kwargs())
     except ShuttingDown as err:
@@ -90,53 +67,6 @@ async def handle_command(deps: SlackDeps, command: dict[str, Any], respond: Resp
         log.exception("slash command %r failed for %s", sub, who.label())
         with contextlib.suppress(Exception):
             await respond(response_type="ephemeral", **notice(SORRY).kwargs())
-
-
-async def render(
-    deps: SlackDeps,
-    who: Actor,
-    team: str,
-    sub: str,
-    rest: str,
-    client: AsyncWebClient,
-    *,
-    share: bool = False,
-    shared_by: str = "",
-) -> tuple[Message, bool]:
-    """The message for a read-only subcommand, and whether it is a real answer (shareable)."""
-    core = deps.core
-    if sub == "principles":
-        return principles_message(await asyncio.to_thread(core.principles), deps.command), True
-    if sub == "principle":
-        try:
-            number = int(rest)
-            principle = await asyncio.to_thread(core.principle, number)
-        except ValueError:
-            return notice(f"Which principle? Give a number, e.g. `{deps.command} principle 8`."), False
-        except CallbotError as err:
-            return notice(str(err)), False
-        value = f"principle {number}" if share else None
-        return principle_message(principle, share_value=value, shared_by=shared_by), True
-    if sub == "sources":
-        sources = await asyncio.to_thread(core.sources)
-        return sources_message(sources, core.index_version), True
-    if sub == "add":
-        return notice(ADD_HINT), False
-    if sub == "ask":
-        if not rest:
-            return notice(f"Ask a question after `ask`, e.g. `{deps.command} ask Who launched the Paris Call?`"), False
-        result = await ask(deps, who, team, rest)
-        if isinstance(result, Refusal):
-            return notice(result), False
-        return answer_message(
-            result.answer,
-            rest,
-            share_value=f"ask {rest}" if share else None,
-            shared_by=shared_by,
-            feedback_id=result.feedback_id,
-        ), True
-    is_admin = await deps.admins.is_admin(client, who.user_id)
-    return help_message(deps.command, admin=is_admin), False
 
 
 async def run_admin(deps: SlackDeps, who: Actor, op: str, arg: str, respond: Respond, client: AsyncWebClient) -> None:
@@ -161,7 +91,7 @@ async def handle_share(deps: SlackDeps, body: dict[str, Any], respond: Respond, 
             expired = notice("That button has expired.")
             await respond(response_type="ephemeral", replace_original=False, **expired.kwargs())
             return
-        with answering(deps, rest) if sub == "ask" else contextlib.nullcontext():
+        with deps.asking.answering(rest) if sub == "ask" else contextlib.nullcontext():
             message, ok = await render(deps, who, team, sub, rest, client, shared_by=user)
             if not ok:
                 await respond(response_type="ephemeral", replace_original=False, **message.kwargs())

@@ -15,20 +15,21 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.asking import Refusal
 from bot.adapters.slack import admin, history
-from bot.adapters.slack.asking import Refusal, answering, ask
-from bot.adapters.slack.blocks import answer_message
+from bot.adapters.slack.answers import answer_message
+from bot.adapters.slack.blocks import hints_for
 from bot.adapters.slack.dedup import event_keys
 from bot.adapters.slack.deps import SlackDeps, actor
 from bot.adapters.slack.mrkdwn import plain_text
 from bot.adapters.slack.reply import Reply
+from bot.adapters.slack.subcommands import ADD_HINT, SORRY, bare_subcommand, render
 from bot.ops.shutdown import ShuttingDown
 from bot.types import Actor, Turn
 
 log = logging.getLogger(__name__)
 ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
-ADD_HINT = "To add a document, share the file with me in a direct message, or mention me with `add` and attach it."
-SORRY = "Sorry, something went wrong while answering; please try again in a moment."
+__all__ = ["ADD_HINT", "SORRY", "answer", "handle", "register"]
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -92,6 +93,9 @@ async def handle(
             await admin.add_shared_files(deps, client, who, files, reply)
         elif wants_add:
             await reply.private(ADD_HINT)
+        elif (bare := bare_subcommand(text)) is not None:  # "principles", "principle 8", "sources", "help"
+            message, _ = await render(deps, who, str(body.get("team_id", "")), *bare, client)
+            await reply.public(message)
         else:
             turns = await history.context_for(
                 client, event, context.bot_user_id, deps.settings.conversation, is_dm, thread
@@ -107,12 +111,14 @@ async def answer(
     deps: SlackDeps, reply: Reply, who: Actor, team_id: str, text: str, context: tuple[Turn, ...] = ()
 ) -> None:
     """Answer in public with feedback buttons; refusals (and "restarting") go privately."""
+    asking = deps.asking
     try:
-        with answering(deps, text):
-            result = await ask(deps, who, team_id, text, context)
+        with asking.answering(text):
+            result = asking.check(text, who, team_id) or await asking.serve(text, who, context)
             if isinstance(result, Refusal):
-                await reply.private(result)
+                await reply.private(result.text)
                 return
-            await reply.public(answer_message(result.answer, text, feedback_id=result.feedback_id))
+            message = answer_message(result.answer, text, feedback_id=result.feedback_id, hints=hints_for(deps.command))
+            await reply.public(message)
     except ShuttingDown as err:
         await reply.private(str(err))

@@ -10,7 +10,11 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.storage.redis_state import Dedup
 
 
 class EventDedup:
@@ -46,3 +50,14 @@ def event_keys(body: dict[str, Any], event: dict[str, Any]) -> list[str]:
     if event.get("channel") and event.get("ts"):
         keys.append(f"msg:{event['channel']}:{event['ts']}")
     return keys
+
+
+def event_dedup(settings: Settings, ttl: float) -> Dedup:
+    """The event dedupe: in this process, or across replicas when `storage.redis_url` is set."""
+    local = EventDedup(ttl)
+    url = settings.storage.redis_url
+    if not url:
+        return local
+    from bot.storage.redis_state import RedisDedup, redis_client
+
+    return RedisDedup(redis_client(url, settings.storage.redis_timeout_seconds), ttl, local)

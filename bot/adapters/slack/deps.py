@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.adapters.asking import Asking
 from bot.adapters.slack import PLATFORM
 from bot.adapters.slack.admin_check import AdminCheck
-from bot.adapters.slack.dedup import EventDedup
+from bot.adapters.slack.dedup import event_dedup
 from bot.config import Settings
 from bot.ops.shutdown import InFlight
 from bot.ratelimit import RateLimiter
+from bot.storage.redis_state import Dedup, rate_limiter
 from bot.types import Actor
 
 if TYPE_CHECKING:
@@ -34,24 +36,25 @@ class SlackDeps:
     settings: Settings
     knowledge: KnowledgeOps
     limiter: RateLimiter
-    dedup: EventDedup
+    dedup: Dedup
     admins: AdminCheck
     ops: OpsKit | None = None
     in_flight: InFlight = field(init=False)
+    asking: Asking = field(init=False)
 
     def __post_init__(self) -> None:
         self.in_flight = self.ops.in_flight if self.ops is not None else InFlight()
+        self.asking = Asking(self.core, self.ops, PLATFORM, self.limiter, self.in_flight)
 
     @classmethod
     def create(cls, app: App, ops: OpsKit | None = None) -> SlackDeps:
         settings = app.settings
-        limits = settings.limits
         return cls(
             core=app.core,
             settings=settings,
             knowledge=app.knowledge,
-            limiter=RateLimiter(limits.rate_limit_questions, limits.rate_limit_seconds),
-            dedup=EventDedup(settings.slack.dedup_ttl_seconds),
+            limiter=rate_limiter(settings),
+            dedup=event_dedup(settings, settings.slack.dedup_ttl_seconds),
             admins=AdminCheck(settings.slack),
             ops=ops,
         )
@@ -59,16 +62,6 @@ class SlackDeps:
     @property
     def command(self) -> str:
         return self.settings.slack.command
-
-    def refused(self, text: str) -> None:
-        """A question turned away before the core saw it (the core counts the rest)."""
-        if self.ops is not None:
-            self.ops.refused(PLATFORM, text)
-
-    def failed(self, text: str, seconds: float) -> None:
-        """A question the core failed on with an unexpected error."""
-        if self.ops is not None:
-            self.ops.failed(PLATFORM, text, seconds)
 
 
 def actor(user_id: str, name: str = "") -> Actor:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from slack_bolt.app.async_app import AsyncApp
 
     from bot.config import SlackConfig
+    from bot.storage.redis_state import Dedup
 
 log = logging.getLogger(__name__)
 SIGNATURE_WINDOW = 300  # seconds either side of now, as Slack documents
@@ -37,11 +38,18 @@ MAX_LOGGED_CHARS = 200
 class RequestGate:
     """Decides, from raw bytes and headers only, whether a POST may reach Bolt."""
 
-    def __init__(self, signing_secret: str, replay_ttl: float, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        signing_secret: str,
+        replay_ttl: float,
+        clock: Callable[[], float] = time.time,
+        seen: Dedup | None = None,
+    ) -> None:
         self._verifier = SignatureVerifier(signing_secret)
         self._clock = clock
-        # A signature is valid from ts-300 to ts+300 s, so remember it at least 600 s.
-        self._seen = EventDedup(max(replay_ttl, 2 * SIGNATURE_WINDOW))
+        # A signature is valid from ts-300 to ts+300 s, so remember it at least 600 s; `seen`
+        # shared through Redis makes a replay to another replica a replay too.
+        self._seen = seen or EventDedup(max(replay_ttl, 2 * SIGNATURE_WINDOW))
 
     def refusal(self, body: bytes, timestamp: str | None, signature: str | None) -> str | None:
         """Why the request is not Slack's (None: it is); never raises, whatever the input."""
@@ -65,9 +73,10 @@ class RequestGate:
         return self._seen.first_time("sig:" + hashlib.sha256(signature.encode()).hexdigest())
 
 
-def build_web_app(app: AsyncApp, cfg: SlackConfig, signing_secret: str) -> web.Application:
-    """An aiohttp app serving Bolt at `cfg.path` (and the OAuth pages when installed that way)."""
-    gate = RequestGate(signing_secret, cfg.dedup_ttl_seconds)
+def build_web_app(app: AsyncApp, cfg: SlackConfig, signing_secret: str, seen: Dedup | None = None) -> web.Application:
+    """An aiohttp app serving Bolt at `cfg.path` (and the OAuth pages when installed that way);
+    `seen` remembers accepted requests (default: in this process)."""
+    gate = RequestGate(signing_secret, cfg.dedup_ttl_seconds, seen=seen)
     limit = cfg.max_body_bytes
     web_app = web.Application(client_max_size=limit)
 

@@ -25,8 +25,9 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.app import build_app, build_web_client
+from bot.adapters.slack.dedup import event_dedup
 from bot.adapters.slack.deps import SlackDeps
-from bot.adapters.slack.http_server import build_web_app
+from bot.adapters.slack.http_server import SIGNATURE_WINDOW, build_web_app
 from bot.adapters.slack.oauth import oauth_settings
 from bot.adapters.slack.readiness import socket_connected
 from bot.config import SlackConfig, secret
@@ -197,7 +198,10 @@ class SlackService:
 
     async def _listen(self) -> None:
         assert self.app is not None
-        web_app = build_web_app(self.app, self.cfg, self.secrets.signing_secret or "")
+        replay_ttl = max(self.cfg.dedup_ttl_seconds, 2 * SIGNATURE_WINDOW)  # shared when Redis is configured
+        web_app = build_web_app(
+            self.app, self.cfg, self.secrets.signing_secret or "", seen=event_dedup(self.settings, replay_ttl)
+        )
         if self.ops is not None:
             self.ops.add_health_routes(web_app, self.ready)
         self._runner = web.AppRunner(web_app, access_log=None)

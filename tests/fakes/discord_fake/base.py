@@ -64,6 +64,9 @@ class DiscordBase:
     errors: list[str]
     heartbeats: list[float]
     identify: dict | None
+    identifies: list[dict]
+    shards: dict[int, web.WebSocketResponse]
+    shard_count: int
     ready: asyncio.Event
     commands: dict[tuple[int | None, str], dict]
     interactions: dict[str, FakeInteraction]

@@ -21,7 +21,11 @@ from .payloads import PayloadsMixin
 
 
 class GatewayMixin(PayloadsMixin):
-    """One gateway connection at a time, kept in `_ws`; events go out through `dispatch`."""
+    """The latest gateway connection is `_ws`; events go out through `dispatch`.
+
+    Sharded connections (IDENTIFY with `shard: [id, count]`) are kept per shard, and an event
+    goes to the shard Discord would pick: `(guild_id >> 22) % count`, shard 0 without a guild.
+    """
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         if request.query.get("v") != "10" or request.query.get("encoding") != "json":
@@ -45,7 +49,7 @@ class GatewayMixin(PayloadsMixin):
             elif op == 2:
                 await self._when_open(self._identify(ws, frame["d"]))
             elif op == 6:
-                await self._when_open(self.dispatch("RESUMED", {}))
+                await self._when_open(self.dispatch("RESUMED", {}, ws=ws))
         return ws
 
     async def _when_open(self, reply: Coroutine[Any, Any, None]) -> None:
@@ -73,10 +77,15 @@ class GatewayMixin(PayloadsMixin):
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         self.identify = data
+        self.identifies.append(data)
+        shard_id, count = data.get("shard") or (0, 1)
+        self.shards[shard_id] = ws
+        self.shard_count = count
+        guilds = [{"id": str(self.GUILD_ID), "unavailable": True}] if self.shard_of(self.GUILD_ID) == shard_id else []
         ready = {
             "v": 10,
             "user": self.users[self.BOT_ID],
-            "guilds": [{"id": str(self.GUILD_ID), "unavailable": True}],
+            "guilds": guilds,
             "session_id": "fake-session",
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(self.APP_ID), "flags": 0},
@@ -85,19 +94,26 @@ class GatewayMixin(PayloadsMixin):
         }
         if "shard" in data:  # a sharded IDENTIFY gets its [shard_id, num_shards] back
             ready["shard"] = data["shard"]
-        await self.dispatch("READY", ready)
-        await self.dispatch("GUILD_CREATE", self.guild_payload())
-        self.ready.set()
+        await self.dispatch("READY", ready, ws=ws)
+        if guilds:
+            await self.dispatch("GUILD_CREATE", self.guild_payload(), ws=ws)
+            self.ready.set()
 
     @property
     def message_content_intent(self) -> bool:
         return bool(self.identify and int(self.identify.get("intents", 0)) & MESSAGE_CONTENT_INTENT)
 
-    async def dispatch(self, event: str, data: dict) -> None:
-        """Send one DISPATCH (op 0) event to the connected client, as a text frame."""
-        assert self._ws is not None and not self._ws.closed, "no gateway connection"
+    def shard_of(self, guild_id: int | str | None) -> int:
+        """The shard Discord sends a guild's events to (DMs: shard 0)."""
+        return (int(guild_id) >> 22) % self.shard_count if guild_id else 0
+
+    async def dispatch(self, event: str, data: dict, ws: web.WebSocketResponse | None = None) -> None:
+        """Send one DISPATCH (op 0) event to the client (the owning shard's connection), as a text frame."""
+        if ws is None:
+            ws = self.shards.get(self.shard_of(data.get("guild_id"))) if len(self.shards) > 1 else self._ws
+        assert ws is not None and not ws.closed, "no gateway connection"
         self._seq += 1
-        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
+        await ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
 
     async def send_message(
         self, author_id: int, channel_id: int, content: str, *, reply_to: dict | None = None

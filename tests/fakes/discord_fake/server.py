@@ -38,6 +38,9 @@ class FakeDiscord(RestMixin):
         self.errors = []
         self.heartbeats = []
         self.identify = None
+        self.identifies: list[dict] = []  # every IDENTIFY, in order
+        self.shards: dict[int, web.WebSocketResponse] = {}  # shard id -> its connection
+        self.shard_count = 1
         self.ready = asyncio.Event()
         self.commands = {}
         self.interactions = {}

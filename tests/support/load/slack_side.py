@@ -76,7 +76,9 @@ class SlackSide(Side):
     def classify(payload: dict) -> tuple[str, str | None]:
         text = all_text(payload)
         if m := _SLACK_VERSION.search(text):
-            return (ANSWERED if "*[1]*" in text else DECLINED), m.group(1)
+            contexts = [b for b in payload.get("blocks") or [] if b.get("type") == "context"]
+            cited = any((el.get("text") or "").startswith("— ") for b in contexts for el in b.get("elements") or [])
+            return (ANSWERED if cited else DECLINED), m.group(1)  # an answer's citation line
         return NOTICE, None
 
     @staticmethod
