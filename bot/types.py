@@ -98,6 +98,7 @@ class Answer:
     lead_gap: str = ""  # the answer type asked for that no candidate held ("number", "date", ...)
     tentative: bool = False  # borderline evidence: "the closest the documents come is ..."
     suggestion_kind: str = ""  # which suggestions apply ("topics", "principles"); renderers word them
+    language: str = "en"  # the question's language ("en", "fr"): the bot's own words in the reply follow it
     understood_as: str = ""  # how a follow-up was read with its conversation ("" when context unused)
 
     @property

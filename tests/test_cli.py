@@ -135,6 +135,28 @@ def test_reference_commands_load_no_model(make_core, argv):
     assert result.stdout.splitlines()[-1] == "HEAVY []"
 
 
+def test_ask_json_a_french_question_is_answered_in_french(run_cli):
+    obj = json.loads(run_cli("ask", "--json", "Qui a lancé l'Appel de Paris ?").output)
+    assert obj["language"] == "fr" and obj["question"] == "Qui a lancé l'Appel de Paris ?"
+    assert obj["answered"] is True and obj["passages"]
+    english = json.loads(run_cli("ask", "--json", "Who launched the Paris Call?").output)
+    assert english["language"] == "en"
+
+
+def test_ask_a_french_off_topic_question_is_declined_in_french(run_cli):
+    result = run_cli("ask", "Quel temps fera-t-il à Paris demain ?")
+    assert result.exit_code == 0
+    assert result.output.startswith("Les documents dont je dispose") and "Je peux répondre" in result.output
+
+
+def test_chat_piped_french_help_and_question(run_cli):
+    result = run_cli("chat", input="aide\nQui a lancé l'Appel de Paris ?\nQuel temps fera-t-il à Paris demain ?\n")
+    assert result.exit_code == 0
+    assert "en français ou en anglais" in result.output and "aide" in result.output
+    assert "Q: Qui a lancé l'Appel de Paris ?" in result.output
+    assert "Les documents dont je dispose ne traitent pas de cette question." in result.output
+
+
 def test_every_terminal_hint_names_a_callbot_command_that_exists() -> None:
     import re
 

@@ -12,7 +12,7 @@ from bot.evaluation import _norm, load_eval
 from bot.ingest.loaders import load_document
 from tests.conftest import EVAL_FILE, KNOWLEDGE
 
-SETS = sorted(EVAL_FILE.parent.glob("qa*.jsonl"))
+SETS = sorted(p for p in EVAL_FILE.parent.glob("qa*.jsonl") if p.name != "qa_fr.jsonl")  # French: checked below
 # By design the ingester drops contact lines (phone numbers, e-mail labels) as debris.
 UNANSWERABLE = {"b019"}
 
@@ -40,3 +40,14 @@ def test_every_answer_phrase_is_in_the_cleaned_documents(path, corpus):
         if _norm(a) not in corpus
     ]
     assert not missing, missing
+
+
+def test_the_french_sets_pass_the_phrase_checker():
+    """qa_fr.jsonl and french.jsonl use the chat sets' kinds and leads: their checker."""
+    import subprocess
+    import sys
+
+    sets = [str(EVAL_FILE.with_name(name)) for name in ("qa_fr.jsonl", "french.jsonl")]
+    checker = EVAL_FILE.with_name("check_phrases.py")
+    done = subprocess.run([sys.executable, str(checker), *sets], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -7,16 +7,14 @@ from typing import TextIO
 
 from rich.console import Console
 
+from bot import i18n
 from bot.app import App
 from bot.errors import CallbotError
 from bot.render.console import answer_plain, answer_renderable, principles_text, sources_text
 from bot.types import Actor, Question, Turn
 
-HELP = (
-    "Ask a question about the Paris Call for Trust and Security in Cyberspace (follow-ups such as\n"
-    '"and when?" read the chat so far), or type:\n'
-    "  principles | principle N | sources | /new (start over) | help | quit"
-)
+HELP = i18n.text("console_help")
+HELP_WORDS = {"help": i18n.ENGLISH, "aide": i18n.FRENCH}
 NEW_CONVERSATION = ("/new", "new", "/reset", "reset")
 
 
@@ -60,8 +58,8 @@ class ConsoleAdapter:
             if text.lower() in NEW_CONVERSATION:
                 self.turns.clear()
                 self.console.print("Starting a new conversation.", markup=False)
-            elif command == "help" and len(words) == 1:
-                self.console.print(HELP, markup=False)
+            elif command in HELP_WORDS and len(words) == 1:
+                self.console.print(i18n.text("console_help", HELP_WORDS[command]), markup=False)
             elif command == "principles" and len(words) == 1:
                 self.console.print(principles_text(self.core.principles(), markup=self.interactive))
             elif command == "principle" and len(words) == 2 and words[1].isdigit():

@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from bot import i18n
+from bot.answering.crosslingual import CrossLingual
 from bot.answering.followup import Reading, resolve, with_prior
 from bot.answering.lead import LEAD_DEPTH, Lead, choose_lead
 from bot.answering.spans import NUMBER_WORDS, asked_kind, counted_noun, defined_subject
@@ -23,14 +25,16 @@ from bot.config import RetrievalConfig
 from bot.embedding.base import Embedder
 from bot.retrieval.batch import rank_batch
 from bot.retrieval.decision import compose_answer, reply_without_answer
-from bot.retrieval.hybrid import HybridRetriever, Ranked
+from bot.retrieval.french import english_names, english_reading
+from bot.retrieval.hybrid import Extra, HybridRetriever, Ranked
+from bot.retrieval.language import ENGLISH, FRENCH, detect_language
 from bot.retrieval.principle_refs import (
     PrincipleRefs,
     out_of_range,
     principle_refs_of,
     search_text,
 )
-from bot.retrieval.small_talk import small_talk_reply
+from bot.retrieval.small_talk import small_talk
 from bot.types import Answer, Principle, ScoredPassage, Turn
 
 log = logging.getLogger(__name__)
@@ -42,10 +46,19 @@ _NAME_WORDS = 4  # longest "what is X" subject read as a name
 class AnswerPipeline:
     """Answers a batch of cleaned questions against one index version; holds no state."""
 
-    def __init__(self, cfg: RetrievalConfig, embedder: Embedder, principles: Callable[[], Sequence[Principle]]) -> None:
+    def __init__(
+        self,
+        cfg: RetrievalConfig,
+        embedder: Embedder,
+        principles: Callable[[], Sequence[Principle]],
+        crosslingual: CrossLingual | None = None,
+    ) -> None:
+        """`crosslingual`: the multilingual signal for questions not in English (None: their
+        English reading alone is searched)."""
         self.cfg = cfg
         self.embedder = embedder
         self._principles = principles
+        self.crosslingual = crosslingual
 
     def answer_batch(
         self,
@@ -54,12 +67,26 @@ class AnswerPipeline:
         contexts: Sequence[tuple[Turn, ...]] | None = None,
     ) -> list[Answer]:
         """`items` are (cleaned question, top_k); `contexts` each one's earlier turns (a
-        follow-up is read with them, see `bot.answering.followup`); one Answer each, in order."""
+        follow-up is read with them, see `bot.answering.followup`); one Answer each, in order.
+
+        A French question is searched as its English reading (`bot.retrieval.french`), with
+        the multilingual model's match of the question as typed blended in; the reply
+        carries `language="fr"` and the bot's own words in French."""
         principles = tuple(self._principles())
         if contexts is not None and any(contexts):
-            readings = [resolve(text, ctx, retriever, principles) for (text, _), ctx in zip(items, contexts)]
+            languages = [detect_language(text) for text, _ in items]
+            readings = [
+                resolve(_in_english(text, lang), tuple(map(_turn_in_english, ctx)), retriever, principles)
+                for (text, _), ctx, lang in zip(items, contexts, languages)
+            ]
+            # a question that stands alone is answered as typed, in its own language
+            readings = [r if r.uses_context else Reading(text) for r, (text, _) in zip(readings, items)]
             if any(r.uses_context for r in readings):
-                return self._answer_readings(retriever, items, readings)
+                answers = self._answer_readings(retriever, items, readings)
+                return [
+                    i18n.answer_in(replace(a, question=text), lang) if r.uses_context and lang != ENGLISH else a
+                    for a, r, (text, _), lang in zip(answers, readings, items, languages)
+                ]
         return self._answer_plain(retriever, items)
 
     def _answer_readings(
@@ -86,21 +113,44 @@ class AnswerPipeline:
         """Each question on its own."""
         version = retriever.data.version
         principles = tuple(self._principles())
-        refs = [principle_refs_of(text, len(principles)) for text, _ in items]
+        languages = [detect_language(text) for text, _ in items]
+        readings = [
+            english_reading(text) if lang == FRENCH else english_names(text)
+            for (text, _), lang in zip(items, languages)
+        ]
+        refs = [principle_refs_of(reading, len(principles)) for reading in readings]
         answers: list[Answer | None] = []
-        for (text, _), ref in zip(items, refs):
-            reply = small_talk_reply(text) or out_of_range(ref, len(principles))
-            replied = reply_without_answer(text, reply, version) if reply else None
-            if replied is not None and not small_talk_reply(text):  # "principle 12"
-                replied = replace(replied, suggestion_kind="principles")
-            answers.append(replied)
+        for (text, _), ref, lang in zip(items, refs, languages):
+            kind = small_talk(text)
+            missing = out_of_range(ref, len(principles))
+            if kind:
+                answers.append(reply_without_answer(text, i18n.text(kind, lang), version))
+            elif missing:  # "principle 12"
+                first = next(n for n in ref.numbers if not 1 <= n <= len(principles))
+                words = i18n.text("out_of_range", lang, count=len(principles), missing=first)
+                replied = reply_without_answer(text, missing if lang == ENGLISH else words, version)
+                answers.append(replace(replied, suggestion_kind="principles"))
+            else:
+                answers.append(None)
         todo = [n for n, answer in enumerate(answers) if answer is None]
         if todo:
-            searches = [search_text(items[n][0], principles, refs[n]) for n in todo]
-            wide = [(items[n][0], max(items[n][1], LEAD_DEPTH)) for n in todo]
-            for n, ranked in zip(todo, rank_batch(retriever, self.embedder, wide, self.cfg, searches)):
-                answers[n] = self._compose(items[n][0], items[n][1], ranked, refs[n], principles, retriever)
-        return answers  # type: ignore[return-value]
+            searches = [search_text(readings[n], principles, refs[n]) for n in todo]
+            wide = [(readings[n], max(items[n][1], LEAD_DEPTH)) for n in todo]
+            extras = self._extras(retriever, [items[n][0] if languages[n] != ENGLISH else None for n in todo])
+            ranks = rank_batch(retriever, self.embedder, wide, self.cfg, searches, extras)
+            for n, ranked in zip(todo, ranks):
+                answers[n] = self._compose(
+                    readings[n], items[n][1], ranked, refs[n], principles, retriever, languages[n]
+                )
+        return [_in_language(a, text, lang) for a, (text, _), lang in zip(answers, items, languages) if a is not None]
+
+    def _extras(self, retriever: HybridRetriever, others: Sequence[str | None]) -> list[Extra | None] | None:
+        """The multilingual signal for the questions not in English (None for the others)."""
+        wanted = [text for text in others if text is not None]
+        if not wanted or self.crosslingual is None:
+            return None
+        found = iter(self.crosslingual.extras(retriever, wanted))
+        return [next(found) if text is not None else None for text in others]
 
     def _compose(
         self,
@@ -110,8 +160,9 @@ class AnswerPipeline:
         ref: PrincipleRefs,
         principles: Sequence[Principle],
         retriever: HybridRetriever,
+        language: str = ENGLISH,
     ) -> Answer:
-        answer = compose_answer(text, ranked, retriever.data.version, self.cfg)
+        answer = compose_answer(text, ranked, retriever.data.version, self.cfg, language)
         structured = _principle_lead(text, ref, principles, ranked)
         lead = structured or choose_lead(text, ranked, retriever)
         answered = answer.answered or structured is not None
@@ -148,6 +199,24 @@ class AnswerPipeline:
         if ranked.unknown_names or ranked.unknown_years or not lead.span:
             return False
         return ranked.evidence >= self.cfg.min_evidence - self.cfg.tentative_margin
+
+
+def _in_english(text: str, language: str) -> str:
+    """A follow-up's words for the (English) follow-up rules: "et quand ?" -> "and when"."""
+    return english_reading(text, question_first=False) if language == FRENCH else text
+
+
+def _turn_in_english(turn: Turn) -> Turn:
+    return replace(turn, question=_in_english(turn.question, detect_language(turn.question)))
+
+
+def _in_language(answer: Answer, question: str, language: str) -> Answer:
+    """The answer to a question not in English: the question as typed (not its English
+    reading), the suggestions in its language."""
+    if language == ENGLISH:
+        return answer
+    suggestions = i18n.suggestions(language) if answer.suggestions else ()
+    return replace(answer, question=question, suggestions=suggestions, language=language, read_as="")
 
 
 def _unknown_subject(text: str, retriever: HybridRetriever) -> bool:

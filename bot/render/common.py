@@ -9,8 +9,9 @@ renderer adds lives in that table, so a second language is a second table.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot import i18n
 from bot.answering.spans import counted_noun
 from bot.types import Answer, Passage, ScoredPassage
 
@@ -90,6 +91,14 @@ CONSOLE_HINTS = Hints(
 DECLINE_SUGGESTIONS = CONSOLE_HINTS.suggestions()  # kept for callers of the old constant
 
 
+def in_language(hints: Hints, language: str) -> Hints:
+    """A platform's words in `language` (`Answer.language`): the sentences of an answer in
+    that language (declines, tentative marks, buttons), the platform's command names kept.
+    English, or a language without a table, is `hints` itself."""
+    words = i18n.hint_words(language)
+    return replace(hints, **words) if words else hints
+
+
 def citation(passage: Passage) -> str:
     """'Title — Publisher, Date' (date omitted when unknown)."""
     tail = f", {passage.date}" if passage.date else ""
@@ -107,7 +116,8 @@ def split_on_best(scored: ScoredPassage) -> tuple[str, str, str]:
 
 def decline_text(answer: Answer, hints: Hints = CONSOLE_HINTS) -> str:
     """The plain sentence a declined question gets, with what the bot can answer instead
-    (or the command that lists the principles, for "principle 12")."""
+    (or the command that lists the principles, for "principle 12"); in the answer's language."""
+    hints = in_language(hints, answer.language)
     lead = answer.message or hints.not_covered
     if answer.suggestion_kind == "principles":
         return f"{lead} {hint_text(answer, hints)}"
@@ -156,8 +166,10 @@ def lead_parts(answer: Answer) -> tuple[str, str, str]:
 
 def lead_preface(answer: Answer, hints: Hints = CONSOLE_HINTS) -> str:
     """What precedes the one-line answer: the tentative mark, or what the documents do not give."""
+    lang = answer.language
+    hints = in_language(hints, lang)
     if answer.lead_gap:
-        noun = counted_noun(answer.question) if answer.lead_gap == "number" else ""
+        noun = counted_noun(answer.question) if answer.lead_gap == "number" and lang == i18n.ENGLISH else ""
         what = hints.number_of.format(noun=noun) if noun else dict(hints.gaps).get(answer.lead_gap, "that")
         return hints.not_given.format(what=what)
     if answer.tentative:
@@ -194,6 +206,7 @@ def one_per_document(passages: Sequence[ScoredPassage], limit: int = 2) -> list[
 def hint_text(answer: Answer, hints: Hints = CONSOLE_HINTS) -> str:
     """The platform's command hint for a suggestion kind ("" when none applies)."""
     if answer.suggestion_kind == "principles":
+        hints = in_language(hints, answer.language)
         return hints.fill(hints.list_principles)
     return ""
 

@@ -13,6 +13,7 @@ from bot.render.common import (
     citation,
     decline_text,
     hint_text,
+    in_language,
     lead_citation,
     lead_parts,
     lead_passage,
@@ -54,7 +55,7 @@ def answer_renderable(answer: Answer, verbose: bool = False) -> Group:
     when the question was corrected for spelling."""
     read_as = [Text(read_as_line(answer), style="dim italic")] if answer.read_as else []
     if answer.understood_as:
-        read_as.append(Text(about_line(answer, HINTS), style="dim italic"))
+        read_as.append(Text(about_line(answer, in_language(HINTS, answer.language)), style="dim italic"))
     if not answer.answered:
         return Group(*read_as, Text(decline_text(answer, HINTS), style="yellow", overflow="fold"))
     parts: list = [*read_as, _lead_text(answer)] if answer.lead else [*read_as]
@@ -81,7 +82,7 @@ def answer_plain(answer: Answer, verbose: bool = False) -> str:
     passages with their best sentence in **."""
     read_as = [read_as_line(answer)] if answer.read_as else []
     if answer.understood_as:
-        read_as.append(about_line(answer, HINTS))
+        read_as.append(about_line(answer, in_language(HINTS, answer.language)))
     if not answer.answered:
         return "\n".join([*read_as, decline_text(answer, HINTS)])
     lines = [*read_as]

@@ -15,8 +15,9 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
     answers, or ""), `answer_passage_id` ("" for a principle's wording from the principles
     file), `answer_citation` and `tentative` (borderline evidence); "read_as" is the question
     as corrected for spelling ("" when nothing was); "understood_as" how a follow-up was read
-    with its conversation ("" when the conversation was not used). Extra keys may be added later; existing
-    ones never change meaning."""
+    with its conversation ("" when the conversation was not used); "language" the question's
+    language ("en", "fr"), which the bot's own words in `message` follow. Extra keys may be
+    added later; existing ones never change meaning."""
     return {
         "question": answer.question,
         "answered": answer.answered,
@@ -41,6 +42,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "answer_passage_id": answer.lead_passage_id if answer.answered else "",
         "answer_citation": lead_citation(answer) if answer.answered and answer.lead else "",
         "tentative": bool(answer.answered and answer.tentative),
+        "language": answer.language,
         "understood_as": answer.understood_as,
     }
 

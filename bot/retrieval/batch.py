@@ -19,7 +19,7 @@ from dataclasses import replace
 from bot.config import RetrievalConfig
 from bot.embedding.base import Embedder
 from bot.retrieval.decision import is_supported
-from bot.retrieval.hybrid import HybridRetriever, Ranked
+from bot.retrieval.hybrid import Extra, HybridRetriever, Ranked
 
 
 def rank_batch(
@@ -28,19 +28,28 @@ def rank_batch(
     items: Sequence[tuple[str, int]],
     cfg: RetrievalConfig,
     searches: Sequence[str] | None = None,
+    extras: Sequence[Extra | None] | None = None,
 ) -> list[Ranked]:
     """`items` are (cleaned question, top_k); `searches`, when given, the text searched for
     each (see `HybridRetriever.rank`). One Ranked per item, in order.
 
     Misspelled words are corrected first (`bot.retrieval.spelling`): the corrected text is
-    what is embedded and what BM25, the answer type and the unknown-name rules read."""
+    what is embedded and what BM25, the answer type and the unknown-name rules read.
+
+    `extras` (another model's cosines, for questions not in English) are blended into the
+    dense signal; those questions are English readings of another language, so they are
+    neither spell-corrected nor rechecked without the shared words."""
     speller = retriever.speller
-    questions = [speller.correct(text) for text, _ in items]
-    texts = [speller.correct(search) for search in searches] if searches is not None else list(questions)
+    blends = list(extras) if extras is not None else [None] * len(items)
+    questions = [text if blend else speller.correct(text) for (text, _), blend in zip(items, blends)]
+    if searches is None:
+        texts = list(questions)
+    else:
+        texts = [search if blend else speller.correct(search) for search, blend in zip(searches, blends)]
     vectors = embedder.embed_batch(texts)
     ranked = [
-        retriever.rank(question, qvec, top_k, search if search != question else None)
-        for question, (_, top_k), search, qvec in zip(questions, items, texts, vectors)
+        retriever.rank(question, qvec, top_k, search if search != question else None, blend)
+        for question, (_, top_k), search, qvec, blend in zip(questions, items, texts, vectors, blends)
     ]
     ranked = [
         replace(r, read_as=question) if question != text else r
@@ -49,7 +58,8 @@ def rank_batch(
     recheck = [
         (n, focus)
         for n, (search, r) in enumerate(zip(texts, ranked))
-        if cfg.focus_band[0] <= r.top_dense < cfg.focus_band[1]
+        if blends[n] is None
+        and cfg.focus_band[0] <= r.top_dense < cfg.focus_band[1]
         and is_supported(r, cfg)
         and (focus := retriever.focus_text(search))
     ]

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+from bot import i18n
 from bot.config import RetrievalConfig
 from bot.retrieval.hybrid import Ranked
 from bot.types import Answer
 
-DECLINE_MESSAGE = "The documents I have do not cover that."
+DECLINE_MESSAGE = i18n.text("decline")
+_QUOTES = {i18n.ENGLISH: "“{}”", i18n.FRENCH: "« {} »"}
 
 
-def decline_message(ranked: Ranked) -> str:
+def decline_message(ranked: Ranked, language: str = i18n.ENGLISH) -> str:
     if ranked.unknown_years:
-        years = " or ".join(ranked.unknown_years)
-        return f"The documents I have do not cover {years}: none of them mentions that year."
+        return i18n.text("decline_years", language, years=i18n.or_join(ranked.unknown_years, language))
     if ranked.unknown_names:
-        names = " or ".join(f"“{name}”" for name in ranked.unknown_names)
-        return (
-            f"The documents I have do not cover that: none of them mentions {names} (if that is "
-            "another name for something they do cover, ask with the name they use)."
-        )
-    return DECLINE_MESSAGE
+        quote = _QUOTES.get(language, _QUOTES[i18n.ENGLISH])
+        names = i18n.or_join([quote.format(name) for name in ranked.unknown_names], language)
+        return i18n.text("decline_names", language, names=names)
+    return i18n.text("decline", language)
 
 
 def is_supported(ranked: Ranked, cfg: RetrievalConfig) -> bool:
@@ -34,7 +33,9 @@ def is_supported(ranked: Ranked, cfg: RetrievalConfig) -> bool:
     return ranked.lexical_coverage >= cfg.min_lexical_coverage and ranked.evidence >= cfg.min_evidence_with_terms
 
 
-def compose_answer(question: str, ranked: Ranked, version: str, cfg: RetrievalConfig) -> Answer:
+def compose_answer(
+    question: str, ranked: Ranked, version: str, cfg: RetrievalConfig, language: str = i18n.ENGLISH
+) -> Answer:
     """The neutral Answer; candidates are kept even when declining (the JSON lists them)."""
     if is_supported(ranked, cfg):
         return Answer(
@@ -45,7 +46,7 @@ def compose_answer(question: str, ranked: Ranked, version: str, cfg: RetrievalCo
         answered=False,
         passages=ranked.passages,
         index_version=version,
-        message=decline_message(ranked),
+        message=decline_message(ranked, language),
         read_as=ranked.read_as,
         suggestion_kind="topics",  # each renderer words what it can answer instead
     )

@@ -41,6 +41,15 @@ class Ranked:
     query_vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # what was searched
 
 
+class Extra(NamedTuple):
+    """Another model's cosines of one question to every passage and every sentence (the
+    multilingual model's, for a question not in English), blended into the dense signal."""
+
+    passages: np.ndarray
+    sentences: np.ndarray
+    weight: float
+
+
 class _Layout(NamedTuple):
     """The sentences of some candidate passages, grouped by passage."""
 
@@ -127,7 +136,7 @@ class HybridRetriever:
         return _Layout(rows, has, offsets, group, every)
 
     def _best_sentences(
-        self, ids: np.ndarray, qvec: np.ndarray, passage_sims: np.ndarray
+        self, ids: np.ndarray, qvec: np.ndarray, passage_sims: np.ndarray, extra: Extra | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """For each candidate passage: its best sentence's cosine and row (-1: none).
 
@@ -140,6 +149,8 @@ class HybridRetriever:
         if not len(at.rows):
             return best_sims, best_rows
         sims = (self.data.sentence_vectors if at.every_sentence else self.data.sentence_vectors[at.rows]) @ qvec
+        if extra is not None:
+            sims = (1.0 - extra.weight) * sims + extra.weight * extra.sentences[at.rows]
         maxima = np.maximum.reduceat(sims, at.offsets)
         at_max = np.flatnonzero(sims == maxima[at.group])
         groups = at.group[at_max]
@@ -163,16 +174,21 @@ class HybridRetriever:
         cover = self.coverage(focus_vec)
         return replace(ranked, evidence=cover) if cover < self.cfg.focus_band[0] else ranked
 
-    def rank(self, question: str, qvec: np.ndarray, top_k: int, search: str | None = None) -> Ranked:
+    def rank(
+        self, question: str, qvec: np.ndarray, top_k: int, search: str | None = None, extra: Extra | None = None
+    ) -> Ranked:
         """`qvec` embeds `search` when given (the question with the wording of the principles it
-        names); BM25 reads it too, but names, years and the answer type are the question's own."""
+        names); BM25 reads it too, but names, years and the answer type are the question's own.
+        `extra` blends another model's cosines into the dense ones (see `Extra`)."""
         if not self.data.passages:
             return Ranked((), 0.0, 0.0, 0.0)
         tokens = self.lexical.tokens(search or question)
         lexical = self.lexical.scores(tokens)
         ids = self._candidates(qvec, lexical)
         passage_sims = self.data.vectors[ids] @ qvec
-        sentence_sims, best_rows = self._best_sentences(ids, qvec, passage_sims)
+        if extra is not None:
+            passage_sims = (1.0 - extra.weight) * passage_sims + extra.weight * extra.passages[ids]
+        sentence_sims, best_rows = self._best_sentences(ids, qvec, passage_sims, extra)
         mix = self.cfg.sentence_weight
         dense = (1.0 - mix) * passage_sims + mix * np.maximum(sentence_sims, passage_sims)
         lex_max = float(lexical.max()) if lexical.size else 0.0

@@ -12,23 +12,30 @@ from __future__ import annotations
 
 import re
 
+from bot import i18n
+
 _END = r"[\s!.?,:;)(*~^-]*(?:callbot|bot|everyone|all|there|team|folks)?[\s!.?,:;)(*~^-]*$"
 _GREETING = re.compile(
-    rf"^\W*(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|bonjour|salut"
+    rf"^\W*(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|bonjour|bonsoir|salut|coucou"
     rf"|how are you(?: doing)?(?: today)?|how's it going|what's up|sup){_END}",
     re.I,
 )
 _THANKS = re.compile(
-    rf"^\W*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome)[\s,!.]*)?(?:thanks?(?: you)?(?: (?:so|very) much)?(?: a lot)?|thx|ty|cheers|merci(?: beaucoup)?"
+    rf"^\W*(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome)[\s,!.]*)?(?:thanks?(?: you)?(?: (?:so|very) much)?(?: a lot)?|thx|ty|cheers|merci(?: beaucoup| bien| infiniment)?"
     rf"|much appreciated|that(?:'s| is) (?:helpful|great|perfect)){_END}",
     re.I,
 )
 _IDENTITY = re.compile(
     r"^\W*(?:who|what) (?:are|r) (?:you|u)\b|^\W*what (?:can|do) (?:you|u) do\b|^\W*are you an? (?:bot|robot|ai|human)\b"
-    r"|^\W*what (?:can|should) i ask\b|^\W*how do(?:es)? (?:i use )?(?:you|this|this bot) work\b",
+    r"|^\W*what (?:can|should) i ask\b|^\W*how do(?:es)? (?:i use )?(?:you|this|this bot) work\b"
+    r"|^\W*(?:qui|que) es[- ]tu\b|^\W*tu es qui\b|^\W*(?:qui|que) êtes[- ]vous\b|^\W*que (?:sais|peux)[- ]tu faire\b",
     re.I,
 )
 _MAKE = r"(?:tell|write|compose|make up|sing|give|share|recite|create|generate|invent)"
+_FRENCH_CREATIVE = re.compile(
+    r"\b(?:raconte|écris|ecris|invente|chante|fais)[- ](?:moi|nous)?\s*(?:une?|des)\s+(?:blagues?|poèmes?|poemes?|chansons?|histoires?|devinettes?)\b",
+    re.I,
+)
 _CREATIVE = re.compile(
     rf"\b{_MAKE}\b(?:\s+(?:me|us))?(?:\s+(?:a|an|another|some|one|your|the best|a good|a funny|a short))?"
     r"(?:\s+(?:funny|short|silly|good|little|bedtime))*\s+(?:jokes?|puns?|poems?|songs?|limericks?|haikus?|riddles?|raps?|lyrics"
@@ -36,14 +43,7 @@ _CREATIVE = re.compile(
     re.I,
 )
 
-REPLIES = {
-    "greeting": "Hello! I answer questions about the Paris Call for Trust and Security in Cyberspace from its "
-    "documents, quoting the passages I answer from.",
-    "thanks": "You're welcome.",
-    "identity": "I'm callbot: I answer questions about the Paris Call for Trust and Security in Cyberspace from "
-    "the documents I have, and cite the passage each answer comes from.",
-    "creative": "I only answer from the documents about the Paris Call, so I don't make up jokes, poems or stories.",
-}
+REPLIES = {kind: i18n.text(kind) for kind in ("greeting", "thanks", "identity", "creative")}
 
 
 def small_talk(message: str) -> str | None:
@@ -53,6 +53,7 @@ def small_talk(message: str) -> str | None:
         ("thanks", _THANKS),
         ("identity", _IDENTITY),
         ("creative", _CREATIVE),
+        ("creative", _FRENCH_CREATIVE),
     ):
         if pattern.search(message):
             return kind

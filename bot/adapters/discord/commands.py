@@ -12,6 +12,7 @@ import logging
 import discord
 from discord import app_commands
 
+from bot import i18n
 from bot.adapters.asking import Asking, Refusal
 from bot.adapters.discord import delivery, history, listings, render
 from bot.adapters.discord.admin import is_admin
@@ -59,8 +60,10 @@ def register_commands(tree: app_commands.CommandTree, core: BotCore, asking: Ask
             if isinstance(result, Refusal):
                 messages = render.notice_messages(result.text)
             else:
-                view = answer_view(result.answer, result.feedback_id)
-                messages = with_buttons(render.answer_messages(result.answer, echo_question=True), view)
+                chosen = i18n.locale_language(interaction.locale)  # a French user's locale: French words
+                answer = i18n.answer_in(result.answer, chosen) if chosen else result.answer
+                view = answer_view(answer, result.feedback_id)
+                messages = with_buttons(render.answer_messages(answer, echo_question=True), view)
             await delivery.followup(interaction, messages, ephemeral=private)
 
     @tree.command(name="principles", description="The nine principles of the Paris Call")

@@ -30,6 +30,7 @@ from bot.render.common import (
     about_line,
     citation,
     hint_text,
+    in_language,
     lead_citation,
     lead_parts,
     lead_passage,
@@ -151,6 +152,7 @@ def cited_line(title_and_rest: str, url: str | None) -> str:
 def answer_embed(answer: Answer, hints: Hints = HINTS, *, echo_question: bool = False) -> discord.Embed:
     """One embed led by the answer: the answer line, its citation under it, a hint when
     one applies, the index version in the footer."""
+    hints = in_language(hints, answer.language)
     lines = []
     if answer.read_as:
         lines.append(f"*{safe(hints.read_as.format(text=answer.read_as))}*")
@@ -205,6 +207,7 @@ def passage_embed(number: int, scored: ScoredPassage) -> discord.Embed:
 def answer_messages(answer: Answer, *, echo_question: bool = False, hints: Hints = HINTS) -> list[Outgoing]:
     """An answered question: one embed led by the answer (see `answer_embed`); an answer
     without a one-line lead (none today) falls back to one embed per passage."""
+    hints = in_language(hints, answer.language)
     if not answer.answered or not answer.passages and not answer.lead:
         return decline_messages(answer, hints)
     if answer.lead:
@@ -223,7 +226,9 @@ def answer_messages(answer: Answer, *, echo_question: bool = False, hints: Hints
 
 def decline_messages(answer: Answer, hints: Hints = HINTS) -> list[Outgoing]:
     """A short, helpful reply for a question the documents do not cover: what the bot can
-    answer instead, or (for "principle 12") the command that lists the principles."""
+    answer instead, or (for "principle 12") the command that lists the principles; in the
+    answer's language."""
+    hints = in_language(hints, answer.language)
     lead = safe(answer.message or hints.not_covered)
     about = [f"*{safe(about_line(answer, hints))}*"] if answer.understood_as else []
     if answer.suggestion_kind == "principles":

@@ -36,6 +36,7 @@ from bot.render.common import (
     about_line,
     decline_text,
     hint_text,
+    in_language,
     lead_citation,
     lead_parts,
     lead_passage,
@@ -60,7 +61,8 @@ def answer_message(
 ) -> Message:
     """The cited answer, led by its one-line answer (see `_lead_message`); an answer without
     one lists its passages with the best sentence in bold. With `feedback_id`, helpful / not
-    helpful buttons (declined answers too)."""
+    helpful buttons (declined answers too). The words are in the answer's language."""
+    hints = in_language(hints, answer.language)
     asked = f":speech_balloon: {escape(truncate(question, 300))}"
     if shared_by:
         asked += "  ·  " + hints.shared_by.format(who=mention(shared_by))
@@ -94,6 +96,7 @@ def answer_message(
 def decline_mrkdwn(answer: Answer, hints: Hints = HINTS) -> str:
     """A declined question: the reason, then what the bot can answer instead as a list (or,
     for "principle 12", the command that lists the principles)."""
+    hints = in_language(hints, answer.language)
     lead = escape(answer.message or hints.not_covered)
     if answer.suggestion_kind == "principles":
         return f"{lead} {hint_text(answer, hints)}"

@@ -188,7 +188,7 @@ class PayloadsMixin(DiscordBase):
             "token": token,
             "version": 1,
             "data": data,
-            "locale": "en-US",
+            "locale": getattr(self, "locale", "en-US"),  # a test may set the user's locale
             "attachment_size_limit": 10_000_000,
             "app_permissions": "0",
             "entitlements": [],
