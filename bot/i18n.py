@@ -74,27 +74,15 @@ _SUGGESTIONS: dict[str, tuple[str, ...]] = {
         "les sources d'où viennent mes réponses (`sources`)",
     ),
 }
-_GAPS: dict[str, dict[str, str]] = {
-    ENGLISH: {
-        "since": "how long",
-        "day": "the day",
-        "date": "a date",
-        "place": "a place",
-        "list": "a list",
-        "person": "a name",
-        "number": "a number",
-        "": "that",
-    },
-    FRENCH: {
-        "since": "de durée",
-        "day": "le jour",
-        "date": "de date",
-        "place": "de lieu",
-        "list": "de liste",
-        "person": "de nom",
-        "number": "de nombre",
-        "": "cette information",
-    },
+_FRENCH_GAPS: dict[str, str] = {  # the English words are the Hints defaults (render/common.py)
+    "since": "de durée",
+    "day": "le jour",
+    "date": "de date",
+    "place": "de lieu",
+    "list": "de liste",
+    "person": "de nom",
+    "number": "de nombre",
+    "": "cette information",
 }
 
 
@@ -178,7 +166,7 @@ _HINT_WORDS: dict[str, dict[str, Any]] = {
         "closest": _TEXT[FRENCH]["tentative"],
         "not_given": "Les documents ne donnent pas {what} ; ce qui s'en rapproche le plus : ",
         "number_of": "le nombre de {noun}",
-        "gaps": tuple((kind, word) for kind, word in _GAPS[FRENCH].items() if kind),
+        "gaps": tuple((kind, word) for kind, word in _FRENCH_GAPS.items() if kind),
         "show_passages": "Voir les passages",
         "passages_title": "Passages à l'appui",
         "no_passages": "Ces passages ne sont plus dans les documents d'où viennent mes réponses ; reposez la "
