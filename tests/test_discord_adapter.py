@@ -16,11 +16,11 @@ from discord.gateway import DiscordWebSocket
 
 import bot.adapters.discord.run as discord_run
 from bot.adapters.discord.admin import REFUSAL
-from bot.adapters.discord.render import safe
+from bot.adapters.discord.render import HINTS, safe
 from bot.app import App
 from bot.core import BotCore
 from bot.knowledge.operations import KnowledgeOps
-from bot.render.common import lead_citation, supporting_passages
+from bot.render.common import in_language, lead_citation, supporting_passages
 from bot.types import Question
 from tests.fakes.discord_serve import serve_on_fake
 from tests.fakes.discord_server import EPHEMERAL, MESSAGE_CONTENT_INTENT, FakeDiscord
@@ -131,7 +131,8 @@ def assert_cited_answer(core: BotCore, question: str, messages: list[dict]) -> N
     assert answer.index_version in embed["footer"]["text"]
     labels = [b["label"] for row in message["components"] for b in row["components"]]
     sources = supporting_passages(answer)
-    assert labels == (["Sources"] if sources else []) + ["Helpful", "Not helpful"]
+    hints = in_language(HINTS, answer.language)  # the labels speak the question's language
+    assert labels == ([hints.sources_button] if sources else []) + [hints.helpful, hints.not_helpful]
 
 
 def unmarked_but_bold(markdown: str) -> str:

@@ -20,6 +20,8 @@ async def test_a_french_mention_gets_the_cited_answer(fake, start_bot) -> None: 
     await mention(fake, FRENCH)
     [reply] = await wait_posts(fake, fake.GENERAL, 1)
     assert_cited_answer(bot.core, FRENCH, [reply])
+    labels = [button["label"] for row in reply["components"] for button in row["components"]]
+    assert labels == ["Sources", "Utile", "Pas utile"]
 
 
 async def test_a_french_off_topic_question_is_declined_in_french(fake, start_bot) -> None:  # noqa: F811

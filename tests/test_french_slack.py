@@ -19,6 +19,9 @@ async def test_a_french_mention_gets_the_cited_answer(start_bot) -> None:  # noq
     await bot.event(bot.fake.mention(FRENCH))
     post = (await bot.fake.wait_posts(1))[0]
     assert_cited_answer(post.params, bot.core, FRENCH)
+    rows = [block for block in post.params["blocks"] if block["type"] == "actions"]
+    labels = [element["text"]["text"] for row in rows for element in row["elements"]]
+    assert labels == ["Voir les passages", "👍 Utile", "👎 Pas utile"], "the buttons speak the question's language"
 
 
 async def test_a_french_off_topic_question_is_declined_in_french(start_bot) -> None:  # noqa: F811

@@ -49,10 +49,10 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=CUSTOM_ID):
 
     votes: ClassVar[FeedbackButtons | None] = None
 
-    def __init__(self, answer_id: str, helpful: bool) -> None:
+    def __init__(self, answer_id: str, helpful: bool, label: str = "") -> None:
         super().__init__(
             discord.ui.Button(
-                label=HINTS.helpful if helpful else HINTS.not_helpful,
+                label=label or (HINTS.helpful if helpful else HINTS.not_helpful),
                 emoji="👍" if helpful else "👎",
                 style=discord.ButtonStyle.secondary,
                 custom_id=custom_id(answer_id, helpful),

@@ -20,7 +20,7 @@ from bot.adapters.asking import Asking
 from bot.adapters.discord import delivery, render
 from bot.adapters.discord.client import NO_MENTIONS
 from bot.adapters.discord.feedback import VoteButton
-from bot.render.common import passage_ref
+from bot.render.common import in_language, passage_ref
 from bot.types import Answer
 
 log = logging.getLogger(__name__)
@@ -39,10 +39,13 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button], template=CUSTOM_I
 
     asking: ClassVar[Asking | None] = None
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, label: str = "") -> None:
         super().__init__(
             discord.ui.Button(
-                label=render.HINTS.sources_button, emoji="📄", style=discord.ButtonStyle.secondary, custom_id=value
+                label=label or render.HINTS.sources_button,
+                emoji="📄",
+                style=discord.ButtonStyle.secondary,
+                custom_id=value,
             )
         )
         match = CUSTOM_ID.fullmatch(value)
@@ -84,13 +87,15 @@ def sources_button_type(asking: Asking) -> type[SourcesButton]:
 
 def answer_view(answer: Answer, feedback_id: str | None) -> discord.ui.View | None:
     """The row under an answer: Sources (when it has supporting passages), 👍, 👎; stopped,
-    so discord.py never keeps it (see `feedback.py`). None when there is no button."""
+    so discord.py never keeps it (see `feedback.py`). None when there is no button. The
+    labels are in the answer's language."""
+    hints = in_language(render.HINTS, answer.language)
     items: list[discord.ui.Item[Any]] = []
     value = custom_id(answer)
     if value is not None:
-        items.append(SourcesButton(value))
+        items.append(SourcesButton(value, hints.sources_button))
     if feedback_id is not None:
-        items += [VoteButton(feedback_id, True), VoteButton(feedback_id, False)]
+        items += [VoteButton(feedback_id, True, hints.helpful), VoteButton(feedback_id, False, hints.not_helpful)]
     if not items:
         return None
     view = discord.ui.View(timeout=None)

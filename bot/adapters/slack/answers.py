@@ -71,7 +71,7 @@ def answer_message(
         asked += f"\n{about}"
     version = hints.index_version.format(version=f"`{escape(answer.index_version)}`")
     passages = passages_value(answer)
-    row = action_row(share_value if answer.answered else None, feedback_id, passages)
+    row = action_row(share_value if answer.answered else None, feedback_id, passages, hints)
     buttons = [row] if row else []
     if not answer.answered:
         text = escape(decline_text(answer, hints))
@@ -167,7 +167,7 @@ def principle_message(
     title = hints.principle_title.format(number=p.number, title=p.title)
     blocks = [header(title)] + [section(c) for c in chunks[:40]]
     by = hints.shared_by.format(who=mention(shared_by)) if shared_by else ""
-    row = action_row(share_value)
+    row = action_row(share_value, hints=hints)
     discussed: list[Block] = []
     if answer is not None and answer.answered:
         shown = one_per_document(answer.passages)

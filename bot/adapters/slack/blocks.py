@@ -162,17 +162,21 @@ def button(action_id: str, label: str, value: str) -> Block:
 
 
 def action_row(
-    share_value: str | None = None, feedback_id: str | None = None, passages_value: str | None = None
+    share_value: str | None = None,
+    feedback_id: str | None = None,
+    passages_value: str | None = None,
+    hints: Hints = HINTS,
 ) -> Block | None:
-    """One row of buttons: Show passages, Share (when its value fits), helpful / not helpful."""
+    """One row of buttons: Show passages, Share (when its value fits), helpful / not helpful,
+    labelled in `hints`' words (the answer's language)."""
     elements = []
     if passages_value:
-        elements.append(button(PASSAGES_ACTION, HINTS.show_passages, passages_value))
+        elements.append(button(PASSAGES_ACTION, hints.show_passages, passages_value))
     if share_value and len(share_value) <= MAX_BUTTON_VALUE:
-        elements.append(button(SHARE_ACTION, HINTS.share, share_value))
+        elements.append(button(SHARE_ACTION, hints.share, share_value))
     if feedback_id:
-        elements.append(button(FEEDBACK_UP, f"👍 {HINTS.helpful}", feedback_id))
-        elements.append(button(FEEDBACK_DOWN, f"👎 {HINTS.not_helpful}", feedback_id))
+        elements.append(button(FEEDBACK_UP, f"👍 {hints.helpful}", feedback_id))
+        elements.append(button(FEEDBACK_DOWN, f"👎 {hints.not_helpful}", feedback_id))
     return {"type": "actions", "elements": elements} if elements else None
 
 
