@@ -7,6 +7,7 @@ each other still produce one answer.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
@@ -75,7 +76,7 @@ async def handle(
     thread_reply = not mention and not is_dm and history.thread_reply(deps.settings, event, context.bot_user_id)
     if not mention and not thread_reply and (not is_dm or event.get("subtype") not in ANSWERED_SUBTYPES):
         return  # channel chatter, edits, deletions: only mentions are for us
-    if not deps.dedup.first_time(*event_keys(body, event)):
+    if not await asyncio.to_thread(deps.dedup.first_time, *event_keys(body, event)):  # Redis: off the loop
         log.info("duplicate delivery of %s ignored", body.get("event_id"))
         return
     thread = await history.own_thread(client, event, context.bot_user_id) if thread_reply else None

@@ -7,6 +7,7 @@ same channel and ts). Remembering both keys for at least ten minutes covers the 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
 
 
 class EventDedup:
-    """Remembers keys for `ttl` seconds; used only from the event loop, so no lock."""
+    """Remembers keys for `ttl` seconds. Locked: callers ask from worker threads, so that a
+    shared (Redis) dedupe wrapped around it never waits on the event loop."""
 
     def __init__(
         self, ttl: float = 900.0, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000
@@ -27,9 +29,14 @@ class EventDedup:
         self._clock = clock
         self._max_keys = max_keys
         self._expiry: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
 
     def first_time(self, *keys: str) -> bool:
         """True if none of `keys` was seen within the TTL; records them all either way."""
+        with self._lock:
+            return self._record(keys)
+
+    def _record(self, keys: tuple[str, ...]) -> bool:
         now = self._clock()
         while self._expiry and next(iter(self._expiry.values())) <= now:
             self._expiry.popitem(last=False)

@@ -10,6 +10,7 @@ Bolt see the request. Every refusal is one short log line that never quotes the 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -98,7 +99,7 @@ def build_web_app(app: AsyncApp, cfg: SlackConfig, signing_secret: str, seen: De
             log.warning("Slack HTTP: refused a request from %s (%s, %d bytes)", who, reason, len(body))
             return web.Response(status=401, text="invalid request")
         assert signature is not None
-        if not gate.first_time(signature):
+        if not await asyncio.to_thread(gate.first_time, signature):  # Redis when shared: off the loop
             log.warning("Slack HTTP: ignored a replayed request from %s", who)
             return web.Response(status=200, text="")
         try:
