@@ -62,18 +62,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "blagues, ni poèmes, ni histoires.",
     },
 }
-_SUGGESTIONS: dict[str, tuple[str, ...]] = {
-    ENGLISH: (
-        "the Call's nine principles (`principles`, `principle 8`)",
-        "who launched, joined or declined to sign the Call, and when",
-        "the sources I answer from (`sources`)",
-    ),
-    FRENCH: (
-        "les neuf principes de l'Appel (`principles`, `principe 8`)",
-        "qui a lancé, rejoint ou refusé de signer l'Appel, et quand",
-        "les sources d'où viennent mes réponses (`sources`)",
-    ),
-}
 _FRENCH_GAPS: dict[str, str] = {  # the English words are the Hints defaults (render/common.py)
     "since": "de durée",
     "day": "le jour",
@@ -90,11 +78,6 @@ def text(key: str, language: str = ENGLISH, **values: object) -> str:
     """The sentence `key` in `language` (English when it has none), with `values` filled in."""
     table = _TEXT.get(language, _TEXT[ENGLISH])
     return table.get(key, _TEXT[ENGLISH][key]).format(**values)
-
-
-def suggestions(language: str = ENGLISH) -> tuple[str, ...]:
-    """What the bot can answer, offered when it declines."""
-    return _SUGGESTIONS.get(language, _SUGGESTIONS[ENGLISH])
 
 
 def or_join(items: Sequence[str], language: str = ENGLISH) -> str:
@@ -141,8 +124,7 @@ def answer_in(answer: Answer, language: str) -> Answer:
     if language == answer.language or language not in _TEXT:
         return answer
     message = reword(answer.message, language) if answer.language == ENGLISH else answer.message
-    chosen = suggestions(language) if answer.suggestions else ()
-    return replace(answer, language=language, message=message, suggestions=chosen)
+    return replace(answer, language=language, message=message)
 
 
 def locale_language(locale: object) -> str | None:

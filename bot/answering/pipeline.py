@@ -212,11 +212,10 @@ def _turn_in_english(turn: Turn) -> Turn:
 
 def _in_language(answer: Answer, question: str, language: str) -> Answer:
     """The answer to a question not in English: the question as typed (not its English
-    reading), the suggestions in its language."""
+    reading); renderers word it in `language`."""
     if language == ENGLISH:
         return answer
-    suggestions = i18n.suggestions(language) if answer.suggestions else ()
-    return replace(answer, question=question, suggestions=suggestions, language=language, read_as="")
+    return replace(answer, question=question, language=language, read_as="")
 
 
 def _unknown_subject(text: str, retriever: HybridRetriever) -> bool:

@@ -88,7 +88,6 @@ class Hints:
 CONSOLE_HINTS = Hints(
     principles="`callbot principles`", principle="`callbot principles 8`", sources="`callbot sources`"
 )
-DECLINE_SUGGESTIONS = CONSOLE_HINTS.suggestions()  # kept for callers of the old constant
 
 
 def in_language(hints: Hints, language: str) -> Hints:
